@@ -1,0 +1,82 @@
+namespace Dendrite.Autodiff;
+
+/// <summary>
+/// A float32 tensor on the autodiff tape: values in C order, a shape, and (when it takes part in a gradient
+/// computation) a gradient buffer of the same size. Layers and losses are written with <see cref="Ops"/> over
+/// tensors; <see cref="GradientTape"/> records those ops and walks them backwards.
+/// </summary>
+/// <remarks>
+/// Tensors made inside a <see cref="Workspace"/> borrow their buffers from it and must not be used after the
+/// workspace is reset (the trainer resets it after every batch). Tensors made outside one own their buffers.
+/// </remarks>
+public sealed class Tensor
+{
+    internal float[] Buffer;
+    internal float[]? GradBuffer;
+    internal int GradGeneration = -1;
+    internal Op? Creator;
+    internal readonly bool Borrowed;
+
+    /// <summary>When this tensor is a softmax output, its input logits (what Keras keeps as <c>_keras_logits</c>).</summary>
+    internal Tensor? SoftmaxLogits;
+
+    internal Tensor(float[] buffer, Shape shape, bool requiresGrad, bool borrowed)
+    {
+        if (buffer.Length < shape.Size)
+            throw new ArgumentException($"buffer holds {buffer.Length} elements, shape {shape} needs {shape.Size}.");
+        Buffer = buffer;
+        Shape = shape;
+        Size = shape.Size;
+        RequiresGrad = requiresGrad;
+        Borrowed = borrowed;
+    }
+
+    /// <summary>A tensor owning a copy of <paramref name="values"/> with the given shape.</summary>
+    public Tensor(ReadOnlySpan<float> values, params int[] shape) : this(values.ToArray(), new Shape(shape), false, false)
+    {
+        if (values.Length != Size) throw new ArgumentException($"{values.Length} values do not fill shape {Shape}.");
+    }
+
+    /// <summary>The dimensions.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The number of elements.</summary>
+    public int Size { get; }
+
+    /// <summary>Whether gradients flow to this tensor (true for trainable weights and anything computed from them).</summary>
+    public bool RequiresGrad { get; internal set; }
+
+    /// <summary>The values, in C order.</summary>
+    public Span<float> Values => Buffer.AsSpan(0, Size);
+
+    /// <summary>The gradient of the last backward pass that reached this tensor; empty when none did.</summary>
+    public Span<float> Grad => GradBuffer is null ? Span<float>.Empty : GradBuffer.AsSpan(0, Size);
+
+    /// <summary>The last dimension (features per row).</summary>
+    internal int LastDim => Shape.Rank == 0 ? 1 : Shape[^1];
+
+    /// <summary>The number of rows when the tensor is seen as (rows, last dimension).</summary>
+    internal int Rows => Shape.Rank == 0 ? 1 : Size / Math.Max(1, LastDim);
+
+    /// <summary>
+    /// The gradient buffer for the current backward pass, zeroed the first time the pass touches this tensor, so
+    /// that ops can always accumulate (a tensor feeding two ops receives the sum of both contributions).
+    /// </summary>
+    internal Span<float> GradForAccumulation(int generation)
+    {
+        if (GradBuffer is null)
+        {
+            GradBuffer = Borrowed && Workspace.Current is { } ws ? ws.Rent(Size) : new float[Size];
+            GradBuffer.AsSpan(0, Size).Clear();
+        }
+        else if (GradGeneration != generation) GradBuffer.AsSpan(0, Size).Clear();
+        GradGeneration = generation;
+        return GradBuffer.AsSpan(0, Size);
+    }
+
+    /// <summary>A copy of the values as an <see cref="NDArray{T}"/> of the same shape.</summary>
+    public NDArray<float> ToNDArray() => new(Values.ToArray(), Shape.ToArray());
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Tensor(shape={Shape})";
+}

@@ -1,0 +1,32 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Losses;
+
+/// <summary>
+/// Cross-entropy between integer class labels (shape (N,) or (N, 1)) and predicted class probabilities (N, C), or
+/// logits when <paramref name="fromLogits"/>. Behind a softmax output it is computed from the logits, stably, as
+/// Keras does on TensorFlow; see <see cref="Ops.SparseCategoricalCrossentropy"/>.
+/// </summary>
+public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Loss
+{
+    /// <summary>Whether predictions are logits rather than probabilities.</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc/>
+    public override string Name => "sparse_categorical_crossentropy";
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.SparseCategoricalCrossentropy(yTrue, yPred, FromLogits);
+
+    internal override void ValidateTargets(NDArray y, Shape outputShape)
+    {
+        if (y.Rank > 2 || (y.Rank == 2 && y.Shape[1] != 1))
+            throw new ArgumentException($"sparse_categorical_crossentropy expects integer labels of shape (N,) or (N, 1), got {y.Shape}. For one-hot targets use categorical_crossentropy.");
+        int classes = outputShape[^1];
+        var labels = new float[y.Size];
+        var rows = new int[y.Length];
+        for (int i = 0; i < rows.Length; i++) rows[i] = i;
+        y.GatherRows(rows, labels);
+        Ops.ValidateSparseLabels(labels, classes);
+    }
+}

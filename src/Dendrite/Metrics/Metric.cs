@@ -1,0 +1,74 @@
+namespace Dendrite.Metrics;
+
+/// <summary>
+/// A streaming metric (Keras' <c>keras.metrics</c>): <see cref="UpdateState"/> after every batch, <see cref="Result"/>
+/// for the value so far, <see cref="ResetState"/> at the start of every epoch. A string converts to the metric of
+/// that Keras name (<c>"accuracy"</c>/<c>"acc"</c> picks sparse, categorical or binary accuracy from the shapes, as
+/// Keras does).
+/// </summary>
+public abstract class Metric
+{
+    /// <summary>The key under which the value is logged (<c>accuracy</c>, …).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Adds one batch: targets and predictions as flat C-order values with their shapes.</summary>
+    public abstract void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape);
+
+    /// <summary>The value over everything added since the last reset.</summary>
+    public abstract double Result();
+
+    /// <summary>Forgets everything added.</summary>
+    public abstract void ResetState();
+
+    /// <summary>The metric of a Keras name.</summary>
+    public static Metric Get(string name) => name.ToLowerInvariant() switch
+    {
+        "accuracy" or "acc" => new Accuracy(),
+        "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
+        "categorical_accuracy" => new CategoricalAccuracy(),
+        "binary_accuracy" => new BinaryAccuracy(),
+        _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy."),
+    };
+
+    /// <summary>Lets a Keras name stand for the metric: <c>metrics: ["accuracy"]</c>.</summary>
+    public static implicit operator Metric(string name) => Get(name);
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
+
+/// <summary>A running mean of per-sample values (correct/incorrect, losses), in double precision.</summary>
+public abstract class MeanMetric : Metric
+{
+    private double _total;
+    private double _count;
+
+    /// <summary>Adds <paramref name="sum"/> over <paramref name="count"/> samples.</summary>
+    protected void Accumulate(double sum, double count)
+    {
+        _total += sum;
+        _count += count;
+    }
+
+    /// <inheritdoc/>
+    public override double Result() => _count == 0 ? 0.0 : _total / _count;
+
+    /// <inheritdoc/>
+    public override void ResetState() => (_total, _count) = (0, 0);
+}
+
+/// <summary>The mean of values weighted by a count: how Keras tracks the epoch loss (weighted by batch size).</summary>
+public sealed class Mean(string name = "mean") : MeanMetric
+{
+    /// <inheritdoc/>
+    public override string Name { get; } = name;
+
+    /// <summary>Adds <paramref name="value"/> with weight <paramref name="weight"/>.</summary>
+    public void Update(double value, double weight = 1) => Accumulate(value * weight, weight);
+
+    /// <inheritdoc/>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
+    {
+        foreach (var v in yPred) Accumulate(v, 1);
+    }
+}

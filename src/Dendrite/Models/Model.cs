@@ -1,0 +1,157 @@
+using Dendrite.Autodiff;
+using Dendrite.Layers;
+using Dendrite.Losses;
+using Dendrite.Metrics;
+using Dendrite.Optimizers;
+using Dendrite.Training;
+
+namespace Dendrite;
+
+/// <summary>
+/// A trainable stack of layers with Keras' workflow: <see cref="Compile"/>, <see cref="Fit"/>,
+/// <see cref="Evaluate"/>, <see cref="Predict"/>. The concrete kind is <see cref="Sequential"/>.
+/// </summary>
+public abstract class Model
+{
+    private readonly List<Metric> _metrics = [];
+
+    /// <summary>Creates a model; without a name it gets Keras' automatic one.</summary>
+    protected Model(string? name, string defaultPrefix)
+    {
+        Name = name ?? LayerNames.Unique(defaultPrefix);
+    }
+
+    /// <summary>The model's name (<c>sequential</c>, <c>sequential_1</c>, …).</summary>
+    public string Name { get; }
+
+    /// <summary>The layers, in order.</summary>
+    public abstract IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>The per-sample input shape the model was built for (no batch axis); null before it is built.</summary>
+    public Shape? InputShape { get; private set; }
+
+    /// <summary>The per-sample output shape; null before the model is built.</summary>
+    public Shape? OutputShape { get; private set; }
+
+    /// <summary>Whether the weights exist (after <see cref="Build"/>, or the first <see cref="Fit"/>).</summary>
+    public bool Built => InputShape is not null;
+
+    /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss given to <see cref="Compile"/>.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>The metrics given to <see cref="Compile"/>, in order.</summary>
+    public IReadOnlyList<Metric> Metrics => _metrics;
+
+    /// <summary>Whether <see cref="Compile"/> has been called.</summary>
+    public bool Compiled => Optimizer is not null;
+
+    /// <summary>Every weight of every layer, in layer order.</summary>
+    public IReadOnlyList<Variable> Weights => Layers.SelectMany(l => l.Weights).ToList();
+
+    /// <summary>The weights the optimizer updates, in layer order.</summary>
+    public IReadOnlyList<Variable> TrainableWeights => Layers.SelectMany(l => l.TrainableWeights).ToList();
+
+    /// <summary>Total number of weight elements.</summary>
+    public long CountParams() => Layers.Sum(l => l.CountParams());
+
+    /// <summary>
+    /// Configures training, as Keras' <c>compile</c>. Each argument takes an object or a Keras name:
+    /// <c>Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
+    /// </summary>
+    /// <param name="optimizer">Defaults to RMSprop with Keras' defaults, as in Keras.</param>
+    /// <param name="loss">The loss to minimise; required before <see cref="Fit"/>.</param>
+    /// <param name="metrics">Metrics reported during training and evaluation.</param>
+    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null)
+    {
+        Optimizer = optimizer ?? new RMSprop();
+        Loss = loss;
+        _metrics.Clear();
+        if (metrics is not null)
+            foreach (var metric in metrics)
+            {
+                ArgumentNullException.ThrowIfNull(metric, nameof(metrics));
+                if (_metrics.Exists(m => m.Name == metric.Name))
+                    throw new ArgumentException($"Two metrics are named '{metric.Name}'; metric names must be unique.", nameof(metrics));
+                _metrics.Add(metric);
+            }
+    }
+
+    /// <summary>Creates the weights for inputs of per-sample shape <paramref name="inputShape"/> (no batch axis), e.g. <c>Build(784)</c>.</summary>
+    public void Build(params int[] inputShape)
+    {
+        var shape = new Shape(inputShape);
+        if (Built)
+        {
+            if (InputShape != shape) throw IncompatibleInput(shape, $"(None, {string.Join(", ", inputShape)})");
+            return;
+        }
+        if (Layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers; add some before building it.");
+        OutputShape = BuildLayers(shape);
+        InputShape = shape;
+    }
+
+    /// <summary>Builds every layer in turn and returns the per-sample output shape.</summary>
+    private protected abstract Shape BuildLayers(Shape inputShape);
+
+    /// <summary>Runs the layers on a batch.</summary>
+    /// <param name="inputs">A batch whose first axis is the batch axis.</param>
+    /// <param name="training">True in <see cref="Fit"/>.</param>
+    public abstract Tensor Call(Tensor inputs, bool training = false);
+
+    /// <summary>Builds from the per-sample shape of <paramref name="x"/> when not built yet, otherwise checks that shape.</summary>
+    internal void EnsureBuiltFor(NDArray x, string argument)
+    {
+        if (x.Rank < 2)
+            throw new ArgumentException($"{argument} must have a batch axis and at least one feature axis, got shape {x.Shape}.", argument);
+        var perSample = new Shape(x.Shape.ToArray()[1..]);
+        if (!Built) Build(perSample.ToArray());
+        else if (InputShape != perSample) throw IncompatibleInput(perSample, x.Shape.ToString());
+    }
+
+    /// <summary>Throws unless <paramref name="x"/> fits the built model.</summary>
+    internal void RequireBuiltFor(NDArray x, string argument)
+    {
+        if (!Built)
+            throw new InvalidOperationException($"Model '{Name}' has not been built yet, so it has no weights to predict with. Call Fit(...) or Build(inputShape) first.");
+        if (x.Rank < 2) throw new ArgumentException($"{argument} must have a batch axis and at least one feature axis, got shape {x.Shape}.", argument);
+        var perSample = new Shape(x.Shape.ToArray()[1..]);
+        if (InputShape != perSample) throw IncompatibleInput(perSample, x.Shape.ToString());
+    }
+
+    private ArgumentException IncompatibleInput(Shape perSample, string got)
+    {
+        var first = Layers[0];
+        var expected = InputShape!.Value;
+        if (first is Dense && expected.Rank == perSample.Rank)
+            return new ArgumentException($"Dense '{first.Name}' expected input with last dimension {expected[^1]}, got {got}.");
+        return new ArgumentException($"Model '{Name}' (first layer {first.GetType().Name} '{first.Name}') expected input of shape (None, {string.Join(", ", expected)}), got {got}.");
+    }
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over the data, as Keras' <c>fit</c>: batches of
+    /// <paramref name="batchSize"/> (the last partial batch kept), reshuffled every epoch, with a progress bar.
+    /// </summary>
+    /// <param name="x">Inputs, first axis = samples (any element type; converted to float32 per batch).</param>
+    /// <param name="y">Targets, one per sample (integer labels for sparse categorical cross-entropy).</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="shuffle">Reshuffle the training samples before every epoch.</param>
+    /// <param name="validationSplit">Fraction of the samples, taken from the end before shuffling, held out for validation.</param>
+    /// <param name="validationData">Data evaluated at the end of every epoch (overrides <paramref name="validationSplit"/>).</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <returns>The per-epoch logs.</returns>
+    public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
+        double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1) =>
+        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose);
+
+    /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
+    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1) =>
+        new Trainer(this).Evaluate(x, y, batchSize, verbose);
+
+    /// <summary>The model's outputs for <paramref name="x"/>, computed in batches (Keras' <c>predict</c>).</summary>
+    public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1) =>
+        new Trainer(this).Predict(x, batchSize, verbose);
+}

@@ -1,0 +1,69 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Optimizers;
+
+/// <summary>
+/// Updates trainable variables from their gradients (Keras' <c>keras.optimizers</c>). Per-variable state ("slots")
+/// is created on the first update, as Keras builds its optimizer lazily. A string converts to the optimizer of that
+/// Keras name with its default arguments (<c>"rmsprop"</c>).
+/// </summary>
+public abstract class Optimizer
+{
+    private Variable[]? _variables;
+
+    /// <summary>Creates an optimizer with a learning rate.</summary>
+    protected Optimizer(float learningRate)
+    {
+        if (!(learningRate > 0) || float.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be a positive finite number. Received: learning_rate={learningRate}");
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The Keras name, e.g. <c>rmsprop</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The step size.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>How many updates have been applied (Keras' <c>iterations</c>).</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>Applies one update to every variable from its current gradient.</summary>
+    public void Apply(IReadOnlyList<Variable> variables)
+    {
+        if (_variables is null)
+        {
+            _variables = [.. variables];
+            for (int i = 0; i < _variables.Length; i++) BuildSlots(i, _variables[i].Shape.Size);
+        }
+        else if (_variables.Length != variables.Count)
+            throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}.");
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var value = variables[i].Value;
+            if (value.GradBuffer is null) continue; // no gradient reached it
+            UpdateStep(i, value.Values, value.Grad);
+        }
+        Iterations++;
+    }
+
+    /// <summary>Creates the state for variable number <paramref name="index"/> of <paramref name="size"/> elements.</summary>
+    protected abstract void BuildSlots(int index, int size);
+
+    /// <summary>Updates variable number <paramref name="index"/> in place from <paramref name="gradient"/>.</summary>
+    protected abstract void UpdateStep(int index, Span<float> variable, ReadOnlySpan<float> gradient);
+
+    /// <summary>The optimizer of a Keras name, with its defaults.</summary>
+    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
+    {
+        "rmsprop" => new RMSprop(),
+        "sgd" => new SGD(),
+        _ => throw new ArgumentException($"Unknown optimizer: '{name}'. Known: rmsprop, sgd."),
+    };
+
+    /// <summary>Lets a Keras name stand for the optimizer: <c>optimizer: "rmsprop"</c>.</summary>
+    public static implicit operator Optimizer(string name) => Get(name);
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}

@@ -1,0 +1,115 @@
+using System.Numerics;
+
+namespace Dendrite.Optimizers;
+
+/// <summary>
+/// RMSprop with Keras 3's update rule and defaults (learning rate 0.001, rho 0.9, momentum 0, epsilon 1e-7,
+/// not centered). Per element, in float32:
+/// <code>
+/// v ← rho·v + (1 − rho)·g²
+/// denom = v + eps                  (centered: v − a² + eps, with a ← rho·a + (1 − rho)·g)
+/// inc = lr·g / sqrt(denom)          (epsilon INSIDE the square root, unlike PyTorch)
+/// w ← w − inc                       (momentum: m ← momentum·m + inc; w ← w − m)
+/// </code>
+/// </summary>
+public sealed class RMSprop : Optimizer
+{
+    private readonly List<float[]> _velocities = [];
+    private readonly List<float[]> _averageGradients = [];
+    private readonly List<float[]> _momentums = [];
+
+    /// <summary>Creates RMSprop; the defaults are Keras'.</summary>
+    public RMSprop(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+        : base(learningRate)
+    {
+        if (!(rho >= 0 && rho < 1)) throw new ArgumentOutOfRangeException(nameof(rho), $"rho must be in [0, 1). Received: rho={rho}");
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1). Received: momentum={momentum}");
+        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be >= 0. Received: epsilon={epsilon}");
+        Rho = rho; Momentum = momentum; Epsilon = epsilon; Centered = centered;
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "rmsprop";
+
+    /// <summary>Decay of the moving average of squared gradients.</summary>
+    public float Rho { get; }
+
+    /// <summary>Momentum factor (0 for none).</summary>
+    public float Momentum { get; }
+
+    /// <summary>Added to the denominator, inside the square root.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Whether gradients are normalised by their estimated variance rather than second moment.</summary>
+    public bool Centered { get; }
+
+    /// <inheritdoc/>
+    protected override void BuildSlots(int index, int size)
+    {
+        _velocities.Add(new float[size]);
+        _averageGradients.Add(Centered ? new float[size] : []);
+        _momentums.Add(Momentum > 0 ? new float[size] : []);
+    }
+
+    /// <inheritdoc/>
+    protected override void UpdateStep(int index, Span<float> w, ReadOnlySpan<float> g)
+    {
+        var v = _velocities[index].AsSpan();
+        float lr = LearningRate, rho = Rho, oneMinusRho = 1f - Rho, eps = Epsilon;
+        if (Centered || Momentum > 0)
+        {
+            UpdateGeneral(index, w, g, v, lr, rho, oneMinusRho, eps);
+            return;
+        }
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations in the same order as the scalar tail, so both give identical bits.
+            var vRho = new Vector<float>(rho); var vOne = new Vector<float>(oneMinusRho);
+            var vLr = new Vector<float>(lr); var vEps = new Vector<float>(eps);
+            for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var gi = new Vector<float>(g.Slice(i));
+                var vi = vRho * new Vector<float>(v.Slice(i)) + vOne * (gi * gi);
+                vi.CopyTo(v.Slice(i));
+                var wi = new Vector<float>(w.Slice(i)) - vLr * gi / Vector.SquareRoot(vi + vEps);
+                wi.CopyTo(w.Slice(i));
+            }
+        }
+        for (; i < w.Length; i++)
+        {
+            float gi = g[i];
+            float vi = rho * v[i] + oneMinusRho * (gi * gi);
+            v[i] = vi;
+            w[i] -= lr * gi / MathF.Sqrt(vi + eps);
+        }
+    }
+
+    private void UpdateGeneral(int index, Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float rho, float oneMinusRho, float eps)
+    {
+        var a = _averageGradients[index].AsSpan();
+        var m = _momentums[index].AsSpan();
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i];
+            float vi = rho * v[i] + oneMinusRho * (gi * gi);
+            v[i] = vi;
+            float denom;
+            if (Centered)
+            {
+                float ai = rho * a[i] + oneMinusRho * gi;
+                a[i] = ai;
+                denom = vi - ai * ai + eps;
+            }
+            else denom = vi + eps;
+            float inc = lr * gi / MathF.Sqrt(denom);
+            if (Momentum > 0)
+            {
+                float mi = Momentum * m[i] + inc;
+                m[i] = mi;
+                w[i] -= mi;
+            }
+            else w[i] -= inc;
+        }
+    }
+}

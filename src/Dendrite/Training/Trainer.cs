@@ -1,0 +1,263 @@
+using System.Globalization;
+using Dendrite.Autodiff;
+using Dendrite.Metrics;
+
+namespace Dendrite.Training;
+
+/// <summary>
+/// The training, evaluation and prediction loops behind <see cref="Model.Fit"/>, <see cref="Model.Evaluate"/> and
+/// <see cref="Model.Predict"/>: argument checks, batching, shuffling, the tape, the optimizer, metrics, progress
+/// and history. Keras' conventions: the last partial batch is kept; <c>validation_split</c> takes the last samples
+/// before shuffling; the logged loss is the batch-size-weighted mean of the losses computed before each update.
+/// </summary>
+internal sealed class Trainer(Model model)
+{
+    public History Fit(NDArray x, NDArray y, int epochs, int batchSize, bool shuffle, double validationSplit,
+        (NDArray X, NDArray Y)? validationData, int verbose)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!model.Compiled || model.Loss is null)
+            throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before Fit; {(model.Compiled ? "no loss was given" : "it was never compiled")}.");
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be >= 0, got {epochs}.");
+        CheckBatchSize(batchSize);
+        CheckVerbose(verbose);
+        CheckSameLength(x, y, "x", "y");
+        if (!(validationSplit >= 0 && validationSplit < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}.");
+        CheckFinite(x, "x");
+        model.EnsureBuiltFor(x, nameof(x));
+        model.Loss.ValidateTargets(y, model.OutputShape!.Value);
+
+        int n = x.Length;
+        int trainCount = n;
+        NDArray? valX = null, valY = null;
+        if (validationData is (NDArray vx, NDArray vy))
+        {
+            CheckSameLength(vx, vy, "validationData.X", "validationData.Y");
+            CheckFinite(vx, "validationData.X");
+            model.RequireBuiltFor(vx, "validationData.X");
+            model.Loss.ValidateTargets(vy, model.OutputShape!.Value);
+            (valX, valY) = (vx, vy);
+        }
+        else if (validationSplit > 0)
+        {
+            trainCount = (int)Math.Floor(n * (1 - validationSplit));
+            if (trainCount == 0 || trainCount == n)
+                throw new ArgumentException($"validationSplit={validationSplit} on {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both must be non-empty.", nameof(validationSplit));
+            (valX, valY) = (x, y);
+        }
+
+        var history = new History();
+        var order = new int[trainCount];
+        for (int i = 0; i < trainCount; i++) order[i] = i;
+        int[]? validationRows = null;
+        if (valX is not null)
+        {
+            int start = ReferenceEquals(valX, x) ? trainCount : 0;
+            validationRows = new int[valX.Length - start];
+            for (int i = 0; i < validationRows.Length; i++) validationRows[i] = start + i;
+        }
+
+        var rng = GlobalRandom.Fork();
+        var batcher = new Batcher(x, y, batchSize);
+        var workspace = new Workspace();
+        var variables = model.TrainableWeights;
+        var lossTracker = new Mean("loss");
+        int steps = (trainCount + batchSize - 1) / batchSize;
+        var output = ProgressDisplay.Output;
+
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
+            lossTracker.ResetState();
+            foreach (var metric in model.Metrics) metric.ResetState();
+            if (shuffle) rng.Shuffle(order);
+            var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
+
+            for (int step = 0; step < steps; step++)
+            {
+                int start = step * batchSize;
+                var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
+                TrainStep(batcher, rows, workspace, variables, lossTracker);
+                bar?.Update(step + 1, CurrentLogs(lossTracker));
+            }
+
+            var logs = CurrentLogs(lossTracker);
+            if (valX is not null)
+            {
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null);
+                foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
+            }
+            history.Append(epoch, logs);
+            bar?.Update(steps, logs, finalize: true);
+        }
+        return history;
+    }
+
+    private void TrainStep(Batcher batcher, ReadOnlySpan<int> rows, Workspace workspace, IReadOnlyList<Variable> variables, Mean lossTracker)
+    {
+        var (xBatch, yBatch) = batcher.Gather(rows);
+        using (workspace.Activate())
+        {
+            try
+            {
+                Tensor predictions;
+                float loss;
+                using (var tape = GradientTape.Start())
+                {
+                    predictions = model.Call(xBatch, training: true);
+                    var lossTensor = model.Loss!.Call(yBatch, predictions);
+                    loss = lossTensor.Values[0];
+                    tape.Backward(lossTensor);
+                }
+                model.Optimizer!.Apply(variables);
+                // Metrics see the predictions made before this update, as in Keras' train_step.
+                lossTracker.Update(loss, rows.Length);
+                foreach (var metric in model.Metrics)
+                    metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
+            }
+            finally
+            {
+                workspace.Reset();
+            }
+        }
+    }
+
+    /// <summary>The logs as Keras shows them: loss and metrics, alphabetically by name.</summary>
+    private List<KeyValuePair<string, double>> CurrentLogs(Mean lossTracker)
+    {
+        var logs = new List<KeyValuePair<string, double>>(model.Metrics.Count + 1) { new("loss", lossTracker.Result()) };
+        foreach (var metric in model.Metrics) logs.Add(new(metric.Name, metric.Result()));
+        logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return logs;
+    }
+
+    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize, int verbose)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!model.Compiled || model.Loss is null)
+            throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before Evaluate.");
+        CheckBatchSize(batchSize);
+        CheckVerbose(verbose);
+        CheckSameLength(x, y, "x", "y");
+        CheckFinite(x, "x");
+        model.RequireBuiltFor(x, nameof(x));
+        model.Loss.ValidateTargets(y, model.OutputShape!.Value);
+        var rows = new int[x.Length];
+        for (int i = 0; i < rows.Length; i++) rows[i] = i;
+        int steps = (rows.Length + batchSize - 1) / batchSize;
+        var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
+        var ordered = EvaluateRows(x, y, rows, batchSize, bar);
+        if (bar is not null)
+        {
+            var display = new List<KeyValuePair<string, double>>(ordered);
+            display.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            bar.Update(steps, display, finalize: true);
+        }
+        return new EvaluationResult(ordered);
+    }
+
+    /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
+    private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress)
+    {
+        var lossTracker = new Mean("loss");
+        foreach (var metric in model.Metrics) metric.ResetState();
+        var batcher = new Batcher(x, y, batchSize);
+        var workspace = new Workspace();
+        int steps = (rows.Length + batchSize - 1) / batchSize;
+        for (int step = 0; step < steps; step++)
+        {
+            int start = step * batchSize;
+            var batchRows = rows.AsSpan(start, Math.Min(batchSize, rows.Length - start));
+            var (xBatch, yBatch) = batcher.Gather(batchRows);
+            using (workspace.Activate())
+            {
+                try
+                {
+                    var predictions = model.Call(xBatch, training: false);
+                    float loss = model.Loss!.Call(yBatch, predictions).Values[0];
+                    lossTracker.Update(loss, batchRows.Length);
+                    foreach (var metric in model.Metrics)
+                        metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
+                }
+                finally
+                {
+                    workspace.Reset();
+                }
+            }
+            if (progress is not null && step + 1 < steps) progress.Update(step + 1, CurrentLogs(lossTracker));
+        }
+        var ordered = new List<KeyValuePair<string, double>> { new("loss", lossTracker.Result()) };
+        foreach (var metric in model.Metrics) ordered.Add(new(metric.Name, metric.Result()));
+        return ordered;
+    }
+
+    public NDArray<float> Predict(NDArray x, int batchSize, int verbose)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckBatchSize(batchSize);
+        CheckVerbose(verbose);
+        model.RequireBuiltFor(x, nameof(x));
+        CheckFinite(x, "x");
+        var outputShape = model.OutputShape!.Value;
+        int rowOut = outputShape.Size;
+        int n = x.Length;
+        var result = new float[(long)n * rowOut > int.MaxValue ? throw new OutOfMemoryException($"Predict output of {n}×{rowOut} floats exceeds one array.") : n * rowOut];
+        var batcher = new Batcher(x, null, batchSize);
+        var workspace = new Workspace();
+        int steps = (n + batchSize - 1) / batchSize;
+        var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
+        var rows = new int[Math.Min(batchSize, n)];
+        for (int step = 0; step < steps; step++)
+        {
+            int start = step * batchSize;
+            int count = Math.Min(batchSize, n - start);
+            for (int i = 0; i < count; i++) rows[i] = start + i;
+            var (xBatch, _) = batcher.Gather(rows.AsSpan(0, count));
+            using (workspace.Activate())
+            {
+                try
+                {
+                    var predictions = model.Call(xBatch, training: false);
+                    predictions.Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
+                }
+                finally
+                {
+                    workspace.Reset();
+                }
+            }
+            bar?.Update(step + 1, finalize: step + 1 == steps);
+        }
+        var dims = new int[outputShape.Rank + 1];
+        dims[0] = n;
+        outputShape.AsSpan().CopyTo(dims.AsSpan(1));
+        return new NDArray<float>(result, dims);
+    }
+
+    private static void CheckBatchSize(int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be a positive integer, got {batchSize}.");
+    }
+
+    private static void CheckVerbose(int verbose)
+    {
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), $"verbose must be 0, 1 or 2, got {verbose}.");
+    }
+
+    private static void CheckSameLength(NDArray x, NDArray y, string xName, string yName)
+    {
+        if (x.Rank == 0 || y.Rank == 0)
+            throw new ArgumentException($"{xName} and {yName} need a sample axis; got shapes {x.Shape} and {y.Shape}.");
+        if (x.Length != y.Length)
+            throw new ArgumentException($"{xName} and {yName} must have the same number of samples: {xName} has {x.Length.ToString(CultureInfo.InvariantCulture)} (shape {x.Shape}), {yName} has {y.Length.ToString(CultureInfo.InvariantCulture)} (shape {y.Shape}).");
+        if (x.Length == 0) throw new ArgumentException($"{xName} is empty (shape {x.Shape}); there is nothing to train or evaluate on.");
+    }
+
+    private static void CheckFinite(NDArray x, string name)
+    {
+        if (x.HasNonFinite())
+            throw new ArgumentException($"{name} contains NaN or infinite values (shape {x.Shape}); clean or rescale the data before training or predicting.", name);
+    }
+}

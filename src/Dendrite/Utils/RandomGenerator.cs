@@ -1,0 +1,76 @@
+namespace Dendrite;
+
+/// <summary>
+/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64). Written here rather than using
+/// <see cref="System.Random"/> so that a seed gives the same stream on every .NET version and platform.
+/// </summary>
+internal sealed class RandomGenerator
+{
+    private ulong _s0, _s1, _s2, _s3;
+
+    public RandomGenerator(ulong seed)
+    {
+        ulong x = seed;
+        _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+    }
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    public ulong NextUInt64()
+    {
+        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 random bits, so every value is an exact float32.</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [0, bound), without modulo bias (Lemire's method).</summary>
+    public int NextInt(int bound)
+    {
+        if (bound <= 0) throw new ArgumentOutOfRangeException(nameof(bound), $"bound must be positive, got {bound}.");
+        ulong product = (NextUInt64() >> 32) * (ulong)bound;
+        uint low = (uint)product;
+        if (low < (uint)bound)
+        {
+            uint threshold = (uint)-bound % (uint)bound;
+            while (low < threshold)
+            {
+                product = (NextUInt64() >> 32) * (ulong)bound;
+                low = (uint)product;
+            }
+        }
+        return (int)(product >> 32);
+    }
+
+    /// <summary>Standard normal sample (Box–Muller; the second value is discarded to keep the stream simple).</summary>
+    public double NextGaussian()
+    {
+        double u1 = 1.0 - NextDouble();
+        double u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates).</summary>
+    public void Shuffle(Span<int> values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = NextInt(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+}

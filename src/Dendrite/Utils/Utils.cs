@@ -1,0 +1,31 @@
+namespace Dendrite;
+
+/// <summary>Library-wide utilities, named after <c>keras.utils</c>.</summary>
+public static class Utils
+{
+    /// <summary>
+    /// Seeds every random draw Dendrite makes (weight initialisation, shuffling, dropout), like
+    /// <c>keras.utils.set_random_seed</c>. After the same seed, the same program trains to bit-identical weights
+    /// and history. Without a call, the seed comes from the system's entropy.
+    /// </summary>
+    public static void SetRandomSeed(int seed) => GlobalRandom.Reset((ulong)(uint)seed);
+}
+
+/// <summary>The process-wide generator behind every random draw; see <see cref="Utils.SetRandomSeed"/>.</summary>
+internal static class GlobalRandom
+{
+    private static readonly object s_lock = new();
+    private static RandomGenerator s_generator = new((ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue));
+
+    public static void Reset(ulong seed)
+    {
+        lock (s_lock) s_generator = new RandomGenerator(seed);
+    }
+
+    /// <summary>A new generator whose seed is the next draw of the global one: callers get independent streams
+    /// while the global sequence (and so reproducibility) is advanced by exactly one draw.</summary>
+    public static RandomGenerator Fork()
+    {
+        lock (s_lock) return new RandomGenerator(s_generator.NextUInt64());
+    }
+}
