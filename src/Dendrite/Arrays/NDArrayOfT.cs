@@ -104,8 +104,36 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
             Buffer.AsSpan(Offset, Size).CopyTo(destination);
             return;
         }
-        int i = 0;
-        foreach (int index in BufferIndices()) destination[i++] = Buffer[index];
+        CopyStridedTo(destination);
+    }
+
+    /// <summary>
+    /// Copies a strided view row by row along the last axis (an odometer over the outer axes), so that the inner
+    /// loop is a plain strided read and contiguous rows are block copies.
+    /// </summary>
+    private void CopyStridedTo(Span<T> destination)
+    {
+        int size = Size;
+        if (size == 0) return;
+        int rank = Rank;
+        if (rank == 0) { destination[0] = Buffer[Offset]; return; }
+        int n = Shape[rank - 1];
+        int step = Strides[rank - 1];
+        var counter = new int[rank - 1];
+        int index = Offset;
+        for (int start = 0; start < size; start += n)
+        {
+            var row = destination.Slice(start, n);
+            if (step == 1) Buffer.AsSpan(index, n).CopyTo(row);
+            else
+                for (int k = 0, j = index; k < n; k++, j += step) row[k] = Buffer[j];
+            for (int axis = rank - 2; axis >= 0; axis--)
+            {
+                if (++counter[axis] < Shape[axis]) { index += Strides[axis]; break; }
+                index -= Strides[axis] * (counter[axis] - 1);
+                counter[axis] = 0;
+            }
+        }
     }
 
     /// <summary>The buffer index of every element, in C order (odometer walk over the strides).</summary>
@@ -170,7 +198,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
         var newShape = new Shape(dims);
         if (newShape.Size != Size)
             throw new ArgumentException($"cannot reshape array of size {Size} into shape {newShape}.", nameof(shape));
-        return IsContiguous ? new NDArray<T>(Buffer, Offset, newShape, null) : new NDArray<T>(ToArray(), newShape.ToArray());
+        return IsContiguous ? new NDArray<T>(Buffer, Offset, newShape, null) : new NDArray<T>(ToArray(), 0, newShape, null);
     }
 
     /// <summary>The sub-array at <paramref name="index"/> along the first axis, as a view (negative counts from the end).</summary>
@@ -237,26 +265,14 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
     }
 
     /// <inheritdoc/>
+    /// <remarks>Converts like NumPy's astype: floats to integers truncate toward zero; integers wrap around.</remarks>
     public override NDArray<U> AsType<U>()
     {
         var result = new U[Size];
         if (typeof(T) == typeof(U)) CopyTo(Unsafe.As<U[], T[]>(ref result));
-        else
-        {
-            int i = 0;
-            if (IsContiguous) foreach (var v in Buffer.AsSpan(Offset, Size)) result[i++] = ConvertElement<U>(v);
-            else foreach (int index in BufferIndices()) result[i++] = ConvertElement<U>(Buffer[index]);
-        }
-        return new NDArray<U>(result, Shape.ToArray());
-    }
-
-    /// <summary>Converts like NumPy's astype: floats to integers truncate toward zero; integers wrap.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static U ConvertElement<U>(T value) where U : unmanaged, INumber<U>
-    {
-        // Fast paths for the conversions the MNIST workflow uses on millions of elements.
-        if (typeof(T) == typeof(byte) && typeof(U) == typeof(float)) { float f = (byte)(object)value; return (U)(object)f; }
-        return U.CreateTruncating(value);
+        else ConvertSpan<U>(IsContiguous ? Buffer.AsSpan(Offset, Size) : ToArray(), result);
+        // The internal constructor keeps a 0-d array 0-d (the public one reads an empty shape as one axis).
+        return new NDArray<U>(result, 0, Shape, null);
     }
 
     internal override void GatherRows(ReadOnlySpan<int> rows, Span<float> destination) => GatherRowsCore(rows, destination);
@@ -289,14 +305,8 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
     private static void ConvertSpan<U>(ReadOnlySpan<T> src, Span<U> dst) where U : unmanaged, INumber<U>
     {
         if (typeof(T) == typeof(U)) { src.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<U, T>(dst)); return; }
-        if (typeof(T) == typeof(byte) && typeof(U) == typeof(float))
-        {
-            var s = System.Runtime.InteropServices.MemoryMarshal.Cast<T, byte>(src);
-            var d = System.Runtime.InteropServices.MemoryMarshal.Cast<U, float>(dst);
-            for (int i = 0; i < s.Length; i++) d[i] = s[i];
-            return;
-        }
-        for (int i = 0; i < src.Length; i++) dst[i] = U.CreateTruncating(src[i]);
+        // Same conversion as U.CreateTruncating per element, but vectorised where the runtime can.
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<T, U>(src, dst);
     }
 
     internal override bool HasNonFinite()
