@@ -154,23 +154,17 @@ public class ArithmeticTests
     }
 
     [Fact]
-    public void ScalingAnMnistSizedArrayIsFast()
+    public void ScalingAnMnistSizedArrayConvertsEveryElement()
     {
+        // Speed is measured in the benchmark project, not here; this checks the vectorised paths end to end.
         var pixels = new byte[60000 * 784];
         new Random(7).NextBytes(pixels);
         var x = new NDArray<byte>(pixels, 60000, 784);
 
-        var best = TimeSpan.MaxValue;
-        NDArray<float>? scaled = null;
-        for (int run = 0; run < 3; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            scaled = x.AsType<float>() / 255f;
-            watch.Stop();
-            if (watch.Elapsed < best) best = watch.Elapsed;
-        }
+        var scaled = x.AsType<float>() / 255f;
 
-        Assert.Equal(pixels[123_456] / 255f, scaled!.GetFlat(123_456));
-        Assert.True(best < TimeSpan.FromSeconds(1), $"x.AsType<float>() / 255f took {best.TotalMilliseconds:F0} ms at best");
+        Assert.Equal(new Shape(60000, 784), scaled.Shape);
+        foreach (int i in new[] { 0, 1, 7, 123_456, pixels.Length - 1 })
+            Assert.Equal(pixels[i] / 255f, scaled.GetFlat(i));
     }
 }
