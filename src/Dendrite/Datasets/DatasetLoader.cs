@@ -80,7 +80,9 @@ internal static class DatasetLoader
                 failures.Add((source.Describe(file), reason));
                 continue;
             }
-            if (!ReferenceEquals(source, cache))
+            // a file from elsewhere is cached; so is one the cache itself served after skipping a bad copy of it
+            // (bad raw file, good .gz), which repairs the cache instead of reporting the bad file on every load
+            if (!ReferenceEquals(source, cache) || cache.SkippedBadCopy)
                 StoreInCache(cache.Directory, file, payload, context);
             return payload;
         }

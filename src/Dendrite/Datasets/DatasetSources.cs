@@ -31,10 +31,14 @@ internal sealed class DirectorySource(string directory, string label) : DatasetS
 {
     internal string Directory { get; } = directory;
 
+    /// <summary>True when the last successful <see cref="Fetch"/> had to skip a bad copy (raw) before a good one (.gz).</summary>
+    internal bool SkippedBadCopy { get; private set; }
+
     internal override string Describe(IdxFileSpec file) => $"{label} {Directory}";
 
     internal override byte[] Fetch(IdxFileSpec file, LoadContext context)
     {
+        SkippedBadCopy = false;
         if (!System.IO.Directory.Exists(Directory))
             throw new SourceUnavailableException("the directory does not exist");
 
@@ -46,7 +50,9 @@ internal sealed class DirectorySource(string directory, string label) : DatasetS
                 continue;
             try
             {
-                return IdxFormat.ReadFile(path, file, gzipped);
+                byte[] payload = IdxFormat.ReadFile(path, file, gzipped);
+                SkippedBadCopy = problems.Count > 0;
+                return payload;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
