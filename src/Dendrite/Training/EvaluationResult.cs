@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 
-namespace Dendrite.Training;
+namespace Dendrite;
 
 /// <summary>
 /// What <c>Evaluate</c> returns: the loss, then every compiled metric, in Keras' order (<c>[loss, accuracy]</c>).

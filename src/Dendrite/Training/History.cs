@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 
-namespace Dendrite.Training;
+namespace Dendrite;
 
 /// <summary>
 /// What <c>Fit</c> returns (Keras' <c>History</c>): for every logged key (<c>loss</c>, <c>accuracy</c>,
