@@ -1,10 +1,13 @@
 namespace Dendrite.Metrics;
 
-/// <summary>How often the arg-max of the prediction equals the integer label (labels of shape (N,) or (N, 1)).</summary>
-public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : MeanMetric
+/// <summary>
+/// How often the arg-max of each predicted row equals the target class of that row; subclasses say how a target
+/// row names its class.
+/// </summary>
+public abstract class ArgMaxAccuracy : MeanMetric
 {
-    /// <inheritdoc/>
-    public override string Name { get; } = name;
+    /// <summary>The class the target of row <paramref name="row"/> names.</summary>
+    protected abstract int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes);
 
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
@@ -13,7 +16,7 @@ public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_
         int rows = yPred.Length / classes;
         int correct = 0;
         for (int r = 0; r < rows; r++)
-            if (ArgMax(yPred.Slice(r * classes, classes)) == (int)yTrue[r]) correct++;
+            if (ArgMax(yPred.Slice(r * classes, classes)) == TargetClass(yTrue, r, classes)) correct++;
         Accumulate(correct, rows);
     }
 
@@ -26,22 +29,24 @@ public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_
     }
 }
 
-/// <summary>How often the arg-max of the prediction equals the arg-max of the one-hot target.</summary>
-public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : MeanMetric
+/// <summary>How often the arg-max of the prediction equals the integer label (labels of shape (N,) or (N, 1)).</summary>
+public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : ArgMaxAccuracy
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
 
     /// <inheritdoc/>
-    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
-    {
-        int classes = yPredShape[^1];
-        int rows = yPred.Length / classes;
-        int correct = 0;
-        for (int r = 0; r < rows; r++)
-            if (SparseCategoricalAccuracy.ArgMax(yPred.Slice(r * classes, classes)) == SparseCategoricalAccuracy.ArgMax(yTrue.Slice(r * classes, classes))) correct++;
-        Accumulate(correct, rows);
-    }
+    protected override int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes) => (int)yTrue[row];
+}
+
+/// <summary>How often the arg-max of the prediction equals the arg-max of the one-hot target.</summary>
+public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : ArgMaxAccuracy
+{
+    /// <inheritdoc/>
+    public override string Name { get; } = name;
+
+    /// <inheritdoc/>
+    protected override int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes) => ArgMax(yTrue.Slice(row * classes, classes));
 }
 
 /// <summary>How often <c>prediction &gt; threshold</c> equals the 0/1 target, element-wise.</summary>
