@@ -29,7 +29,13 @@ public abstract class Optimizer
     public long Iterations { get; private set; }
 
     /// <summary>Applies one update to every variable from its current gradient.</summary>
-    public void Apply(IReadOnlyList<Variable> variables)
+    public void Apply(IReadOnlyList<Variable> variables) => Apply(variables, generation: null);
+
+    /// <summary>
+    /// As <see cref="Apply(IReadOnlyList{Variable})"/>, skipping variables that the backward pass
+    /// <paramref name="generation"/> did not reach (their gradient buffers still hold an older pass).
+    /// </summary>
+    internal void Apply(IReadOnlyList<Variable> variables, int? generation)
     {
         if (_variables is null)
         {
@@ -41,7 +47,7 @@ public abstract class Optimizer
         for (int i = 0; i < variables.Count; i++)
         {
             var value = variables[i].Value;
-            if (value.GradBuffer is null) continue; // no gradient reached it
+            if (value.GradBuffer is null || (generation is int g && value.GradGeneration != g)) continue; // no gradient reached it
             UpdateStep(i, value.Values, value.Grad);
         }
         Iterations++;

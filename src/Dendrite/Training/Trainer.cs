@@ -104,14 +104,16 @@ internal sealed class Trainer(Model model)
             {
                 Tensor predictions;
                 float loss;
+                int generation;
                 using (var tape = GradientTape.Start())
                 {
                     predictions = model.Call(xBatch, training: true);
                     var lossTensor = model.Loss!.Call(yBatch, predictions);
                     loss = lossTensor.Values[0];
                     tape.Backward(lossTensor);
+                    generation = tape.LastGeneration;
                 }
-                model.Optimizer!.Apply(variables);
+                model.Optimizer!.Apply(variables, generation);
                 // Metrics see the predictions made before this update, as in Keras' train_step.
                 lossTracker.Update(loss, rows.Length);
                 foreach (var metric in model.Metrics)
