@@ -31,7 +31,8 @@ public static partial class Ops
         {
             float y = labels[i];
             if (!(y >= 0 && y < classes) || y != MathF.Floor(y))
-                throw new ArgumentException($"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes.");
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes."));
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class Progbar
     private readonly Func<double> _clock;
     private readonly double _start;
     private readonly List<KeyValuePair<string, double>> _values = [];
-    private double _lastUpdate;
+    private double _lastUpdate = double.NegativeInfinity; // Keras starts at 0 on an absolute clock: the first update always draws
     private double? _timeAfterFirstStep;
     private int _previousWidth;
 
@@ -116,10 +116,15 @@ public sealed class Progbar
     private string Color(string code, string text) => _dynamic ? "\x1b[" + code + "m" + text + "\x1b[0m" : text;
 
     /// <summary>Python's <c>f"{v:.{digits}f}"</c>: exact IEEE rounding, ties to even.</summary>
-    internal static string FormatFixed(double value, int digits) => value.ToString("F" + digits.ToString(Invariant), Invariant);
+    internal static string FormatFixed(double value, int digits) =>
+        double.IsFinite(value) ? value.ToString("F" + digits.ToString(Invariant), Invariant) : FormatNonFinite(value);
 
     /// <summary>Python's <c>f"{v:.4e}"</c>, e.g. <c>1.5000e-04</c> (.NET's "E4" would give 1.5000E-004).</summary>
-    internal static string FormatScientific(double value) => value.ToString("0.0000e+00", Invariant);
+    internal static string FormatScientific(double value) =>
+        double.IsFinite(value) ? value.ToString("0.0000e+00", Invariant) : FormatNonFinite(value);
+
+    /// <summary>Python's spelling of the non-finite values (<c>loss: nan</c> when training diverges), not .NET's "NaN"/"Infinity".</summary>
+    private static string FormatNonFinite(double value) => double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
 
     /// <summary>Keras' <c>_format_time</c>: <c>2s/step</c>, <c>4ms/step</c> or <c>350us/step</c>.</summary>
     internal static string FormatStepTime(double seconds)
@@ -133,8 +138,9 @@ public sealed class Progbar
     internal static string FormatEta(double seconds)
     {
         long eta = (long)seconds;
-        if (eta > 3600) return string.Create(Invariant, $"{eta / 3600}:{eta % 3600 / 60:00}:{eta % 60:00}");
-        if (eta > 60) return string.Create(Invariant, $"{eta / 60}:{eta % 60:00}");
+        // The thresholds compare the unrounded value, as Keras does (60.5 s is "1:00", not "60s").
+        if (seconds > 3600) return string.Create(Invariant, $"{eta / 3600}:{eta % 3600 / 60:00}:{eta % 60:00}");
+        if (seconds > 60) return string.Create(Invariant, $"{eta / 60}:{eta % 60:00}");
         return string.Create(Invariant, $"{eta}s");
     }
 }

@@ -88,6 +88,8 @@ internal sealed class Trainer(Model model)
             {
                 var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
+                // Keras sorts every log line (pythonify_logs): val_accuracy before val_loss, whatever the compile order.
+                logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             }
             history.Append(epoch, logs);
             bar?.Update(steps, logs, finalize: true);
