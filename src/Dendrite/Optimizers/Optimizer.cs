@@ -15,7 +15,7 @@ public abstract class Optimizer
     protected Optimizer(float learningRate)
     {
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be a positive finite number. Received: learning_rate={learningRate}");
+            throw new ArgumentOutOfRangeException(nameof(learningRate), FormattableString.Invariant($"The learning rate must be a positive finite number. Received: learning_rate={learningRate}"));
         LearningRate = learningRate;
     }
 

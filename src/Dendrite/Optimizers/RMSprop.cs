@@ -19,26 +19,41 @@ public sealed class RMSprop : Optimizer
     private readonly List<float[]> _momentums = [];
 
     /// <summary>Creates RMSprop; the defaults are Keras'.</summary>
-    public RMSprop(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+    /// <remarks>
+    /// <paramref name="rho"/>, <paramref name="momentum"/> and <paramref name="epsilon"/> are doubles, like Python's
+    /// floats in Keras: <c>1 − rho</c> is computed in double and only then rounded to float32 (0.1 → 0.100000001),
+    /// which is what Keras does; <c>1f − 0.9f</c> would give 0.100000024 and drift from Keras' numbers.
+    /// </remarks>
+    public RMSprop(float learningRate = 0.001f, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
         : base(learningRate)
     {
-        if (!(rho >= 0 && rho < 1)) throw new ArgumentOutOfRangeException(nameof(rho), $"rho must be in [0, 1). Received: rho={rho}");
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1). Received: momentum={momentum}");
-        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be >= 0. Received: epsilon={epsilon}");
+        if (!(rho >= 0 && rho < 1)) throw new ArgumentOutOfRangeException(nameof(rho), FormattableString.Invariant($"rho must be in [0, 1). Received: rho={rho}"));
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), FormattableString.Invariant($"momentum must be in [0, 1). Received: momentum={momentum}"));
+        if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), FormattableString.Invariant($"epsilon must be >= 0. Received: epsilon={epsilon}"));
         Rho = rho; Momentum = momentum; Epsilon = epsilon; Centered = centered;
+        _rho = (float)rho;
+        _oneMinusRho = (float)(1.0 - rho);
+        _momentum = (float)momentum;
+        _epsilon = (float)epsilon;
     }
+
+    // The float32 coefficients the update uses, each rounded once from the double arguments.
+    private readonly float _rho, _oneMinusRho, _momentum, _epsilon;
+
+    /// <summary>The float32 value of <c>1 − rho</c> used by the update (for tests).</summary>
+    internal float OneMinusRho => _oneMinusRho;
 
     /// <inheritdoc/>
     public override string Name => "rmsprop";
 
     /// <summary>Decay of the moving average of squared gradients.</summary>
-    public float Rho { get; }
+    public double Rho { get; }
 
     /// <summary>Momentum factor (0 for none).</summary>
-    public float Momentum { get; }
+    public double Momentum { get; }
 
     /// <summary>Added to the denominator, inside the square root.</summary>
-    public float Epsilon { get; }
+    public double Epsilon { get; }
 
     /// <summary>Whether gradients are normalised by their estimated variance rather than second moment.</summary>
     public bool Centered { get; }
@@ -55,7 +70,7 @@ public sealed class RMSprop : Optimizer
     protected override void UpdateStep(int index, Span<float> w, ReadOnlySpan<float> g)
     {
         var v = _velocities[index].AsSpan();
-        float lr = LearningRate, rho = Rho, oneMinusRho = 1f - Rho, eps = Epsilon;
+        float lr = LearningRate, rho = _rho, oneMinusRho = _oneMinusRho, eps = _epsilon;
         if (Centered || Momentum > 0)
         {
             UpdateGeneral(index, w, g, v, lr, rho, oneMinusRho, eps);
@@ -105,7 +120,7 @@ public sealed class RMSprop : Optimizer
             float inc = lr * gi / MathF.Sqrt(denom);
             if (Momentum > 0)
             {
-                float mi = Momentum * m[i] + inc;
+                float mi = _momentum * m[i] + inc;
                 m[i] = mi;
                 w[i] -= mi;
             }

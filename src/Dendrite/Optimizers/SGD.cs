@@ -12,7 +12,7 @@ public sealed class SGD : Optimizer
     /// <summary>Creates SGD; the defaults are Keras'.</summary>
     public SGD(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
     {
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1]. Received: momentum={momentum}");
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), FormattableString.Invariant($"momentum must be in [0, 1]. Received: momentum={momentum}"));
         Momentum = momentum; Nesterov = nesterov;
     }
 

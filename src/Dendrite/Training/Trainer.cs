@@ -24,7 +24,7 @@ internal sealed class Trainer(Model model)
         CheckVerbose(verbose);
         CheckSameLength(x, y, "x", "y");
         if (!(validationSplit >= 0 && validationSplit < 1))
-            throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}.");
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), FormattableString.Invariant($"validationSplit must be in [0, 1), got {validationSplit}."));
         CheckFinite(x, "x");
         model.EnsureBuiltFor(x, nameof(x));
         model.Loss.ValidateTargets(y, model.OutputShape!.Value);
@@ -44,7 +44,7 @@ internal sealed class Trainer(Model model)
         {
             trainCount = (int)Math.Floor(n * (1 - validationSplit));
             if (trainCount == 0 || trainCount == n)
-                throw new ArgumentException($"validationSplit={validationSplit} on {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both must be non-empty.", nameof(validationSplit));
+                throw new ArgumentException(FormattableString.Invariant($"validationSplit={validationSplit} on {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both must be non-empty."), nameof(validationSplit));
             (valX, valY) = (x, y);
         }
 

@@ -28,12 +28,20 @@ public class OptimizerTests
     {
         var rmsprop = new RMSprop();
         Assert.Equal(0.001f, rmsprop.LearningRate);
-        Assert.Equal(0.9f, rmsprop.Rho);
-        Assert.Equal(0f, rmsprop.Momentum);
-        Assert.Equal(1e-7f, rmsprop.Epsilon);
+        Assert.Equal(0.9, rmsprop.Rho);
+        Assert.Equal(0.0, rmsprop.Momentum);
+        Assert.Equal(1e-7, rmsprop.Epsilon);
         Assert.False(rmsprop.Centered);
         Assert.Equal("rmsprop", rmsprop.Name);
         Assert.IsType<RMSprop>(Optimizer.Get("rmsprop"));
+    }
+
+    [Fact]
+    public void RMSpropComputesOneMinusRhoInDoubleLikeKeras()
+    {
+        // Keras: (1 - 0.9) in Python floats, then float32 → 0.100000001; 1f - 0.9f would be 0.100000024.
+        Assert.Equal((float)(1.0 - 0.9), new RMSprop().OneMinusRho);
+        Assert.NotEqual(1f - 0.9f, new RMSprop().OneMinusRho);
     }
 
     [Fact]
