@@ -60,10 +60,8 @@ internal sealed class Trainer(Model model)
         }
 
         var rng = GlobalRandom.Fork();
-        var batcher = new Batcher(x, y, batchSize);
-        var workspace = new Workspace();
-        var variables = model.TrainableWeights;
-        var lossTracker = new Mean("loss");
+        var session = new TrainingSession(model, x, y, batchSize);
+        var lossTracker = session.LossTracker;
         int steps = (trainCount + batchSize - 1) / batchSize;
         var output = ProgressDisplay.Output;
 
@@ -79,7 +77,7 @@ internal sealed class Trainer(Model model)
             {
                 int start = step * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
-                TrainStep(batcher, rows, workspace, variables, lossTracker);
+                session.Step(rows);
                 bar?.Update(step + 1, CurrentLogs(lossTracker));
             }
 
@@ -95,37 +93,6 @@ internal sealed class Trainer(Model model)
             bar?.Update(steps, logs, finalize: true);
         }
         return history;
-    }
-
-    private void TrainStep(Batcher batcher, ReadOnlySpan<int> rows, Workspace workspace, IReadOnlyList<Variable> variables, Mean lossTracker)
-    {
-        var (xBatch, yBatch) = batcher.Gather(rows);
-        using (workspace.Activate())
-        {
-            try
-            {
-                Tensor predictions;
-                float loss;
-                int generation;
-                using (var tape = GradientTape.Start())
-                {
-                    predictions = model.Call(xBatch, training: true);
-                    var lossTensor = model.Loss!.Call(yBatch, predictions);
-                    loss = lossTensor.Values[0];
-                    tape.Backward(lossTensor);
-                    generation = tape.LastGeneration;
-                }
-                model.Optimizer!.Apply(variables, generation);
-                // Metrics see the predictions made before this update, as in Keras' train_step.
-                lossTracker.Update(loss, rows.Length);
-                foreach (var metric in model.Metrics)
-                    metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
-            }
-            finally
-            {
-                workspace.Reset();
-            }
-        }
     }
 
     /// <summary>The logs as Keras shows them: loss and metrics, alphabetically by name.</summary>
