@@ -1,70 +1,137 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Dendrite.Kernels;
 
+/// <summary>The activation a matrix product can apply to its result before storing it (the GEMM epilogue).</summary>
+public enum GemmActivation
+{
+    /// <summary>Store the result as is.</summary>
+    None,
+
+    /// <summary>Store max(result, 0).</summary>
+    Relu,
+}
+
+/// <summary>Which micro-kernel the matrix products use; <see cref="Auto"/> picks the widest the hardware accelerates.</summary>
+internal enum GemmPath
+{
+    Auto,
+    Avx512,
+    Avx2,
+    Portable,
+}
+
 /// <summary>
-/// Single-precision matrix products over row-major spans: <c>C = op(A)·op(B)</c> or <c>C += op(A)·op(B)</c>,
-/// where <c>op</c> optionally transposes. Dimensions: op(A) is (m, k), op(B) is (k, n), C is (m, n).
+/// Single-precision matrix products over row-major spans (SGEMM):
+/// <c>C = act(alpha·op(A)·op(B) + beta·C + bias)</c>, where op optionally transposes; op(A) is (m, k), op(B) is
+/// (k, n), C is (m, n), bias has n elements (one per column). A transposed operand is stored transposed —
+/// (k, m) for A, (n, k) for B — and is never materialised: packing reads it in place.
 /// </summary>
 /// <remarks>
-/// This is a register-tiled kernel (6 rows × 16 columns of C held in eight 256-bit accumulators, A broadcast,
-/// B streamed) without panel packing; transposed operands are first copied into scratch in plain layout.
-/// It is good enough for the MNIST workflow; the packed, cache-blocked GEMM is a later step.
-/// Work is split across threads by fixed column blocks of C, so every element of C is computed by one thread
-/// in one order: results are bit-identical run to run whatever the thread timing.
+/// Kernels: AVX-512 8×32 when <c>Vector512</c> is hardware-accelerated, AVX2+FMA 6×16, otherwise a portable
+/// <c>Vector128</c> 4×8 (SSE, ARM64). Blocking constants are in <see cref="GemmDriver{TKernel}"/>; one- and two-row
+/// products take the unpacked <see cref="Gemv"/> path. Work is split over <see cref="MaxThreads"/> threads in fixed
+/// slices of whole kernel panels (columns when there are enough, else rows), so every element of C is computed by
+/// one thread in one order: results are bit-identical run to run and independent of the thread count.
 /// </remarks>
-public static class Gemm
+public static unsafe class Gemm
 {
-    private const int TileRows = 6;
-    private const int TileCols = 16;
+    /// <summary>Products smaller than this many multiply-adds run on the calling thread alone.</summary>
+    private const long ParallelThreshold = 200_000;
 
-    /// <summary>Largest number of threads a product is split across; 1 keeps everything on the caller's thread.</summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    [ThreadStatic] private static GemmJob? s_job;
 
-    [ThreadStatic] private static float[]? s_scratchA;
-    [ThreadStatic] private static float[]? s_scratchB;
-
-    /// <summary>
-    /// Computes <c>C = op(A)·op(B)</c> (or adds it to C when <paramref name="accumulate"/> is true).
-    /// A is stored as (m, k), or as (k, m) when <paramref name="transposeA"/>; B as (k, n), or (n, k) when <paramref name="transposeB"/>.
-    /// </summary>
-    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
-        bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    /// <summary>How many threads (the caller included) a product may use; defaults to the number of cores.</summary>
+    public static int MaxThreads
     {
-        if (m < 0 || k < 0 || n < 0) throw new ArgumentException($"matrix dimensions must be >= 0, got m={m}, k={k}, n={n}.");
-        if (a.Length < m * k) throw new ArgumentException($"A holds {a.Length} elements, ({m}, {k}) needs {m * k}.", nameof(a));
-        if (b.Length < k * n) throw new ArgumentException($"B holds {b.Length} elements, ({k}, {n}) needs {k * n}.", nameof(b));
-        if (c.Length < m * n) throw new ArgumentException($"C holds {c.Length} elements, ({m}, {n}) needs {m * n}.", nameof(c));
-        if (m == 0 || n == 0) return;
-        if (!accumulate) c[..(m * n)].Clear();
-        if (k == 0) return;
-
-        if (transposeA)
-        {
-            var scratch = Rent(ref s_scratchA, m * k);
-            Transpose(a, scratch, k, m);
-            a = scratch.AsSpan(0, m * k);
-        }
-        if (transposeB)
-        {
-            var scratch = Rent(ref s_scratchB, k * n);
-            Transpose(b, scratch, n, k);
-            b = scratch.AsSpan(0, k * n);
-        }
-        MultiplyPlain(a, b, c, m, k, n);
+        get => WorkerPool.MaxThreads;
+        set => WorkerPool.MaxThreads = value;
     }
 
-    private static float[] Rent(ref float[]? slot, int size)
+    /// <summary>Forces a narrower kernel (tests use it to check every path the machine can run).</summary>
+    internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
+
+    /// <summary>The kernel products use now.</summary>
+    internal static GemmPath ActivePath => ForcedPath != GemmPath.Auto ? ForcedPath
+        : Avx512Kernel8x32.IsSupported ? GemmPath.Avx512
+        : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
+        : GemmPath.Portable;
+
+    /// <summary>Whether this machine can run <paramref name="path"/>.</summary>
+    internal static bool IsSupported(GemmPath path) => path switch
     {
-        if (slot is null || slot.Length < size) slot = new float[size];
-        return slot;
+        GemmPath.Avx512 => Avx512Kernel8x32.IsSupported,
+        GemmPath.Avx2 => Avx2Kernel6x16.IsSupported,
+        _ => true,
+    };
+
+    /// <summary>
+    /// <c>C = op(A)·op(B)</c>, or <c>C += op(A)·op(B)</c> when <paramref name="accumulate"/>.
+    /// A is stored (m, k), or (k, m) when <paramref name="transposeA"/>; B is stored (k, n), or (n, k) when <paramref name="transposeB"/>.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
+        bool transposeA = false, bool transposeB = false, bool accumulate = false) =>
+        Multiply(a, b, c, m, k, n, transposeA, transposeB, 1f, accumulate ? 1f : 0f);
+
+    /// <summary>
+    /// The full contract: <c>C = act(alpha·op(A)·op(B) + beta·C + bias)</c>. With <paramref name="beta"/> = 0, C is
+    /// only written (its old contents, even NaN, are ignored). <paramref name="bias"/> is empty or holds n values.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
+        bool transposeA, bool transposeB, float alpha, float beta, ReadOnlySpan<float> bias = default,
+        GemmActivation activation = GemmActivation.None)
+    {
+        if (m < 0 || k < 0 || n < 0) throw new ArgumentException($"matrix dimensions must be >= 0, got m={m}, k={k}, n={n}.");
+        if ((long)a.Length < (long)m * k) throw new ArgumentException($"A holds {a.Length} elements, {(transposeA ? $"({k}, {m})" : $"({m}, {k})")} needs {(long)m * k}.", nameof(a));
+        if ((long)b.Length < (long)k * n) throw new ArgumentException($"B holds {b.Length} elements, {(transposeB ? $"({n}, {k})" : $"({k}, {n})")} needs {(long)k * n}.", nameof(b));
+        if ((long)c.Length < (long)m * n) throw new ArgumentException($"C holds {c.Length} elements, ({m}, {n}) needs {(long)m * n}.", nameof(c));
+        if (!bias.IsEmpty && bias.Length != n) throw new ArgumentException($"bias must hold n = {n} values, got {bias.Length}.", nameof(bias));
+        if (m == 0 || n == 0) return;
+        var cm = c[..(m * n)];
+        if (k == 0 || alpha == 0f)
+        {
+            // No product to add: C = act(beta·C + bias).
+            if (beta == 0f) cm.Clear(); else if (beta != 1f) TensorPrimitives.Multiply(cm, beta, cm);
+            ApplyEpilogue(cm, n, bias, activation);
+            return;
+        }
+        if (beta != 0f && beta != 1f) TensorPrimitives.Multiply(cm, beta, cm);
+
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            var problem = new GemmProblem
+            {
+                A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias,
+                M = m, K = k, N = n,
+                TransposeA = transposeA, TransposeB = transposeB,
+                AccumulateC = beta != 0f, Relu = activation == GemmActivation.Relu, Alpha = alpha,
+            };
+            var job = s_job ??= new GemmJob();
+            job.Prepare(problem, ActivePath, MaxThreads);
+            try
+            {
+                WorkerPool.Run(job, job.Parts);
+            }
+            finally
+            {
+                job.Problem = default; // drop the pointers: they are only valid inside this fixed block
+            }
+        }
+    }
+
+    private static void ApplyEpilogue(Span<float> c, int n, ReadOnlySpan<float> bias, GemmActivation activation)
+    {
+        if (!bias.IsEmpty)
+            for (int row = 0; row < c.Length; row += n) TensorPrimitives.Add(c.Slice(row, n), bias, c.Slice(row, n));
+        if (activation == GemmActivation.Relu) TensorPrimitives.Max(c, 0f, c);
     }
 
     /// <summary>Writes the transpose of the (rows, cols) matrix <paramref name="source"/> into <paramref name="destination"/> as (cols, rows).</summary>
     public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
     {
+        if (source.Length < rows * cols || destination.Length < rows * cols)
+            throw new ArgumentException($"Transpose of ({rows}, {cols}) needs {rows * cols} elements on both sides, got {source.Length} and {destination.Length}.");
         const int Block = 32; // blocks keep both the read and the write side in cache
         for (int i0 = 0; i0 < rows; i0 += Block)
         {
@@ -79,131 +146,81 @@ public static class Gemm
         }
     }
 
-    private static unsafe void MultiplyPlain(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
-    {
-        int columnBlocks = (n + TileCols - 1) / TileCols;
-        long work = (long)m * k * n;
-        int threads = Math.Min(MaxThreads, columnBlocks);
-        // Below ~2 MFLOP a second thread costs more to wake than it saves.
-        if (work < 1_000_000) threads = 1;
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            if (threads <= 1)
-            {
-                MultiplyColumns(pa, pb, pc, m, k, n, 0, n);
-                return;
-            }
-            var args = (A: (nint)pa, B: (nint)pb, C: (nint)pc);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                // Fixed partition: thread t always owns the same column blocks.
-                int first = (int)((long)columnBlocks * t / threads) * TileCols;
-                int last = Math.Min(n, (int)((long)columnBlocks * (t + 1) / threads) * TileCols);
-                MultiplyColumns((float*)args.A, (float*)args.B, (float*)args.C, m, k, n, first, last);
-            });
-        }
-    }
-
-    private static unsafe void MultiplyColumns(float* a, float* b, float* c, int m, int k, int n, int col0, int col1)
-    {
-        // k is split so that a 16-column strip of B (kc × 64 bytes) stays in L1 while all row tiles use it.
-        const int KBlock = 256;
-        for (int k0 = 0; k0 < k; k0 += KBlock)
-        {
-            int kc = Math.Min(KBlock, k - k0);
-            int j = col0;
-            if (Fma.IsSupported && Avx.IsSupported)
-            {
-                for (; j + TileCols <= col1; j += TileCols)
-                {
-                    int i = 0;
-                    for (; i + TileRows <= m; i += TileRows) Tile6x16(a + i * k + k0, b + k0 * n + j, c + i * n + j, k, n, kc);
-                    for (; i < m; i++) Tile1x16(a + i * k + k0, b + k0 * n + j, c + i * n + j, n, kc);
-                }
-            }
-            // Columns left over (or no AVX2/FMA): a plain loop, vectorised over j by the span helpers.
-            if (j < col1)
-            {
-                int width = col1 - j;
-                for (int i = 0; i < m; i++)
-                {
-                    var cRow = new Span<float>(c + i * n + j, width);
-                    float* aRow = a + i * k + k0;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        var bRow = new ReadOnlySpan<float>(b + (k0 + p) * n + j, width);
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(bRow, aRow[p], cRow, cRow);
-                    }
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Tile6x16(float* a, float* b, float* c, int lda, int ldb, int kc)
-    {
-        var c00 = Avx.LoadVector256(c); var c01 = Avx.LoadVector256(c + 8);
-        var c10 = Avx.LoadVector256(c + ldb); var c11 = Avx.LoadVector256(c + ldb + 8);
-        var c20 = Avx.LoadVector256(c + 2 * ldb); var c21 = Avx.LoadVector256(c + 2 * ldb + 8);
-        var c30 = Avx.LoadVector256(c + 3 * ldb); var c31 = Avx.LoadVector256(c + 3 * ldb + 8);
-        var c40 = Avx.LoadVector256(c + 4 * ldb); var c41 = Avx.LoadVector256(c + 4 * ldb + 8);
-        var c50 = Avx.LoadVector256(c + 5 * ldb); var c51 = Avx.LoadVector256(c + 5 * ldb + 8);
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Avx.LoadVector256(b + p * ldb);
-            var b1 = Avx.LoadVector256(b + p * ldb + 8);
-            var a0 = Vector256.Create(a[p]);
-            c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[lda + p]);
-            c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2 * lda + p]);
-            c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3 * lda + p]);
-            c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4 * lda + p]);
-            c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5 * lda + p]);
-            c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
-        }
-        Avx.Store(c, c00); Avx.Store(c + 8, c01);
-        Avx.Store(c + ldb, c10); Avx.Store(c + ldb + 8, c11);
-        Avx.Store(c + 2 * ldb, c20); Avx.Store(c + 2 * ldb + 8, c21);
-        Avx.Store(c + 3 * ldb, c30); Avx.Store(c + 3 * ldb + 8, c31);
-        Avx.Store(c + 4 * ldb, c40); Avx.Store(c + 4 * ldb + 8, c41);
-        Avx.Store(c + 5 * ldb, c50); Avx.Store(c + 5 * ldb + 8, c51);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Tile1x16(float* a, float* b, float* c, int ldb, int kc)
-    {
-        var c0 = Avx.LoadVector256(c); var c1 = Avx.LoadVector256(c + 8);
-        for (int p = 0; p < kc; p++)
-        {
-            var ap = Vector256.Create(a[p]);
-            c0 = Fma.MultiplyAdd(ap, Avx.LoadVector256(b + p * ldb), c0);
-            c1 = Fma.MultiplyAdd(ap, Avx.LoadVector256(b + p * ldb + 8), c1);
-        }
-        Avx.Store(c, c0); Avx.Store(c + 8, c1);
-    }
-
     /// <summary>
-    /// The float64 reference: the same contract as <see cref="Multiply"/> computed by three plain loops with
-    /// double accumulation. Tests check the fast kernel against it.
+    /// The float64 reference: <c>C = act(alpha·op(A)·op(B) + beta·C + bias)</c> by three plain loops accumulating
+    /// in double. Tests check every fast path against it.
     /// </summary>
     public static void MultiplyReference(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
-        bool transposeA = false, bool transposeB = false, bool accumulate = false)
+        bool transposeA = false, bool transposeB = false, bool accumulate = false) =>
+        MultiplyReference(a, b, c, m, k, n, transposeA, transposeB, 1f, accumulate ? 1f : 0f);
+
+    /// <summary>The float64 reference of the full contract.</summary>
+    public static void MultiplyReference(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
+        bool transposeA, bool transposeB, float alpha, float beta, ReadOnlySpan<float> bias = default,
+        GemmActivation activation = GemmActivation.None)
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                double sum = accumulate ? c[i * n + j] : 0.0;
+                double sum = 0.0;
                 for (int p = 0; p < k; p++)
                 {
                     double av = transposeA ? a[p * m + i] : a[i * k + p];
                     double bv = transposeB ? b[j * k + p] : b[p * n + j];
                     sum += av * bv;
                 }
-                c[i * n + j] = (float)sum;
+                double value = alpha * sum + (beta == 0f ? 0.0 : beta * (double)c[i * n + j]);
+                if (!bias.IsEmpty) value += bias[j];
+                if (activation == GemmActivation.Relu) value = Math.Max(value, 0.0);
+                c[i * n + j] = (float)value;
             }
+    }
+
+    /// <summary>Splits one product into fixed slices and runs each with the chosen kernel.</summary>
+    private sealed class GemmJob : IParallelJob
+    {
+        public GemmProblem Problem;
+        private GemmPath _path;
+        private bool _splitColumns;
+        private int _unitsPerPart; // columns or rows per slice, a whole number of kernel panels
+        public int Parts { get; private set; }
+
+        public void Prepare(in GemmProblem problem, GemmPath path, int maxThreads)
+        {
+            Problem = problem;
+            _path = path;
+            var (mr, nr) = path switch
+            {
+                GemmPath.Avx512 => (Avx512Kernel8x32.MR, Avx512Kernel8x32.NR),
+                GemmPath.Avx2 => (Avx2Kernel6x16.MR, Avx2Kernel6x16.NR),
+                _ => (PortableKernel4x8.MR, PortableKernel4x8.NR),
+            };
+            if (problem.M <= Gemv.MaxRows) nr = Gemv.SliceColumns;
+            long work = (long)problem.M * problem.K * problem.N;
+            int threads = work < ParallelThreshold ? 1 : maxThreads;
+            int columnPanels = (problem.N + nr - 1) / nr;
+            int rowPanels = (problem.M + mr - 1) / mr;
+            _splitColumns = problem.M <= Gemv.MaxRows || columnPanels >= 2 * threads || columnPanels >= rowPanels;
+            int panels = _splitColumns ? columnPanels : rowPanels;
+            Parts = Math.Max(1, Math.Min(threads, panels));
+            int panelsPerPart = (panels + Parts - 1) / Parts;
+            _unitsPerPart = panelsPerPart * (_splitColumns ? nr : mr);
+            Parts = (panels + panelsPerPart - 1) / panelsPerPart;
+        }
+
+        public void Execute(int part, int parts)
+        {
+            ref readonly var g = ref Problem;
+            int r0 = 0, r1 = g.M, c0 = 0, c1 = g.N;
+            if (_splitColumns) { c0 = part * _unitsPerPart; c1 = Math.Min(g.N, c0 + _unitsPerPart); }
+            else { r0 = part * _unitsPerPart; r1 = Math.Min(g.M, r0 + _unitsPerPart); }
+            if (g.M <= Gemv.MaxRows) { Gemv.Compute(g, c0, c1); return; }
+            switch (_path)
+            {
+                case GemmPath.Avx512: GemmDriver<Avx512Kernel8x32>.Compute(g, r0, r1, c0, c1); break;
+                case GemmPath.Avx2: GemmDriver<Avx2Kernel6x16>.Compute(g, r0, r1, c0, c1); break;
+                default: GemmDriver<PortableKernel4x8>.Compute(g, r0, r1, c0, c1); break;
+            }
+        }
     }
 }

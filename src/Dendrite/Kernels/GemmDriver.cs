@@ -1,0 +1,185 @@
+using System.Runtime.CompilerServices;
+
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// The blocked, packed matrix product around a micro-kernel (the BLIS loop nest), for one slice of C.
+/// </summary>
+/// <remarks>
+/// Loop nest, outermost first: k in blocks of <see cref="KC"/>; rows of C in blocks of <see cref="MC"/> (Ã, the
+/// packed block of A, MC×KC floats = 192 KiB, stays in the 1 MiB L2); columns in NR-wide panels of B (a kc×NR panel,
+/// 32 KiB at most, stays in the 32 KiB L1 while every MR-row panel of Ã passes under it); rows in MR-row panels.
+/// A is always packed (alpha folded in), so op(A) transposed costs nothing extra. A row-major B is read in place
+/// (its rows are contiguous; hardware prefetch streams them); a transposed B, and the last partial column panel,
+/// are packed. Edge tiles go through a small zero-padded tile so the kernel never reads or writes out of bounds.
+/// </remarks>
+internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
+{
+    public const int KC = 256;
+    public const int MC = 192;
+
+    [ThreadStatic] private static PinnedBuffer? s_packA;
+    [ThreadStatic] private static PinnedBuffer? s_packB;
+
+    /// <summary>Computes rows [r0, r1) × columns [c0, c1) of C. c0 is a multiple of NR.</summary>
+    public static void Compute(in GemmProblem g, int r0, int r1, int c0, int c1)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        if (r0 >= r1 || c0 >= c1) return;
+        int mcMax = Math.Min(MC, RoundUp(r1 - r0, mr));
+        // k blocks of equal size (784 → 4 × 196, not 3 × 256 + 16): a thin last block would pay a full C load/store.
+        int kBlock = (g.K + (g.K + KC - 1) / KC - 1) / ((g.K + KC - 1) / KC);
+        float* packA = (s_packA ??= new PinnedBuffer()).Get(mcMax * KC);
+        int panels = (c1 - c0 + nr - 1) / nr;
+        float* packB = (s_packB ??= new PinnedBuffer()).Get(panels * nr * KC);
+        float* tile = stackalloc float[mr * nr];
+
+        // B is read in place (its rows are contiguous and hardware prefetch streams them) unless it is transposed or
+        // its rows sit 4 KiB or more apart, where every k step would cost a TLB miss.
+        bool packAllB = g.TransposeB || g.N >= 1024;
+        for (int pc = 0; pc < g.K; pc += kBlock)
+        {
+            int kc = Math.Min(kBlock, g.K - pc);
+            bool first = pc == 0, last = pc + kc == g.K;
+            bool loadC = !first || g.AccumulateC;
+            // B panels of this k block that cannot be read in place.
+            for (int q = 0; q < panels; q++)
+            {
+                int jc = c0 + q * nr;
+                int width = Math.Min(nr, c1 - jc);
+                if (packAllB || width < nr) PackB(g, pc, kc, jc, width, packB + q * nr * kc);
+            }
+            for (int ic = r0; ic < r1; ic += MC)
+            {
+                int mc = Math.Min(MC, r1 - ic);
+                PackA(g, ic, mc, pc, kc, packA);
+                for (int q = 0; q < panels; q++)
+                {
+                    int jc = c0 + q * nr;
+                    int width = Math.Min(nr, c1 - jc);
+                    bool packed = packAllB || width < nr;
+                    float* b = packed ? packB + q * nr * kc : g.B + (nint)pc * g.N + jc;
+                    nint ldb = packed ? nr : g.N;
+                    float* bias = last && g.Bias != null ? g.Bias + jc : null;
+                    bool relu = last && g.Relu;
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        float* c = g.C + (nint)(ic + ir) * g.N + jc;
+                        float* a = packA + ir * kc;
+                        if (rows == mr && width == nr) TKernel.Run(a, b, ldb, c, g.N, kc, loadC, bias, relu);
+                        else EdgeTile(a, b, ldb, c, g.N, kc, loadC, bias, relu, rows, width, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void EdgeTile(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu,
+        int rows, int width, float* tile)
+    {
+        int nr = TKernel.NR, mr = TKernel.MR;
+        new Span<float>(tile, mr * nr).Clear();
+        if (loadC)
+            for (int r = 0; r < rows; r++) new ReadOnlySpan<float>(c + r * ldc, width).CopyTo(new Span<float>(tile + r * nr, width));
+        TKernel.Run(a, b, ldb, tile, nr, kc, loadC: true, null, false);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < width; j++)
+            {
+                float v = tile[r * nr + j];
+                if (bias != null) v += bias[j];
+                if (relu) v = MathF.Max(v, 0f); // NaN stays NaN, as in the kernels' Vector.Max
+                c[r * ldc + j] = v;
+            }
+    }
+
+    /// <summary>Packs rows [i0, i0+mc) × k [p0, p0+kc) of alpha·op(A) into MR-row panels: panel q holds, for each k, MR row values.</summary>
+    private static void PackA(in GemmProblem g, int i0, int mc, int p0, int kc, float* dst)
+    {
+        int mr = TKernel.MR;
+        float alpha = g.Alpha;
+        for (int q = 0; q < mc; q += mr)
+        {
+            int rows = Math.Min(mr, mc - q);
+            float* panel = dst + q * kc;
+            if (g.TransposeA)
+            {
+                // A is stored (k, m): for each k the MR row values are contiguous.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = g.A + (nint)(p0 + p) * g.M + i0 + q;
+                    float* d = panel + p * mr;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = src[r] * alpha;
+                    for (; r < mr; r++) d[r] = 0f;
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = g.A + (nint)(i0 + q + r) * g.K + p0;
+                    for (int p = 0; p < kc; p++) panel[p * mr + r] = src[p] * alpha;
+                }
+                for (int r = rows; r < mr; r++)
+                    for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
+            }
+        }
+    }
+
+    /// <summary>Packs k [p0, p0+kc) × columns [j0, j0+width) of op(B) into one kc×NR panel, zero-padded.</summary>
+    private static void PackB(in GemmProblem g, int p0, int kc, int j0, int width, float* dst)
+    {
+        int nr = TKernel.NR;
+        if (g.TransposeB)
+        {
+            // B is stored (n, k): column j of op(B) is row j of storage, contiguous in k.
+            for (int j = 0; j < width; j++)
+            {
+                float* src = g.B + (nint)(j0 + j) * g.K + p0;
+                for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+            }
+            if (width < nr)
+                for (int p = 0; p < kc; p++) new Span<float>(dst + p * nr + width, nr - width).Clear();
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = g.B + (nint)(p0 + p) * g.N + j0;
+                new ReadOnlySpan<float>(src, width).CopyTo(new Span<float>(dst + p * nr, width));
+                if (width < nr) new Span<float>(dst + p * nr + width, nr - width).Clear();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
+
+/// <summary>One matrix product's operands and options, shared read-only by the threads computing it.</summary>
+internal unsafe struct GemmProblem
+{
+    public float* A, B, C, Bias;
+    public int M, K, N;
+    public bool TransposeA, TransposeB, AccumulateC, Relu;
+    public float Alpha;
+}
+
+/// <summary>A 64-byte-aligned float buffer on the pinned heap that only grows; one per thread for packing.</summary>
+internal sealed unsafe class PinnedBuffer
+{
+    private float[] _array = [];
+    private float* _aligned;
+
+    public float* Get(int floats)
+    {
+        if (_array.Length < floats + 16)
+        {
+            _array = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            nint address = (nint)Unsafe.AsPointer(ref _array[0]);
+            _aligned = (float*)((address + 63) & ~(nint)63);
+        }
+        return _aligned;
+    }
+}
