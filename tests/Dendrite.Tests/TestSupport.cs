@@ -114,17 +114,19 @@ internal static class TestOps
     public static Tensor WeightedSum(Tensor x, float[] weights)
     {
         Assert.Equal(x.Size, weights.Length);
-        bool grad = GradientTape.ShouldRecord(x);
-        var output = Ops.NewTensor(new Shape(), grad);
-        double sum = 0;
-        var values = x.Values;
-        for (int i = 0; i < values.Length; i++) sum += (double)weights[i] * values[i];
-        output.Values[0] = (float)sum;
-        return grad ? Ops.Record(new WeightedSumOp(x, weights), output) : output;
+        return Ops.Run(new WeightedSumOp(x, weights), new Shape(), x.RequiresGrad);
     }
 
     private sealed class WeightedSumOp(Tensor x, float[] weights) : Op
     {
+        public override void Forward()
+        {
+            double sum = 0;
+            var values = x.Values;
+            for (int i = 0; i < values.Length; i++) sum += (double)weights[i] * values[i];
+            Output.Values[0] = (float)sum;
+        }
+
         public override void Backward(int generation)
         {
             float dy = Output.Grad[0];

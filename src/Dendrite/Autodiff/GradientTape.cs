@@ -7,7 +7,7 @@ namespace Dendrite.Autodiff;
 /// <example>
 /// <code>
 /// using var tape = GradientTape.Start();
-/// var loss = Ops.Mean(...);
+/// var loss = Ops.SparseCategoricalCrossentropy(labels, model.Call(inputs, training: true));
 /// tape.Backward(loss);   // gradients now in each variable's Value.Grad
 /// </code>
 /// </example>
@@ -18,28 +18,38 @@ public sealed class GradientTape : IDisposable
 
     private readonly List<Op> _ops = [];
     private readonly GradientTape? _previous;
+    private readonly bool _recordAll;
     private bool _disposed;
 
-    private GradientTape()
+    private GradientTape(bool recordAll)
     {
+        _recordAll = recordAll;
         _previous = s_current;
         s_current = this;
     }
 
     /// <summary>Starts recording on this thread until the tape is disposed.</summary>
-    public static GradientTape Start() => new();
+    public static GradientTape Start() => new(recordAll: false);
 
+    /// <summary>
+    /// Starts a tape that records every op, even those no gradient flows through, so that the recorded list can be
+    /// replayed as a whole step (a training step plan).
+    /// </summary>
+    internal static GradientTape StartRecordingAll() => new(recordAll: true);
+
+    /// <summary>The tape recording on this thread, if any.</summary>
     internal static GradientTape? Current => s_current;
 
-    internal static void Record(Op op)
-    {
-        s_current?._ops.Add(op);
-    }
+    /// <summary>Whether an op whose inputs do (or do not) require gradients must be recorded now.</summary>
+    internal static bool ShouldRecord(bool anyInputRequiresGrad) => s_current is { } tape && (anyInputRequiresGrad || tape._recordAll);
 
-    /// <summary>Whether an op with these inputs must be recorded (a tape is active and some input needs a gradient).</summary>
-    internal static bool ShouldRecord(Tensor a) => s_current is not null && a.RequiresGrad;
+    /// <summary>Whether the result of an op with such inputs requires a gradient (only while a tape records).</summary>
+    internal static bool OutputRequiresGrad(bool anyInputRequiresGrad) => anyInputRequiresGrad && s_current is not null;
 
-    internal static bool ShouldRecord(Tensor a, Tensor b) => s_current is not null && (a.RequiresGrad || b.RequiresGrad);
+    internal static void Record(Op op) => s_current?._ops.Add(op);
+
+    /// <summary>The recorded ops, oldest first.</summary>
+    internal Op[] RecordedOps() => [.. _ops];
 
     /// <summary>
     /// Back-propagates from the scalar <paramref name="target"/> (seeded with gradient 1) through every recorded op,
@@ -48,18 +58,24 @@ public sealed class GradientTape : IDisposable
     public void Backward(Tensor target)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        LastGeneration = Backpropagate(_ops, target);
+    }
+
+    /// <summary>Runs the backward pass of <paramref name="ops"/> (in recording order) from <paramref name="target"/>; returns its generation.</summary>
+    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target)
+    {
         if (target.Size != 1) throw new ArgumentException($"Backward needs a scalar (one-element) target, got shape {target.Shape}.");
         if (!target.RequiresGrad) throw new InvalidOperationException("The target does not depend on any tensor that requires a gradient.");
         int generation = Interlocked.Increment(ref s_generation);
-        target.GradForAccumulation(generation)[0] = 1f;
-        for (int i = _ops.Count - 1; i >= 0; i--)
+        target.GradForWrite(generation, out _)[0] = 1f;
+        for (int i = ops.Count - 1; i >= 0; i--)
         {
-            var op = _ops[i];
+            var op = ops[i];
             // An op whose output no gradient reached contributes nothing (e.g. the softmax beside a fused loss).
             if (op.Output.GradBuffer is null || op.Output.GradGeneration != generation) continue;
             op.Backward(generation);
         }
-        LastGeneration = generation;
+        return generation;
     }
 
     /// <summary>The generation number of the last backward pass of this tape; gradients stamped with it are current.</summary>
@@ -71,6 +87,5 @@ public sealed class GradientTape : IDisposable
         if (_disposed) return;
         _disposed = true;
         s_current = _previous;
-        _ops.Clear();
     }
 }

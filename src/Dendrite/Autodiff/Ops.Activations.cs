@@ -5,34 +5,30 @@ namespace Dendrite.Autodiff;
 public static partial class Ops
 {
     /// <summary>max(x, 0), element-wise. The gradient at 0 is 0, as in TensorFlow.</summary>
-    public static Tensor Relu(Tensor x)
-    {
-        bool grad = GradientTape.ShouldRecord(x);
-        var output = NewTensor(x.Shape, grad);
-        TensorPrimitives.Max(x.Values, 0f, output.Values);
-        return grad ? Record(new ReluOp(x), output) : output;
-    }
+    public static Tensor Relu(Tensor x) => Run(new ReluOp(x), x.Shape, x.RequiresGrad);
 
     private sealed class ReluOp(Tensor x) : Op
     {
+        public override void Forward() => TensorPrimitives.Max(x.Values, 0f, Output.Values);
+
         public override void Backward(int generation)
         {
-            var dy = Output.Grad; var y = Output.Values; var dx = x.GradForAccumulation(generation);
-            for (int i = 0; i < dx.Length; i++) dx[i] += y[i] > 0f ? dy[i] : 0f;
+            var dy = Output.Grad; var y = Output.Values; var dx = x.GradForWrite(generation, out bool fresh);
+            for (int i = 0; i < dx.Length; i++)
+            {
+                float g = y[i] > 0f ? dy[i] : 0f;
+                dx[i] = fresh ? g : dx[i] + g;
+            }
         }
     }
 
     /// <summary>1 / (1 + exp(−x)), element-wise.</summary>
-    public static Tensor Sigmoid(Tensor x)
-    {
-        bool grad = GradientTape.ShouldRecord(x);
-        var output = NewTensor(x.Shape, grad);
-        TensorPrimitives.Sigmoid(x.Values, output.Values);
-        return grad ? Record(new SigmoidOp(x), output) : output;
-    }
+    public static Tensor Sigmoid(Tensor x) => Run(new SigmoidOp(x), x.Shape, x.RequiresGrad);
 
     private sealed class SigmoidOp(Tensor x) : Op
     {
+        public override void Forward() => TensorPrimitives.Sigmoid(x.Values, Output.Values);
+
         public override void Backward(int generation)
         {
             var dy = Output.Grad; var y = Output.Values; var dx = x.GradForAccumulation(generation);
@@ -41,16 +37,12 @@ public static partial class Ops
     }
 
     /// <summary>Hyperbolic tangent, element-wise.</summary>
-    public static Tensor Tanh(Tensor x)
-    {
-        bool grad = GradientTape.ShouldRecord(x);
-        var output = NewTensor(x.Shape, grad);
-        TensorPrimitives.Tanh(x.Values, output.Values);
-        return grad ? Record(new TanhOp(x), output) : output;
-    }
+    public static Tensor Tanh(Tensor x) => Run(new TanhOp(x), x.Shape, x.RequiresGrad);
 
     private sealed class TanhOp(Tensor x) : Op
     {
+        public override void Forward() => TensorPrimitives.Tanh(x.Values, Output.Values);
+
         public override void Backward(int generation)
         {
             var dy = Output.Grad; var y = Output.Values; var dx = x.GradForAccumulation(generation);
@@ -65,12 +57,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Softmax(Tensor x)
     {
-        bool grad = GradientTape.ShouldRecord(x);
-        var output = NewTensor(x.Shape, grad);
-        int n = x.LastDim, rows = x.Rows;
-        var xs = x.Values; var ys = output.Values;
-        for (int r = 0; r < rows; r++) SoftmaxRow(xs.Slice(r * n, n), ys.Slice(r * n, n));
-        var result = grad ? Record(new SoftmaxOp(x), output) : output;
+        var result = Run(new SoftmaxOp(x), x.Shape, x.RequiresGrad);
         result.SoftmaxLogits = x;
         return result;
     }
@@ -87,6 +74,13 @@ public static partial class Ops
 
     private sealed class SoftmaxOp(Tensor x) : Op
     {
+        public override void Forward()
+        {
+            int n = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var ys = Output.Values;
+            for (int r = 0; r < rows; r++) SoftmaxRow(xs.Slice(r * n, n), ys.Slice(r * n, n));
+        }
+
         public override void Backward(int generation)
         {
             // dx = y ⊙ (dy − Σ dy⊙y), row by row.

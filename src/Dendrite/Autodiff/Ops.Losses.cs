@@ -20,9 +20,10 @@ public static partial class Ops
         if (labels.Size != rows)
             throw new ArgumentException($"sparse_categorical_crossentropy expects one label per row: predictions have shape {predictions.Shape} ({rows} rows), labels have shape {labels.Shape}.");
         ValidateSparseLabels(labels.Values, classes);
-        if (fromLogits) return SparseSoftmaxCrossEntropy(predictions, labels);
-        if (predictions.SoftmaxLogits is { } logits) return SparseSoftmaxCrossEntropy(logits, labels);
-        return SparseCrossEntropyFromProbabilities(predictions, labels);
+        if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null), new Shape(), predictions.RequiresGrad);
+        if (predictions.SoftmaxLogits is { } logits)
+            return Run(new SparseSoftmaxCrossEntropyOp(logits, labels, predictions), new Shape(), logits.RequiresGrad);
+        return Run(new SparseCrossEntropyFromProbabilitiesOp(predictions, labels), new Shape(), predictions.RequiresGrad);
     }
 
     internal static void ValidateSparseLabels(ReadOnlySpan<float> labels, int classes)
@@ -31,68 +32,69 @@ public static partial class Ops
         {
             float y = labels[i];
             if (!(y >= 0 && y < classes) || y != MathF.Floor(y))
-                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes."));
+                throw new ArgumentException(FormattableString.Invariant($"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes."));
         }
     }
 
-    private static Tensor SparseSoftmaxCrossEntropy(Tensor logits, Tensor labels)
+    /// <summary>
+    /// Mean cross-entropy from logits: log-sum-exp minus the label's logit, per row, with no clipping. When the
+    /// softmax of the logits is already at hand (<paramref name="probabilities"/>), the backward uses it.
+    /// </summary>
+    private sealed class SparseSoftmaxCrossEntropyOp(Tensor logits, Tensor labels, Tensor? probabilities) : Op
     {
-        int n = logits.LastDim, rows = logits.Rows;
-        bool grad = GradientTape.ShouldRecord(logits);
-        var output = NewTensor(new Shape(), grad);
-        var z = logits.Values; var y = labels.Values;
-        double total = 0;
-        for (int r = 0; r < rows; r++)
+        public override void Forward()
         {
-            var row = z.Slice(r * n, n);
-            float max = TensorPrimitives.Max(row);
-            double sum = 0;
-            for (int j = 0; j < n; j++) sum += MathF.Exp(row[j] - max);
-            total += max + Math.Log(sum) - row[(int)y[r]];
+            int n = logits.LastDim, rows = logits.Rows;
+            var z = logits.Values; var y = labels.Values;
+            double total = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = z.Slice(r * n, n);
+                float max = TensorPrimitives.Max(row);
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += MathF.Exp(row[j] - max);
+                total += max + Math.Log(sum) - row[(int)y[r]];
+            }
+            Output.Values[0] = (float)(total / rows);
         }
-        output.Values[0] = (float)(total / rows);
-        return grad ? Record(new SparseSoftmaxCrossEntropyOp(logits, labels), output) : output;
-    }
 
-    private sealed class SparseSoftmaxCrossEntropyOp(Tensor logits, Tensor labels) : Op
-    {
         public override void Backward(int generation)
         {
             // d(mean CE)/dz = (softmax(z) − onehot(y)) / N, scaled by the incoming gradient.
             int n = logits.LastDim, rows = logits.Rows;
             float scale = Output.Grad[0] / rows;
-            var z = logits.Values; var y = labels.Values; var dz = logits.GradForAccumulation(generation);
+            var z = logits.Values; var y = labels.Values;
+            var dz = logits.GradForWrite(generation, out bool fresh);
             Span<float> p = n <= 1024 ? stackalloc float[n] : new float[n];
             for (int r = 0; r < rows; r++)
             {
-                SoftmaxRow(z.Slice(r * n, n), p);
+                if (probabilities is not null) probabilities.Values.Slice(r * n, n).CopyTo(p);
+                else SoftmaxRow(z.Slice(r * n, n), p);
                 p[(int)y[r]] -= 1f;
                 var dzr = dz.Slice(r * n, n);
-                TensorPrimitives.MultiplyAdd(p, scale, dzr, dzr);
+                if (fresh) TensorPrimitives.Multiply(p, scale, dzr);
+                else TensorPrimitives.MultiplyAdd(p, scale, dzr, dzr);
             }
         }
     }
 
-    private static Tensor SparseCrossEntropyFromProbabilities(Tensor probabilities, Tensor labels)
-    {
-        int n = probabilities.LastDim, rows = probabilities.Rows;
-        bool grad = GradientTape.ShouldRecord(probabilities);
-        var output = NewTensor(new Shape(), grad);
-        var p = probabilities.Values; var y = labels.Values;
-        double total = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = p.Slice(r * n, n);
-            float q = row[(int)y[r]] / TensorPrimitives.Sum(row);
-            total -= Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
-        }
-        output.Values[0] = (float)(total / rows);
-        return grad ? Record(new SparseCrossEntropyFromProbabilitiesOp(probabilities, labels), output) : output;
-    }
-
+    /// <summary>Keras' probability path: normalise each row, clip to [ε, 1 − ε], then −log of the label's entry.</summary>
     private sealed class SparseCrossEntropyFromProbabilitiesOp(Tensor probabilities, Tensor labels) : Op
     {
+        public override void Forward()
+        {
+            int n = probabilities.LastDim, rows = probabilities.Rows;
+            var p = probabilities.Values; var y = labels.Values;
+            double total = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = p.Slice(r * n, n);
+                float q = row[(int)y[r]] / TensorPrimitives.Sum(row);
+                total -= Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
+            }
+            Output.Values[0] = (float)(total / rows);
+        }
+
         public override void Backward(int generation)
         {
             // loss_r = −log(clip(p_y / s)), s = Σ_j p_j. Where the clip is active the gradient is 0;

@@ -5,8 +5,8 @@ namespace Dendrite.Autodiff;
 
 /// <summary>
 /// The differentiable operations layers and losses are written in (the counterpart of <c>keras.ops</c>).
-/// Each computes its result at once and, when a <see cref="GradientTape"/> is recording and an input requires a
-/// gradient, records an op whose backward is defined right beside its forward in the files of this folder.
+/// Each computes its result at once and, while a <see cref="GradientTape"/> records, records an op whose forward and
+/// backward sit side by side in the files of this folder.
 /// </summary>
 public static partial class Ops
 {
@@ -18,12 +18,26 @@ public static partial class Ops
         return new Tensor(buffer, shape, requiresGrad, borrowed: ws is not null);
     }
 
-    internal static Tensor Record(Op op, Tensor output)
+    /// <summary>Gives <paramref name="op"/> its output tensor, computes it, and records the op when a tape needs it.</summary>
+    internal static Tensor Run(Op op, Shape shape, bool anyInputRequiresGrad)
     {
+        var output = NewTensor(shape, GradientTape.OutputRequiresGrad(anyInputRequiresGrad));
         op.Output = output;
-        output.Creator = op;
-        GradientTape.Record(op);
+        op.Forward();
+        if (GradientTape.ShouldRecord(anyInputRequiresGrad))
+        {
+            output.Creator = op;
+            GradientTape.Record(op);
+        }
         return output;
+    }
+
+    /// <summary>The shape of <paramref name="shape"/> with its last dimension replaced.</summary>
+    internal static Shape WithLastDim(Shape shape, int last)
+    {
+        var dims = shape.ToArray();
+        dims[^1] = last;
+        return new Shape(dims);
     }
 
     /// <summary>
@@ -35,23 +49,29 @@ public static partial class Ops
         if (b.Shape.Rank != 2) throw new ArgumentException($"MatMul expects a 2-D right operand, got shape {b.Shape}.");
         if (a.Shape.Rank < 1 || a.LastDim != b.Shape[0])
             throw new ArgumentException($"MatMul shapes do not align: {a.Shape} · {b.Shape} (last dimension {a.LastDim} vs {b.Shape[0]}).");
-        int m = a.Rows, k = b.Shape[0], n = b.Shape[1];
-        var dims = a.Shape.ToArray();
-        dims[^1] = n;
-        bool grad = GradientTape.ShouldRecord(a, b);
-        var output = NewTensor(new Shape(dims), grad);
-        Gemm.Multiply(a.Values, b.Values, output.Values, m, k, n);
-        return grad ? Record(new MatMulOp(a, b, m, k, n), output) : output;
+        return Run(new MatMulOp(a, b), WithLastDim(a.Shape, b.Shape[1]), a.RequiresGrad || b.RequiresGrad);
     }
 
-    private sealed class MatMulOp(Tensor a, Tensor b, int m, int k, int n) : Op
+    private sealed class MatMulOp(Tensor a, Tensor b) : Op
     {
+        private readonly int _m = a.Rows, _k = b.Shape[0], _n = b.Shape[1];
+
+        public override void Forward() => Gemm.Multiply(a.Values, b.Values, Output.Values, _m, _k, _n);
+
         public override void Backward(int generation)
         {
             var dc = Output.Grad;
-            // dA = dC · Bᵀ  (m, n)·(n, k);  dB = Aᵀ · dC  (k, m)·(m, n)
-            if (a.RequiresGrad) Gemm.Multiply(dc, b.Values, a.GradForAccumulation(generation), m, n, k, transposeB: true, accumulate: true);
-            if (b.RequiresGrad) Gemm.Multiply(a.Values, dc, b.GradForAccumulation(generation), k, m, n, transposeA: true, accumulate: true);
+            // dA = dC · Bᵀ  (m, n)·(n, k);  dB = Aᵀ · dC  (k, m)·(m, n). A first contribution overwrites (beta = 0).
+            if (a.RequiresGrad)
+            {
+                var da = a.GradForWrite(generation, out bool fresh);
+                Gemm.Multiply(dc, b.Values, da, _m, _n, _k, transposeA: false, transposeB: true, 1f, fresh ? 0f : 1f);
+            }
+            if (b.RequiresGrad)
+            {
+                var db = b.GradForWrite(generation, out bool fresh);
+                Gemm.Multiply(a.Values, dc, db, _k, _m, _n, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
+            }
         }
     }
 
@@ -60,30 +80,33 @@ public static partial class Ops
     {
         if (bias.Shape.Rank != 1 || bias.Size != x.LastDim)
             throw new ArgumentException($"BiasAdd needs a bias of shape ({x.LastDim},) for input {x.Shape}, got {bias.Shape}.");
-        bool grad = GradientTape.ShouldRecord(x, bias);
-        var output = NewTensor(x.Shape, grad);
-        int n = bias.Size, rows = x.Rows;
-        var xs = x.Values; var ys = output.Values; var bs = bias.Values;
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(xs.Slice(r * n, n), bs, ys.Slice(r * n, n));
-        return grad ? Record(new BiasAddOp(x, bias), output) : output;
+        return Run(new BiasAddOp(x, bias), x.Shape, x.RequiresGrad || bias.RequiresGrad);
     }
 
     private sealed class BiasAddOp(Tensor x, Tensor bias) : Op
     {
+        public override void Forward()
+        {
+            int n = bias.Size, rows = x.Rows;
+            var xs = x.Values; var ys = Output.Values; var bs = bias.Values;
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(xs.Slice(r * n, n), bs, ys.Slice(r * n, n));
+        }
+
         public override void Backward(int generation)
         {
             var dy = Output.Grad;
             if (x.RequiresGrad)
             {
-                var dx = x.GradForAccumulation(generation);
-                TensorPrimitives.Add(dx, dy, dx);
+                var dx = x.GradForWrite(generation, out bool fresh);
+                if (fresh) dy.CopyTo(dx); else TensorPrimitives.Add(dx, dy, dx);
             }
-            if (bias.RequiresGrad)
-            {
-                var db = bias.GradForAccumulation(generation);
-                int n = bias.Size, rows = x.Rows;
-                for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dy.Slice(r * n, n), db);
-            }
+            if (bias.RequiresGrad) AddColumnSums(dy, bias.Size, bias.GradForAccumulation(generation));
         }
+    }
+
+    /// <summary>Adds the sum over rows of the (rows, n) matrix <paramref name="m"/> to <paramref name="sums"/>.</summary>
+    internal static void AddColumnSums(ReadOnlySpan<float> m, int n, Span<float> sums)
+    {
+        for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(sums, m.Slice(r, n), sums);
     }
 }

@@ -59,19 +59,31 @@ public sealed class Tensor
     internal int Rows => Shape.Rank == 0 ? 1 : Size / Math.Max(1, LastDim);
 
     /// <summary>
+    /// The gradient buffer for the current backward pass. <paramref name="fresh"/> is true the first time the pass
+    /// touches this tensor: the buffer then holds stale values and the caller must overwrite, not add. Ops use it to
+    /// write their first contribution directly (a GEMM with beta = 0) instead of clearing and accumulating.
+    /// </summary>
+    internal Span<float> GradForWrite(int generation, out bool fresh)
+    {
+        if (GradBuffer is null)
+        {
+            GradBuffer = Borrowed && Workspace.Current is { } ws ? ws.Rent(Size) : new float[Size];
+            fresh = true;
+        }
+        else fresh = GradGeneration != generation;
+        GradGeneration = generation;
+        return GradBuffer.AsSpan(0, Size);
+    }
+
+    /// <summary>
     /// The gradient buffer for the current backward pass, zeroed the first time the pass touches this tensor, so
     /// that ops can always accumulate (a tensor feeding two ops receives the sum of both contributions).
     /// </summary>
     internal Span<float> GradForAccumulation(int generation)
     {
-        if (GradBuffer is null)
-        {
-            GradBuffer = Borrowed && Workspace.Current is { } ws ? ws.Rent(Size) : new float[Size];
-            GradBuffer.AsSpan(0, Size).Clear();
-        }
-        else if (GradGeneration != generation) GradBuffer.AsSpan(0, Size).Clear();
-        GradGeneration = generation;
-        return GradBuffer.AsSpan(0, Size);
+        var grad = GradForWrite(generation, out bool fresh);
+        if (fresh) grad.Clear();
+        return grad;
     }
 
     /// <summary>A copy of the values as an <see cref="NDArray{T}"/> of the same shape.</summary>

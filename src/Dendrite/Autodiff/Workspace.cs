@@ -1,16 +1,18 @@
 namespace Dendrite.Autodiff;
 
 /// <summary>
-/// A pool of float buffers for the tensors of one step. The trainer makes one current, runs a batch, then calls
-/// <see cref="Reset"/>: every buffer lent during the batch goes back to the pool, so steady-state training does
-/// not allocate activation memory per batch (buffers over 85 kB would otherwise land on the large-object heap).
+/// An arena of float buffers for the tensors of one step. Buffers are handed out by position: after
+/// <see cref="Reset"/>, the i-th request gets the same buffer as the i-th request of the previous step (when it is
+/// large enough). A step that repeats therefore reuses the same memory, a smaller last batch reuses the buffers of
+/// the full batches, and steady-state training allocates no activation memory (buffers over 85 kB would otherwise
+/// land on the large-object heap every step).
 /// </summary>
 internal sealed class Workspace
 {
     [ThreadStatic] private static Workspace? s_current;
 
-    private readonly Dictionary<int, Stack<float[]>> _free = [];
-    private readonly List<float[]> _lent = [];
+    private readonly List<float[]> _slots = [];
+    private int _next;
 
     /// <summary>The workspace ops allocate from on this thread, or null (ops then allocate normally).</summary>
     public static Workspace? Current => s_current;
@@ -23,29 +25,22 @@ internal sealed class Workspace
         return new Scope(previous);
     }
 
+    /// <summary>A buffer of at least <paramref name="size"/> floats; its contents are whatever the slot held.</summary>
     public float[] Rent(int size)
     {
-        if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
+        if (_next < _slots.Count)
         {
-            var buffer = stack.Pop();
-            _lent.Add(buffer);
-            return buffer;
+            if (_slots[_next].Length < size) _slots[_next] = new float[size];
+            return _slots[_next++];
         }
         var fresh = new float[size];
-        _lent.Add(fresh);
+        _slots.Add(fresh);
+        _next++;
         return fresh;
     }
 
-    /// <summary>Takes back every buffer lent since the last reset. Tensors that used them are dead after this.</summary>
-    public void Reset()
-    {
-        foreach (var buffer in _lent)
-        {
-            if (!_free.TryGetValue(buffer.Length, out var stack)) _free[buffer.Length] = stack = new Stack<float[]>();
-            stack.Push(buffer);
-        }
-        _lent.Clear();
-    }
+    /// <summary>Starts handing out buffers from the first slot again. Tensors that used them are dead after this.</summary>
+    public void Reset() => _next = 0;
 
     public readonly struct Scope(Workspace? previous) : IDisposable
     {

@@ -70,8 +70,10 @@ public sealed class Dense(
         int expected = _kernel.Shape[0];
         if (inputs.Shape.Rank < 2 || inputs.Shape[^1] != expected)
             throw new ArgumentException($"Dense '{Name}' expected input with last dimension {expected}, got {inputs.Shape}.");
-        var y = Ops.MatMul(inputs, _kernel.Value);
-        if (_bias is not null) y = Ops.BiasAdd(y, _bias.Value);
-        return Activation.Apply(y);
+        // ReLU and identity are fused into the matrix product's epilogue; other activations run as their own op
+        // (softmax must stay one, so that the loss can use the logits behind it).
+        bool relu = ReferenceEquals(Activation, ActivationFunction.Relu);
+        var y = Ops.Dense(inputs, _kernel.Value, _bias?.Value, relu);
+        return relu ? y : Activation.Apply(y);
     }
 }

@@ -45,6 +45,9 @@ public abstract class Model
     /// <summary>The metrics given to <see cref="Compile"/>, in order.</summary>
     public IReadOnlyList<Metric> Metrics => _metrics;
 
+    /// <summary>Whether training steps run eagerly instead of replaying a recorded step (see <see cref="Compile"/>).</summary>
+    public bool RunEagerly { get; private set; }
+
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool Compiled => Optimizer is not null;
 
@@ -64,9 +67,15 @@ public abstract class Model
     /// <param name="optimizer">Defaults to RMSprop with Keras' defaults, as in Keras.</param>
     /// <param name="loss">The loss to minimise; required before <see cref="Fit"/>.</param>
     /// <param name="metrics">Metrics reported during training and evaluation.</param>
-    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null)
+    /// <param name="runEagerly">
+    /// False (Keras' default): the first training step for each batch size is recorded and replayed, like a traced
+    /// <c>tf.function</c>, so steps allocate nothing. True: every step runs <see cref="Call"/> afresh — for models
+    /// whose graph changes from batch to batch, and for debugging.
+    /// </param>
+    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false)
     {
         Optimizer = optimizer ?? new RMSprop();
+        RunEagerly = runEagerly;
         Loss = loss;
         _metrics.Clear();
         if (metrics is not null)

@@ -14,6 +14,7 @@ internal sealed class Batcher
     private readonly float[] _yBuffer;
     private readonly int _xRowSize;
     private readonly int _yRowSize;
+    private readonly Dictionary<int, (Tensor X, Tensor Y)> _tensors = [];
 
     public Batcher(NDArray x, NDArray? y, int batchSize)
     {
@@ -27,17 +28,29 @@ internal sealed class Batcher
 
     private static int RowSize(NDArray a) => a.Length == 0 ? 0 : a.Size / a.Length;
 
-    /// <summary>Gathers <paramref name="rows"/> into the x (and y) tensors of this batch.</summary>
+    /// <summary>
+    /// Gathers <paramref name="rows"/> into the x (and y) tensors for a batch of that size. The tensors are made
+    /// once per batch size over the same buffers, so later batches of a size get the very same tensor objects
+    /// (which a recorded step plan refers to).
+    /// </summary>
     public (Tensor X, Tensor Y) Gather(ReadOnlySpan<int> rows)
     {
         _x.GatherRows(rows, _xBuffer);
-        var xDims = _x.Shape.ToArray();
-        xDims[0] = rows.Length;
-        var x = new Tensor(_xBuffer, new Shape(xDims), requiresGrad: false, borrowed: false);
-        if (_y is null) return (x, x);
-        _y.GatherRows(rows, _yBuffer);
-        var yDims = _y.Shape.ToArray();
-        yDims[0] = rows.Length;
-        return (x, new Tensor(_yBuffer, new Shape(yDims), requiresGrad: false, borrowed: false));
+        _y?.GatherRows(rows, _yBuffer);
+        if (!_tensors.TryGetValue(rows.Length, out var pair))
+        {
+            var xDims = _x.Shape.ToArray();
+            xDims[0] = rows.Length;
+            var x = new Tensor(_xBuffer, new Shape(xDims), requiresGrad: false, borrowed: false);
+            var y = x;
+            if (_y is not null)
+            {
+                var yDims = _y.Shape.ToArray();
+                yDims[0] = rows.Length;
+                y = new Tensor(_yBuffer, new Shape(yDims), requiresGrad: false, borrowed: false);
+            }
+            _tensors[rows.Length] = pair = (x, y);
+        }
+        return pair;
     }
 }

@@ -1,0 +1,90 @@
+using System.Numerics;
+using Dendrite.Kernels;
+
+namespace Dendrite.Autodiff;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// The fused dense layer: <c>act(x · kernel + bias)</c> with act ReLU or identity, as one matrix product whose
+    /// epilogue adds the bias and applies the activation before the result leaves the registers. Its backward folds
+    /// the ReLU derivative and the bias gradient into one pass over the incoming gradient, then runs the two products
+    /// for the kernel and input gradients. Numerically the same as <c>Relu(BiasAdd(MatMul(x, kernel), bias))</c>.
+    /// </summary>
+    internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias, bool relu)
+    {
+        if (kernel.Shape.Rank != 2 || x.LastDim != kernel.Shape[0])
+            throw new ArgumentException($"Dense shapes do not align: {x.Shape} · {kernel.Shape}.");
+        if (bias is not null && (bias.Shape.Rank != 1 || bias.Size != kernel.Shape[1]))
+            throw new ArgumentException($"Dense needs a bias of shape ({kernel.Shape[1]},), got {bias.Shape}.");
+        bool grad = x.RequiresGrad || kernel.RequiresGrad || (bias?.RequiresGrad ?? false);
+        return Run(new DenseOp(x, kernel, bias, relu), WithLastDim(x.Shape, kernel.Shape[1]), grad);
+    }
+
+    private sealed class DenseOp(Tensor x, Tensor kernel, Tensor? bias, bool relu) : Op
+    {
+        private readonly int _m = x.Rows, _k = kernel.Shape[0], _n = kernel.Shape[1];
+
+        public override void Forward() =>
+            Gemm.Multiply(x.Values, kernel.Values, Output.Values, _m, _k, _n, false, false, 1f, 0f,
+                bias is null ? default : bias.Values, relu ? GemmActivation.Relu : GemmActivation.None);
+
+        public override void Backward(int generation)
+        {
+            // dZ = dY ⊙ relu'(Z), written over dY (no other op reads this gradient any more: the tape runs in reverse
+            // order, so every consumer of Y has already added its part), with the bias gradient summed in the same pass.
+            var dz = Output.Grad;
+            if (relu || (bias?.RequiresGrad ?? false))
+            {
+                Span<float> db = default;
+                if (bias is { RequiresGrad: true })
+                {
+                    db = bias.GradForWrite(generation, out bool freshBias);
+                    if (freshBias) db.Clear();
+                }
+                MaskAndSumColumns(dz, Output.Values, _n, relu, db);
+            }
+            if (kernel.RequiresGrad)
+            {
+                var dw = kernel.GradForWrite(generation, out bool fresh);
+                Gemm.Multiply(x.Values, dz, dw, _k, _m, _n, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
+            }
+            if (x.RequiresGrad)
+            {
+                var dx = x.GradForWrite(generation, out bool fresh);
+                Gemm.Multiply(dz, kernel.Values, dx, _m, _n, _k, transposeA: false, transposeB: true, 1f, fresh ? 0f : 1f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One pass over the (rows, n) gradient: zeroes it where the ReLU output is not positive (when
+    /// <paramref name="relu"/>) and adds each column's sum to <paramref name="columnSums"/> (when not empty).
+    /// </summary>
+    internal static void MaskAndSumColumns(Span<float> grad, ReadOnlySpan<float> output, int n, bool relu, Span<float> columnSums)
+    {
+        int width = Vector<float>.Count;
+        bool sums = !columnSums.IsEmpty;
+        for (int r = 0; r + n <= grad.Length; r += n)
+        {
+            var g = grad.Slice(r, n);
+            var y = output.Slice(r, n);
+            int j = 0;
+            for (; j <= n - width; j += width)
+            {
+                var gv = new Vector<float>(g.Slice(j));
+                if (relu)
+                {
+                    gv = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(y.Slice(j)), Vector<float>.Zero), gv, Vector<float>.Zero);
+                    gv.CopyTo(g.Slice(j));
+                }
+                if (sums) (new Vector<float>(columnSums.Slice(j)) + gv).CopyTo(columnSums.Slice(j));
+            }
+            for (; j < n; j++)
+            {
+                if (relu && !(y[j] > 0f)) g[j] = 0f;
+                if (sums) columnSums[j] += g[j];
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Training;
+
+/// <summary>
+/// One training step recorded as a list of ops and replayed for every later batch of the same size: forward ops
+/// rerun on the new batch in the same buffers, then the backward pass walks them in reverse. Like a traced
+/// <c>tf.function</c> in Keras, it assumes the model's <c>Call</c> builds the same graph for every batch of a given
+/// shape; <c>Compile(runEagerly: true)</c> turns replay off for models that do not.
+/// </summary>
+/// <remarks>After recording, a step allocates nothing: the ops, tensors and gradient buffers all persist.</remarks>
+internal sealed class StepPlan
+{
+    private readonly Op[] _ops;
+
+    private StepPlan(Op[] ops, Tensor predictions, Tensor loss)
+    {
+        _ops = ops;
+        Predictions = predictions;
+        Loss = loss;
+    }
+
+    /// <summary>The model's output for the current batch.</summary>
+    public Tensor Predictions { get; }
+
+    /// <summary>The scalar loss of the current batch.</summary>
+    public Tensor Loss { get; }
+
+    /// <summary>Runs the forward pass once on <paramref name="x"/>/<paramref name="y"/>, recording every op.</summary>
+    public static StepPlan Record(Model model, Tensor x, Tensor y)
+    {
+        using var tape = GradientTape.StartRecordingAll();
+        var predictions = model.Call(x, training: true);
+        var loss = model.Loss!.Call(y, predictions);
+        return new StepPlan(tape.RecordedOps(), predictions, loss);
+    }
+
+    /// <summary>Recomputes every op's output from the current values of the batch tensors and the weights.</summary>
+    public void Forward()
+    {
+        foreach (var op in _ops) op.Forward();
+    }
+
+    /// <summary>Back-propagates from the loss; returns the generation that stamps the fresh gradients.</summary>
+    public int Backward() => GradientTape.Backpropagate(_ops, Loss);
+}
