@@ -80,6 +80,10 @@ def main():
                   "AVX-512: 8 rows × 32 columns in 16 zmm accumulators (of 32 registers); 2 loads of B and 8 broadcasts of Ã feed 16 FMAs per k.",
                   "Vector512.IsHardwareAccelerated && Avx512F.IsSupported",
                   lambda a, b, c: f"Avx512F.FusedMultiplyAdd({a}, {b}, {c})")
+    src += kernel("Avx512Kernel8x16", "Vector512", 16, 8, 1,
+                  "AVX-512 for narrow products (n ≤ 16, e.g. a 10-class output layer): 8 rows × 16 columns, so at most 6 of 16 lanes idle instead of 22 of 32.",
+                  "Vector512.IsHardwareAccelerated && Avx512F.IsSupported",
+                  lambda a, b, c: f"Avx512F.FusedMultiplyAdd({a}, {b}, {c})")
     src += kernel("Avx2Kernel6x16", "Vector256", 8, 6, 2,
                   "AVX2 + FMA: 6 rows × 16 columns in 12 ymm accumulators, leaving room in the 16 registers for 2 loads of B and a broadcast.",
                   "Fma.IsSupported && Avx2.IsSupported",

@@ -29,7 +29,7 @@ internal enum GemmPath
 /// (k, m) for A, (n, k) for B — and is never materialised: packing reads it in place.
 /// </summary>
 /// <remarks>
-/// Kernels: AVX-512 8×32 when <c>Vector512</c> is hardware-accelerated, AVX2+FMA 6×16, otherwise a portable
+/// Kernels: AVX-512 8×32 (8×16 when n ≤ 16) when <c>Vector512</c> is hardware-accelerated, AVX2+FMA 6×16, otherwise a portable
 /// <c>Vector128</c> 4×8 (SSE, ARM64). Blocking constants are in <see cref="GemmDriver{TKernel}"/>; one- and two-row
 /// products take the unpacked <see cref="Gemv"/> path. Work is split over <see cref="MaxThreads"/> threads in fixed
 /// slices of whole kernel panels (columns when there are enough, else rows), so every element of C is computed by
@@ -182,6 +182,7 @@ public static unsafe class Gemm
         public GemmProblem Problem;
         private GemmPath _path;
         private bool _splitColumns;
+        private bool _narrow; // n fits one 16-column panel: the narrow AVX-512 kernel wastes fewer lanes
         private int _unitsPerPart; // columns or rows per slice, a whole number of kernel panels
         public int Parts { get; private set; }
 
@@ -189,8 +190,10 @@ public static unsafe class Gemm
         {
             Problem = problem;
             _path = path;
+            _narrow = path == GemmPath.Avx512 && problem.N <= Avx512Kernel8x16.NR;
             var (mr, nr) = path switch
             {
+                GemmPath.Avx512 when _narrow => (Avx512Kernel8x16.MR, Avx512Kernel8x16.NR),
                 GemmPath.Avx512 => (Avx512Kernel8x32.MR, Avx512Kernel8x32.NR),
                 GemmPath.Avx2 => (Avx2Kernel6x16.MR, Avx2Kernel6x16.NR),
                 _ => (PortableKernel4x8.MR, PortableKernel4x8.NR),
@@ -217,6 +220,7 @@ public static unsafe class Gemm
             if (g.M <= Gemv.MaxRows) { Gemv.Compute(g, c0, c1); return; }
             switch (_path)
             {
+                case GemmPath.Avx512 when _narrow: GemmDriver<Avx512Kernel8x16>.Compute(g, r0, r1, c0, c1); break;
                 case GemmPath.Avx512: GemmDriver<Avx512Kernel8x32>.Compute(g, r0, r1, c0, c1); break;
                 case GemmPath.Avx2: GemmDriver<Avx2Kernel6x16>.Compute(g, r0, r1, c0, c1); break;
                 default: GemmDriver<PortableKernel4x8>.Compute(g, r0, r1, c0, c1); break;

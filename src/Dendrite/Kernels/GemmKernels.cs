@@ -102,6 +102,88 @@ internal readonly struct Avx512Kernel8x32 : IGemmKernel
         c70.Store(c + 7 * ldc + 0); c71.Store(c + 7 * ldc + 16);
     }
 }
+/// <summary>AVX-512 for narrow products (n ≤ 16, e.g. a 10-class output layer): 8 rows × 16 columns, so at most 6 of 16 lanes idle instead of 22 of 32.</summary>
+internal readonly struct Avx512Kernel8x16 : IGemmKernel
+{
+    public static int MR => 8;
+    public static int NR => 16;
+    public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
+    {
+        Vector512<float> c00, c10, c20, c30, c40, c50, c60, c70;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c + 0 * ldc + 0);
+            c10 = Vector512.Load(c + 1 * ldc + 0);
+            c20 = Vector512.Load(c + 2 * ldc + 0);
+            c30 = Vector512.Load(c + 3 * ldc + 0);
+            c40 = Vector512.Load(c + 4 * ldc + 0);
+            c50 = Vector512.Load(c + 5 * ldc + 0);
+            c60 = Vector512.Load(c + 6 * ldc + 0);
+            c70 = Vector512.Load(c + 7 * ldc + 0);
+        }
+        else
+        {
+            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+            var a6 = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+            var a7 = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            a += 8;
+            b += ldb;
+        }
+        if (bias != null)
+        {
+            var bias0 = Vector512.Load(bias + 0);
+            c00 += bias0;
+            c10 += bias0;
+            c20 += bias0;
+            c30 += bias0;
+            c40 += bias0;
+            c50 += bias0;
+            c60 += bias0;
+            c70 += bias0;
+        }
+        if (relu)
+        {
+            var zero = Vector512<float>.Zero;
+            c00 = Vector512.Max(c00, zero);
+            c10 = Vector512.Max(c10, zero);
+            c20 = Vector512.Max(c20, zero);
+            c30 = Vector512.Max(c30, zero);
+            c40 = Vector512.Max(c40, zero);
+            c50 = Vector512.Max(c50, zero);
+            c60 = Vector512.Max(c60, zero);
+            c70 = Vector512.Max(c70, zero);
+        }
+        c00.Store(c + 0 * ldc + 0);
+        c10.Store(c + 1 * ldc + 0);
+        c20.Store(c + 2 * ldc + 0);
+        c30.Store(c + 3 * ldc + 0);
+        c40.Store(c + 4 * ldc + 0);
+        c50.Store(c + 5 * ldc + 0);
+        c60.Store(c + 6 * ldc + 0);
+        c70.Store(c + 7 * ldc + 0);
+    }
+}
 /// <summary>AVX2 + FMA: 6 rows × 16 columns in 12 ymm accumulators, leaving room in the 16 registers for 2 loads of B and a broadcast.</summary>
 internal readonly struct Avx2Kernel6x16 : IGemmKernel
 {

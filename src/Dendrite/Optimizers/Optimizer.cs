@@ -17,6 +17,7 @@ public abstract class Optimizer
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), FormattableString.Invariant($"The learning rate must be a positive finite number. Received: learning_rate={learningRate}"));
         LearningRate = learningRate;
+        _job = new UpdateJob(this);
     }
 
     /// <summary>The Keras name, e.g. <c>rmsprop</c>.</summary>
@@ -44,20 +45,51 @@ public abstract class Optimizer
         }
         else if (_variables.Length != variables.Count)
             throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}.");
-        for (int i = 0; i < variables.Count; i++)
-        {
-            var value = variables[i].Value;
-            if (value.GradBuffer is null || (generation is int g && value.GradGeneration != g)) continue; // no gradient reached it
-            UpdateStep(i, value.Values, value.Grad);
-        }
+        long total = 0;
+        for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
+        _job.Variables = variables;
+        _job.Generation = generation;
+        // Every element's update is independent, so splitting each variable in two halves changes no bit.
+        Kernels.WorkerPool.Run(_job, total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1);
+        _job.Variables = null;
         Iterations++;
+    }
+
+    /// <summary>Variables smaller than this in total are updated on the calling thread alone.</summary>
+    private const long ParallelThreshold = 1 << 16;
+
+    private readonly UpdateJob _job;
+
+    /// <summary>Updates slice <c>part</c> of every variable: elements [size·part/parts, size·(part+1)/parts), cut at multiples of 64.</summary>
+    private sealed class UpdateJob(Optimizer optimizer) : Kernels.IParallelJob
+    {
+        public IReadOnlyList<Variable>? Variables;
+        public int? Generation;
+
+        public void Execute(int part, int parts)
+        {
+            var variables = Variables!;
+            for (int i = 0; i < variables.Count; i++)
+            {
+                var value = variables[i].Value;
+                if (value.GradBuffer is null || (Generation is int g && value.GradGeneration != g)) continue; // no gradient reached it
+                int size = value.Size;
+                int start = (int)((long)size * part / parts) & ~63, end = part == parts - 1 ? size : (int)((long)size * (part + 1) / parts) & ~63;
+                if (end > start)
+                    optimizer.UpdateStep(i, start, value.Values[start..end], value.Grad[start..end]);
+            }
+        }
     }
 
     /// <summary>Creates the state for variable number <paramref name="index"/> of <paramref name="size"/> elements.</summary>
     protected abstract void BuildSlots(int index, int size);
 
-    /// <summary>Updates variable number <paramref name="index"/> in place from <paramref name="gradient"/>.</summary>
-    protected abstract void UpdateStep(int index, Span<float> variable, ReadOnlySpan<float> gradient);
+    /// <summary>
+    /// Updates elements [<paramref name="offset"/>, offset + length) of variable number <paramref name="index"/> in place
+    /// from <paramref name="gradient"/> (the same slice of its gradient). Slices of one variable may run on different
+    /// threads at once, so an update must touch only its own elements (and the same elements of its slots).
+    /// </summary>
+    protected abstract void UpdateStep(int index, int offset, Span<float> variable, ReadOnlySpan<float> gradient);
 
     /// <summary>The optimizer of a Keras name, with its defaults.</summary>
     public static Optimizer Get(string name) => name.ToLowerInvariant() switch

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Dendrite.Optimizers;
 
@@ -67,19 +68,31 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void UpdateStep(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
-        var v = _velocities[index].AsSpan();
+        var v = _velocities[index].AsSpan(offset, w.Length);
         float lr = LearningRate, rho = _rho, oneMinusRho = _oneMinusRho, eps = _epsilon;
         if (Centered || Momentum > 0)
         {
-            UpdateGeneral(index, w, g, v, lr, rho, oneMinusRho, eps);
+            UpdateGeneral(index, offset, w, g, v, lr, rho, oneMinusRho, eps);
             return;
         }
         int i = 0;
+        // The same operations in the same order at every width (and in the scalar tail), so all paths give identical bits.
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vRho = Vector512.Create(rho); var vOne = Vector512.Create(oneMinusRho);
+            var vLr = Vector512.Create(lr); var vEps = Vector512.Create(eps);
+            for (; i <= w.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var gi = Vector512.Create(g.Slice(i));
+                var vi = vRho * Vector512.Create(v.Slice(i)) + vOne * (gi * gi);
+                vi.CopyTo(v.Slice(i));
+                (Vector512.Create(w.Slice(i)) - vLr * gi / Vector512.Sqrt(vi + vEps)).CopyTo(w.Slice(i));
+            }
+        }
         if (Vector.IsHardwareAccelerated)
         {
-            // The same operations in the same order as the scalar tail, so both give identical bits.
             var vRho = new Vector<float>(rho); var vOne = new Vector<float>(oneMinusRho);
             var vLr = new Vector<float>(lr); var vEps = new Vector<float>(eps);
             for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
@@ -100,10 +113,10 @@ public sealed class RMSprop : Optimizer
         }
     }
 
-    private void UpdateGeneral(int index, Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float rho, float oneMinusRho, float eps)
+    private void UpdateGeneral(int index, int offset, Span<float> w, ReadOnlySpan<float> g, Span<float> v, float lr, float rho, float oneMinusRho, float eps)
     {
-        var a = _averageGradients[index].AsSpan();
-        var m = _momentums[index].AsSpan();
+        var a = Centered ? _averageGradients[index].AsSpan(offset, w.Length) : default;
+        var m = Momentum > 0 ? _momentums[index].AsSpan(offset, w.Length) : default;
         for (int i = 0; i < w.Length; i++)
         {
             float gi = g[i];

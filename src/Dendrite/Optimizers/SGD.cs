@@ -29,7 +29,7 @@ public sealed class SGD : Optimizer
     protected override void BuildSlots(int index, int size) => _momentums.Add(Momentum > 0 ? new float[size] : []);
 
     /// <inheritdoc/>
-    protected override void UpdateStep(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
         float lr = LearningRate;
         if (Momentum == 0)
@@ -37,7 +37,7 @@ public sealed class SGD : Optimizer
             for (int i = 0; i < w.Length; i++) w[i] -= g[i] * lr;
             return;
         }
-        var m = _momentums[index].AsSpan();
+        var m = _momentums[index].AsSpan(offset, w.Length);
         for (int i = 0; i < w.Length; i++)
         {
             float mi = m[i] * Momentum - g[i] * lr;

@@ -22,8 +22,10 @@ internal sealed class Batcher
         _y = y;
         _xRowSize = RowSize(x);
         _yRowSize = y is null ? 0 : RowSize(y);
-        _xBuffer = new float[batchSize * _xRowSize];
-        _yBuffer = new float[batchSize * Math.Max(1, _yRowSize)];
+        // No batch is larger than the data: a one-sample Predict must not allocate a 32-sample buffer.
+        int rows = Math.Min(batchSize, Math.Max(1, x.Length));
+        _xBuffer = new float[rows * _xRowSize];
+        _yBuffer = new float[rows * Math.Max(1, _yRowSize)];
     }
 
     private static int RowSize(NDArray a) => a.Length == 0 ? 0 : a.Size / a.Length;
