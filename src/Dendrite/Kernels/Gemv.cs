@@ -37,10 +37,13 @@ internal static unsafe class Gemv
     private static void RowPlainB(in GemmProblem g, float* a, float* cRow, int c0, int c1)
     {
         int j = c0;
-        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        bool avx512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        if (avx512)
             for (; j + 128 <= c1; j += 128) Strip512(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
         if (Fma.IsSupported)
             for (; j + 64 <= c1; j += 64) Strip256(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
+        if (avx512)
+            for (; j < c1; j += 16) Narrow16(a, g.B, g.N, g.K, cRow, j, Math.Min(16, c1 - j), g.AccumulateC);
         for (; j < c1; j++)
         {
             float sum = g.AccumulateC ? cRow[j] : 0f;
@@ -85,6 +88,36 @@ internal static unsafe class Gemv
         }
         s0.Store(c); s1.Store(c + 16); s2.Store(c + 32); s3.Store(c + 48);
         s4.Store(c + 64); s5.Store(c + 80); s6.Store(c + 96); s7.Store(c + 112);
+    }
+
+    /// <summary>
+    /// Up to 16 columns [j0, j0 + width) of one output row in one zmm register. Each k step loads 16 floats from
+    /// B's row even when fewer columns remain: the extra lanes read the start of the next row (never past the end of
+    /// B: the last rows are added one column at a time) and are discarded. Two accumulators alternate over k to
+    /// halve the dependency chain.
+    /// </summary>
+    private static void Narrow16(float* a, float* b, nint ldb, int k, float* cRow, int j0, int width, bool accumulate)
+    {
+        var even = Vector512<float>.Zero;
+        var odd = Vector512<float>.Zero;
+        // Rows whose 16-float load stays inside B: (p·ldb + j0 + 16) ≤ k·ldb.
+        long total = (long)k * ldb;
+        long room = total - j0 - 16;
+        int safe = room < 0 ? 0 : (int)Math.Min(k, room / ldb + 1);
+        int p = 0;
+        for (; p + 1 < safe; p += 2)
+        {
+            even = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p]), Vector512.Load(b + (nint)p * ldb + j0), even);
+            odd = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p + 1]), Vector512.Load(b + (nint)(p + 1) * ldb + j0), odd);
+        }
+        if (p < safe) { even = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p]), Vector512.Load(b + (nint)p * ldb + j0), even); p++; }
+        var sum = even + odd;
+        for (int j = 0; j < width; j++)
+        {
+            float v = sum.GetElement(j);
+            for (int q = p; q < k; q++) v = MathF.FusedMultiplyAdd(a[q], b[(nint)q * ldb + j0 + j], v);
+            cRow[j0 + j] = accumulate ? cRow[j0 + j] + v : v;
+        }
     }
 
     /// <summary>64 columns of one output row in 8 ymm accumulators.</summary>
