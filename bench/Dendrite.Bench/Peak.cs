@@ -13,9 +13,25 @@ internal static class Peak
 {
     private const int Accumulators = 12;
 
-    public sealed record Result(string Kernel, double GFlops);
+    public sealed record Result(string Kernel, double GFlops, bool AllCores = true);
 
+    /// <summary>
+    /// The all-core kernels, then one single-thread run of the first. When all cores together reach clearly less than
+    /// cores × one thread, something else is using a core and every number of this run is suspect.
+    /// </summary>
     public static List<Result> Measure(bool quick)
+    {
+        var results = MeasureAllCores(quick);
+        int threads = Environment.ProcessorCount;
+        if (threads > 1)
+        {
+            var one = Fma.IsSupported ? Run(1, quick ? 3 : 7, 16, Loop256) : Run(1, quick ? 3 : 7, 2, LoopScalar);
+            results.Add(new($"{(Fma.IsSupported ? "Vector256 FMA" : "scalar FMA")}, {Accumulators} accumulators, 1 thread (for comparison)", one, AllCores: false));
+        }
+        return results;
+    }
+
+    private static List<Result> MeasureAllCores(bool quick)
     {
         int threads = Environment.ProcessorCount;
         int reps = quick ? 3 : 7;
