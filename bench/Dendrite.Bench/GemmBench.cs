@@ -1,0 +1,83 @@
+using Dendrite.Kernels;
+using TorchSharp;
+
+namespace Dendrite.Bench;
+
+/// <summary>SGEMM throughput: Dendrite's <see cref="Gemm.Multiply"/> against torch.matmul on the same float32 data.</summary>
+internal static class GemmBench
+{
+    private sealed record Case(int M, int K, int N, bool TransposeA, string Why);
+
+    private static readonly Case[] Cases =
+    [
+        new(128, 784, 512, false, "Dense(512) forward, batch 128"),
+        new(784, 128, 512, true, "its weight gradient, Xᵀ·dY"),
+        new(128, 512, 10, false, "Dense(10) forward"),
+        new(512, 512, 512, false, "square"),
+        new(2048, 2048, 2048, false, "large square"),
+    ];
+
+    public static string Run(Options options, double peak, string? torchError)
+    {
+        var table = new MarkdownTable("shape (M, K, N)", "Dendrite GFLOP/s", "% of peak", "TorchSharp GFLOP/s", "% of peak", "Dendrite/TorchSharp");
+        var notes = new List<string>();
+        double worstDiff = 0;
+        foreach (var c in Cases)
+        {
+            Console.Error.WriteLine($"  gemm {c.M}×{c.K}×{c.N}{(c.TransposeA ? " (Aᵀ)" : "")} …");
+            var rng = new Random(42);
+            var a = RandomMatrix(rng, c.M * c.K); // (m, k), or (k, m) when transposed
+            var b = RandomMatrix(rng, c.K * c.N);
+            var cd = new float[c.M * c.N];
+            double flops = 2.0 * c.M * c.K * c.N;
+            bool big = flops > 5e9;
+
+            var dTimes = Timing.Repeat(() => Gemm.Multiply(a, b, cd, c.M, c.K, c.N, transposeA: c.TransposeA),
+                warmup: big ? 1 : 3, warmupSeconds: options.Quick ? 0.05 : 0.3,
+                minReps: big ? 3 : 5, maxReps: 1000, budgetSeconds: options.Quick ? 0.3 : 1.5);
+            double dGflops = flops / Timing.Median(dTimes) / 1e9;
+
+            double tGflops = double.NaN;
+            if (torchError is null)
+            {
+                Thread.Sleep(50); // let Dendrite's workers go idle
+                (tGflops, double diff) = Torch(c, a, b, cd, flops, big, options.Quick);
+                worstDiff = Math.Max(worstDiff, diff);
+                Thread.Sleep(50); // and torch's OpenMP workers stop spinning before the next Dendrite run
+            }
+            string shape = $"({c.M}, {c.K}, {c.N}){(c.TransposeA ? ", A transposed" : "")}";
+            table.Add($"{shape} — {c.Why}", Fmt.F(dGflops, 1), Fmt.Pct(dGflops, peak), Fmt.F(tGflops, 1), Fmt.Pct(tGflops, peak), Fmt.Ratio(dGflops, tGflops));
+        }
+        if (torchError is null)
+            notes.Add($"Check: on every shape the two results agree to a relative difference of at most {worstDiff:0.0E+0} (max |Δ| / max |C|).");
+        return table + "\n" + string.Concat(notes.Select(n => n + "\n"));
+    }
+
+    private static (double GFlops, double RelativeDiff) Torch(Case c, float[] a, float[] b, float[] dendriteResult, double flops, bool big, bool quick)
+    {
+        using var scope = torch.NewDisposeScope();
+        var at = c.TransposeA ? torch.tensor(a, [c.K, c.M]) : torch.tensor(a, [c.M, c.K]);
+        var aOp = c.TransposeA ? at.t() : at; // a view: no copy, as in PyTorch
+        var bt = torch.tensor(b, [c.K, c.N]);
+        var times = Timing.Repeat(() => { using var r = torch.matmul(aOp, bt); },
+            warmup: big ? 1 : 3, warmupSeconds: quick ? 0.05 : 0.3,
+            minReps: big ? 3 : 5, maxReps: 1000, budgetSeconds: quick ? 0.3 : 1.5);
+        double gflops = flops / Timing.Median(times) / 1e9;
+
+        var result = torch.matmul(aOp, bt).data<float>().ToArray();
+        double maxDiff = 0, maxAbs = 0;
+        for (int i = 0; i < result.Length; i++)
+        {
+            maxDiff = Math.Max(maxDiff, Math.Abs(result[i] - dendriteResult[i]));
+            maxAbs = Math.Max(maxAbs, Math.Abs(result[i]));
+        }
+        return (gflops, maxAbs > 0 ? maxDiff / maxAbs : maxDiff);
+    }
+
+    private static float[] RandomMatrix(Random rng, int size)
+    {
+        var m = new float[size];
+        for (int i = 0; i < m.Length; i++) m[i] = (float)(rng.NextDouble() * 2 - 1);
+        return m;
+    }
+}

@@ -1,0 +1,68 @@
+namespace Dendrite.Bench;
+
+/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|predict[,...]]</c>, or <c>--child NAME</c> (internal).</summary>
+internal sealed class Options
+{
+    public static readonly string[] Sections = ["gemm", "train", "predict"];
+
+    public bool Quick { get; private set; }
+    public bool Write { get; private set; }
+    public HashSet<string> Only { get; } = new(StringComparer.Ordinal);
+    public string? Child { get; private set; }
+    public int Runs { get; private set; } = 3;
+    public int Epochs { get; private set; } = 5;
+    public bool Help { get; private set; }
+    public IReadOnlyList<string> Raw { get; private set; } = [];
+
+    /// <summary>True when <paramref name="section"/> is to run (all run unless <c>--only</c> names some).</summary>
+    public bool Enabled(string section) => Only.Count == 0 || Only.Contains(section);
+
+    /// <summary>RESULTS.md is written by full runs, and by quick runs only when asked with <c>--write</c>.</summary>
+    public bool WritesResults => Write || (!Quick && Only.Count == 0);
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options { Raw = args };
+        bool runsGiven = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            switch (a)
+            {
+                case "--quick": o.Quick = true; break;
+                case "--write": o.Write = true; break;
+                case "--help" or "-h": o.Help = true; break;
+                case "--only":
+                    foreach (var s in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (!Sections.Contains(s)) throw new ArgumentException($"--only takes {string.Join(", ", Sections)}; got '{s}'.");
+                        o.Only.Add(s);
+                    }
+                    break;
+                case "--child": o.Child = Value(); break;
+                case "--runs": o.Runs = PositiveInt(a, Value()); runsGiven = true; break;
+                case "--epochs": o.Epochs = PositiveInt(a, Value()); break;
+                default: throw new ArgumentException($"unknown argument '{a}' (try --help).");
+            }
+        }
+        if (o.Quick && !runsGiven) o.Runs = 1;
+        return o;
+    }
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n : throw new ArgumentException($"{name} takes a positive integer, got '{value}'.");
+
+    public const string Usage = """
+        Dendrite vs TorchSharp benchmark.
+
+        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|predict[,...]]
+
+          --quick          fewer repetitions (one training run instead of the median of three); RESULTS.md is not written
+          --write          write bench/RESULTS.md even with --quick or --only
+          --only SECTIONS  run only these sections (comma-separated); the machine peak is always measured
+          --runs N         training runs per framework (default 3, 1 with --quick)
+          --epochs N       training epochs (default 5)
+        """;
+}
