@@ -71,14 +71,17 @@ internal static class PredictBench
         for (int i = 0; i < batches.Length; i++)
             table.Add($"throughput, {n} images, batch {batches[i]} (samples/s)", Fmt.N0(dThroughput[i]), Fmt.N0(tThroughput[i]), Fmt.Ratio(dThroughput[i], tThroughput[i]));
         return table + "\n"
-            + $"Latency: median of {calls} calls after {warm} warm-up calls; Dendrite `model.Predict(x[0..1], verbose: 0)`, TorchSharp `forward` + `softmax` under `no_grad` on a (1, 784) tensor, its output copied to a managed array. "
+            + $"Latency: median of {calls} calls after {warm} warm-up calls (and at least 1 s of them, so that the tiered JIT has optimised the code); Dendrite `model.Predict(x[0..1], verbose: 0)`, TorchSharp `forward` + `softmax` under `no_grad` on a (1, 784) tensor, its output copied to a managed array. "
             + $"Throughput: median of {(options.Quick ? 3 : 7)} passes over the test set; Dendrite `model.Predict(x, batchSize, verbose: 0)` (batch 32 is Keras' default), TorchSharp the same batches by `narrow`, outputs concatenated and copied to a managed array. "
             + "For latency the ratio is a time (below 1 is better for Dendrite); for throughput a rate (above 1 is better for Dendrite).\n";
     }
 
     private static double Latency(Action call, int warmup, int calls)
     {
-        for (int i = 0; i < warmup; i++) call();
+        // Warm up for at least a second as well: .NET's tiered JIT promotes hot methods to optimised code only after
+        // a 100 ms delay plus a background compile, so a few hundred quick calls would time unoptimised code.
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmup || Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 1.0; i++) call();
         var times = new double[calls];
         for (int i = 0; i < calls; i++)
         {
@@ -91,7 +94,7 @@ internal static class PredictBench
 
     private static double Throughput(Action pass, int samples, bool quick)
     {
-        var times = Timing.Repeat(pass, warmup: quick ? 1 : 2, warmupSeconds: 0, minReps: quick ? 3 : 7, maxReps: quick ? 3 : 7, budgetSeconds: 0);
+        var times = Timing.Repeat(pass, warmup: quick ? 1 : 2, warmupSeconds: 1.0, minReps: quick ? 3 : 7, maxReps: quick ? 3 : 7, budgetSeconds: 0);
         return samples / Timing.Median(times);
     }
 }

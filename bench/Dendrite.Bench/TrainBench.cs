@@ -146,8 +146,11 @@ internal static class TrainBench
     private static (NDArray<float> TrainX, NDArray<byte> TrainY, NDArray<float> TestX, NDArray<byte> TestY) LoadMnist()
     {
         var ((trainImages, trainLabels), (testImages, testLabels)) = Mnist.LoadData();
-        var trainX = trainImages.Reshape(Samples, Inputs).AsType<float>() / 255f;
-        var testX = testImages.Reshape(testImages.Length, Inputs).AsType<float>() / 255f;
+        // The tutorial's scaling, done in place (NumPy's x /= 255): no second 188 MB array on the way.
+        var trainX = trainImages.Reshape(Samples, Inputs).AsType<float>();
+        trainX /= 255f;
+        var testX = testImages.Reshape(testImages.Length, Inputs).AsType<float>();
+        testX /= 255f;
         return (trainX, trainLabels, testX, testLabels);
     }
 
