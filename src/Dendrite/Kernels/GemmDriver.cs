@@ -9,7 +9,8 @@ namespace Dendrite.Kernels;
 /// Loop nest, outermost first: k in blocks of <see cref="KC"/>; rows of C in blocks of <see cref="MC"/> (Ã, the
 /// packed block of A, MC×KC floats = 192 KiB, stays in the 1 MiB L2); columns in NR-wide panels of B (a kc×NR panel,
 /// 32 KiB at most, stays in the 32 KiB L1 while every MR-row panel of Ã passes under it); rows in MR-row panels.
-/// A is always packed (alpha folded in), so op(A) transposed costs nothing extra. A row-major B is read in place
+/// A transposed A (or one scaled by alpha) is packed, alpha folded in; a plain row-major A is read in place, only
+/// its last partial row panel packed. A row-major B is read in place
 /// (its rows are contiguous; hardware prefetch streams them); a transposed B, and the last partial column panel,
 /// are packed. Edge tiles go through a small zero-padded tile so the kernel never reads or writes out of bounds.
 /// </remarks>
@@ -37,6 +38,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         // B is read in place (its rows are contiguous and hardware prefetch streams them) unless it is transposed or
         // its rows sit 4 KiB or more apart, where every k step would cost a TLB miss.
         bool packAllB = g.TransposeB || g.N >= 1024;
+        // A row-major A is read in place too: its rows are contiguous in k, and the kernel broadcasts from MR of them.
+        // Packing it would cost a strided copy of all of A per thread, which small and thin products never earn back.
+        bool inPlaceA = !g.TransposeA && g.Alpha == 1f;
         for (int pc = 0; pc < g.K; pc += kBlock)
         {
             int kc = Math.Min(kBlock, g.K - pc);
@@ -52,7 +56,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
             for (int ic = r0; ic < r1; ic += MC)
             {
                 int mc = Math.Min(MC, r1 - ic);
-                PackA(g, ic, mc, pc, kc, packA);
+                int partialRows = mc % mr;
+                if (!inPlaceA) PackA(g, ic, mc, pc, kc, packA);
+                else if (partialRows > 0) PackA(g, ic + mc - partialRows, partialRows, pc, kc, packA); // only the last, partial panel
                 for (int q = 0; q < panels; q++)
                 {
                     int jc = c0 + q * nr;
@@ -66,23 +72,26 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                     {
                         int rows = Math.Min(mr, mc - ir);
                         float* c = g.C + (nint)(ic + ir) * g.N + jc;
-                        float* a = packA + ir * kc;
-                        if (rows == mr && width == nr) TKernel.Run(a, b, ldb, c, g.N, kc, loadC, bias, relu);
-                        else EdgeTile(a, b, ldb, c, g.N, kc, loadC, bias, relu, rows, width, tile);
+                        float* a;
+                        nint lda, aStep;
+                        if (inPlaceA && rows == mr) { a = g.A + (nint)(ic + ir) * g.K + pc; lda = g.K; aStep = 1; }
+                        else { a = inPlaceA ? packA : packA + ir * kc; lda = 1; aStep = mr; }
+                        if (rows == mr && width == nr) TKernel.Run(a, lda, aStep, b, ldb, c, g.N, kc, loadC, bias, relu);
+                        else EdgeTile(a, lda, aStep, b, ldb, c, g.N, kc, loadC, bias, relu, rows, width, tile);
                     }
                 }
             }
         }
     }
 
-    private static void EdgeTile(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu,
+    private static void EdgeTile(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu,
         int rows, int width, float* tile)
     {
         int nr = TKernel.NR, mr = TKernel.MR;
         new Span<float>(tile, mr * nr).Clear();
         if (loadC)
             for (int r = 0; r < rows; r++) new ReadOnlySpan<float>(c + r * ldc, width).CopyTo(new Span<float>(tile + r * nr, width));
-        TKernel.Run(a, b, ldb, tile, nr, kc, loadC: true, null, false);
+        TKernel.Run(a, lda, aStep, b, ldb, tile, nr, kc, loadC: true, null, false);
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < width; j++)
             {
@@ -109,6 +118,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 {
                     float* src = g.A + (nint)(p0 + p) * g.M + i0 + q;
                     float* d = panel + p * mr;
+                    if (rows == mr && alpha == 1f)
+                    {
+                        Buffer.MemoryCopy(src, d, mr * sizeof(float), mr * sizeof(float));
+                        continue;
+                    }
                     int r = 0;
                     for (; r < rows; r++) d[r] = src[r] * alpha;
                     for (; r < mr; r++) d[r] = 0f;
