@@ -6,8 +6,15 @@ namespace Dendrite.Training;
 /// Cuts a data set into batches of rows (samples) and converts each batch to float32 tensors in buffers that are
 /// allocated once and reused for every batch, the last partial one included.
 /// </summary>
-internal sealed class Batcher
+internal sealed unsafe class Batcher : Kernels.IParallelJob
 {
+    /// <summary>Batches of fewer input floats than this are gathered on the calling thread alone.</summary>
+    private const int ParallelThreshold = 1 << 15;
+
+    // The rows of the gather in progress, for the worker threads (a span cannot be a field).
+    private int* _rows;
+    private int _rowCount;
+
     private readonly NDArray _x;
     private readonly NDArray? _y;
     private readonly float[] _xBuffer;
@@ -37,8 +44,14 @@ internal sealed class Batcher
     /// </summary>
     public (Tensor X, Tensor Y) Gather(ReadOnlySpan<int> rows)
     {
-        _x.GatherRows(rows, _xBuffer);
-        _y?.GatherRows(rows, _yBuffer);
+        // Copying and converting a batch of images is memory-bound: both cores take a fixed half of the rows.
+        fixed (int* pRows = rows)
+        {
+            _rows = pRows;
+            _rowCount = rows.Length;
+            Kernels.WorkerPool.Run(this, rows.Length * _xRowSize >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1);
+            _rows = null;
+        }
         if (!_tensors.TryGetValue(rows.Length, out var pair))
         {
             var xDims = _x.Shape.ToArray();
@@ -54,5 +67,14 @@ internal sealed class Batcher
             _tensors[rows.Length] = pair = (x, y);
         }
         return pair;
+    }
+
+    /// <summary>Gathers rows [count·part/parts, count·(part+1)/parts) of the current batch.</summary>
+    void Kernels.IParallelJob.Execute(int part, int parts)
+    {
+        int first = (int)((long)_rowCount * part / parts), last = (int)((long)_rowCount * (part + 1) / parts);
+        var rows = new ReadOnlySpan<int>(_rows + first, last - first);
+        _x.GatherRows(rows, _xBuffer.AsSpan(first * _xRowSize, rows.Length * _xRowSize));
+        _y?.GatherRows(rows, _yBuffer.AsSpan(first * Math.Max(1, _yRowSize), rows.Length * Math.Max(1, _yRowSize)));
     }
 }
