@@ -279,6 +279,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
 
     internal override void GatherRows(ReadOnlySpan<int> rows, Span<int> destination) => GatherRowsCore(rows, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private void GatherRowsCore<U>(ReadOnlySpan<int> rows, Span<U> destination) where U : unmanaged, INumber<U>
     {
         int rowSize = Rank == 0 ? 1 : Size / Math.Max(1, Shape[0]);
@@ -302,6 +303,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void ConvertSpan<U>(ReadOnlySpan<T> src, Span<U> dst) where U : unmanaged, INumber<U>
     {
         if (typeof(T) == typeof(U)) { src.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<U, T>(dst)); return; }

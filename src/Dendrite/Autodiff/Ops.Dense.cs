@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Dendrite.Kernels;
 
@@ -61,6 +62,7 @@ public static partial class Ops
     /// One pass over the (rows, n) gradient: zeroes it where the ReLU output is not positive (when
     /// <paramref name="relu"/>) and adds each column's sum to <paramref name="columnSums"/> (when not empty).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     internal static void MaskAndSumColumns(Span<float> grad, ReadOnlySpan<float> output, int n, bool relu, Span<float> columnSums)
     {
         int width = Vector<float>.Count;

@@ -23,6 +23,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
     [ThreadStatic] private static PinnedBuffer? s_packB;
 
     /// <summary>Computes rows [r0, r1) × columns [c0, c1) of C. c0 is a multiple of NR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     public static void Compute(in GemmProblem g, int r0, int r1, int c0, int c1)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -84,6 +85,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void EdgeTile(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu,
         int rows, int width, float* tile)
     {
@@ -103,6 +105,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
     }
 
     /// <summary>Packs rows [i0, i0+mc) × k [p0, p0+kc) of alpha·op(A) into MR-row panels: panel q holds, for each k, MR row values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void PackA(in GemmProblem g, int i0, int mc, int p0, int kc, float* dst)
     {
         int mr = TKernel.MR;
@@ -142,6 +145,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
     }
 
     /// <summary>Packs k [p0, p0+kc) × columns [j0, j0+width) of op(B) into one kc×NR panel, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void PackB(in GemmProblem g, int p0, int kc, int j0, int width, float* dst)
     {
         int nr = TKernel.NR;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -17,6 +18,7 @@ internal static unsafe class Gemv
     /// <summary>Columns per thread slice: a whole number of the widest strip.</summary>
     public const int SliceColumns = 128;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     public static void Compute(in GemmProblem g, int c0, int c1)
     {
         Span<float> aRow = g.K <= 4096 ? stackalloc float[g.K] : new float[g.K];
@@ -65,6 +67,7 @@ internal static unsafe class Gemv
     }
 
     /// <summary>128 columns of one output row in 8 zmm accumulators; each k step reads 512 contiguous bytes of B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void Strip512(float* a, float* b, nint ldb, int k, float* c, bool accumulate)
     {
         Vector512<float> s0, s1, s2, s3, s4, s5, s6, s7;
@@ -96,6 +99,7 @@ internal static unsafe class Gemv
     /// B: the last rows are added one column at a time) and are discarded. Two accumulators alternate over k to
     /// halve the dependency chain.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void Narrow16(float* a, float* b, nint ldb, int k, float* cRow, int j0, int width, bool accumulate)
     {
         var even = Vector512<float>.Zero;
@@ -121,6 +125,7 @@ internal static unsafe class Gemv
     }
 
     /// <summary>64 columns of one output row in 8 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void Strip256(float* a, float* b, nint ldb, int k, float* c, bool accumulate)
     {
         Vector256<float> s0, s1, s2, s3, s4, s5, s6, s7;

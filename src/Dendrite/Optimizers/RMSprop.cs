@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -68,6 +69,7 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
         var v = _velocities[index].AsSpan(offset, w.Length);
