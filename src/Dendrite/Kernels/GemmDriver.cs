@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace Dendrite.Kernels;
@@ -126,6 +127,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                     float* d = panel + p * mr;
                     if (rows == mr && alpha == 1f)
                     {
+                        // A whole panel row: one or two vector moves (a memcpy call per 32 bytes would dominate).
+                        if (mr == 8) { Vector256.Store(Vector256.Load(src), d); continue; }
+                        if (mr == 4) { Vector128.Store(Vector128.Load(src), d); continue; }
                         Buffer.MemoryCopy(src, d, mr * sizeof(float), mr * sizeof(float));
                         continue;
                     }
