@@ -52,12 +52,26 @@ public sealed class Progbar
     public void Update(int current, IEnumerable<KeyValuePair<string, double>>? values = null, bool finalize = false)
     {
         if (values is not null)
-            foreach (var (key, value) in values)
-            {
-                int index = _values.FindIndex(kv => kv.Key == key);
-                if (index < 0) _values.Add(new(key, value));
-                else _values[index] = new(key, value);
-            }
+            foreach (var (key, value) in values) SetValue(key, value);
+        Advance(current, finalize);
+    }
+
+    /// <summary>As <see cref="Update(int, IEnumerable{KeyValuePair{string, double}}?, bool)"/>, without allocating (the trainer calls it every step).</summary>
+    public void Update(int current, IReadOnlyList<KeyValuePair<string, double>> values, bool finalize = false)
+    {
+        for (int i = 0; i < values.Count; i++) SetValue(values[i].Key, values[i].Value);
+        Advance(current, finalize);
+    }
+
+    private void SetValue(string key, double value)
+    {
+        for (int i = 0; i < _values.Count; i++)
+            if (_values[i].Key == key) { _values[i] = new(key, value); return; }
+        _values.Add(new(key, value));
+    }
+
+    private void Advance(int current, bool finalize)
+    {
         double now = _clock();
         double timePerStep = EstimateStepDuration(current, now);
         if (_verbose == 1) WriteBar(current, now, timePerStep, finalize);

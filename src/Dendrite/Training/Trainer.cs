@@ -61,6 +61,7 @@ internal sealed class Trainer(Model model)
 
         var rng = GlobalRandom.Fork();
         var session = new TrainingSession(model, x, y, batchSize);
+        var stepLogs = new List<KeyValuePair<string, double>>(); // reused every step
         var lossTracker = session.LossTracker;
         int steps = (trainCount + batchSize - 1) / batchSize;
         var output = ProgressDisplay.Output;
@@ -78,16 +79,16 @@ internal sealed class Trainer(Model model)
                 int start = step * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
                 session.Step(rows);
-                bar?.Update(step + 1, CurrentLogs(lossTracker));
+                if (bar is not null) bar.Update(step + 1, FillLogs(stepLogs, lossTracker));
             }
 
-            var logs = CurrentLogs(lossTracker);
+            var logs = FillLogs([], lossTracker);
             if (valX is not null)
             {
                 var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
                 // Keras sorts every log line (pythonify_logs): val_accuracy before val_loss, whatever the compile order.
-                logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                SortByKey(logs);
             }
             history.Append(epoch, logs);
             bar?.Update(steps, logs, finalize: true);
@@ -96,12 +97,29 @@ internal sealed class Trainer(Model model)
     }
 
     /// <summary>The logs as Keras shows them: loss and metrics, alphabetically by name.</summary>
-    private List<KeyValuePair<string, double>> CurrentLogs(Mean lossTracker)
+    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker)
     {
-        var logs = new List<KeyValuePair<string, double>>(model.Metrics.Count + 1) { new("loss", lossTracker.Result()) };
-        foreach (var metric in model.Metrics) logs.Add(new(metric.Name, metric.Result()));
-        logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        logs.Clear();
+        logs.Add(new("loss", lossTracker.Result()));
+        var metrics = model.Metrics;
+        for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, metrics[i].Result()));
+        SortByKey(logs);
         return logs;
+    }
+
+    /// <summary>
+    /// Keras' key order on the log line: alphabetical. An insertion sort of the few keys, because List.Sort with a
+    /// comparer allocates a delegate on every call and this runs every step.
+    /// </summary>
+    private static void SortByKey(List<KeyValuePair<string, double>> logs)
+    {
+        for (int i = 1; i < logs.Count; i++)
+        {
+            var item = logs[i];
+            int j = i - 1;
+            for (; j >= 0 && string.CompareOrdinal(logs[j].Key, item.Key) > 0; j--) logs[j + 1] = logs[j];
+            logs[j + 1] = item;
+        }
     }
 
     public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize, int verbose)
@@ -124,7 +142,7 @@ internal sealed class Trainer(Model model)
         if (bar is not null)
         {
             var display = new List<KeyValuePair<string, double>>(ordered);
-            display.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            SortByKey(display);
             bar.Update(steps, display, finalize: true);
         }
         return new EvaluationResult(ordered);
@@ -133,6 +151,7 @@ internal sealed class Trainer(Model model)
     /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
     private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress)
     {
+        var stepLogs = new List<KeyValuePair<string, double>>();
         var lossTracker = new Mean("loss");
         foreach (var metric in model.Metrics) metric.ResetState();
         var batcher = new Batcher(x, y, batchSize);
@@ -158,7 +177,7 @@ internal sealed class Trainer(Model model)
                     workspace.Reset();
                 }
             }
-            if (progress is not null && step + 1 < steps) progress.Update(step + 1, CurrentLogs(lossTracker));
+            if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker));
         }
         var ordered = new List<KeyValuePair<string, double>> { new("loss", lossTracker.Result()) };
         foreach (var metric in model.Metrics) ordered.Add(new(metric.Name, metric.Result()));
