@@ -203,7 +203,11 @@ public static unsafe class Gemm
             int threads = work < ParallelThreshold ? 1 : maxThreads;
             int columnPanels = (problem.N + nr - 1) / nr;
             int rowPanels = (problem.M + mr - 1) / mr;
-            _splitColumns = problem.M <= Gemv.MaxRows || columnPanels >= 2 * threads || columnPanels >= rowPanels;
+            // Split the columns (each thread reads all of A, its own part of B) unless A must be packed and is tall:
+            // then split the rows, so that each thread packs only its own part of A (a weight gradient Xᵀ·dY).
+            bool packsA = (problem.TransposeA || problem.Alpha != 1f);
+            _splitColumns = problem.M <= Gemv.MaxRows
+                || (!(packsA && rowPanels >= 4 * threads) && (columnPanels >= 2 * threads || columnPanels >= rowPanels));
             int panels = _splitColumns ? columnPanels : rowPanels;
             Parts = Math.Max(1, Math.Min(threads, panels));
             int panelsPerPart = (panels + Parts - 1) / Parts;
