@@ -53,7 +53,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void LoadsTheSharedFolderQuicklyAndSilently()
+    public void LoadsTheSharedFolderSilently()
     {
         if (Shared() is not { } shared) return;
         var log = new StringWriter();
@@ -62,8 +62,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
         watch.Stop();
         output.WriteLine($"MNIST loaded from {shared} (gzipped IDX) in {watch.ElapsedMilliseconds} ms");
         AssertIsMnist(data);
-        Assert.Equal("", log.ToString());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"loading took {watch.Elapsed}");
+        Assert.Equal("", log.ToString()); // the time is logged, not asserted: speed belongs to the benchmark
     }
 
     [Fact]
