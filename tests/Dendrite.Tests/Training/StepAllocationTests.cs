@@ -9,15 +9,8 @@ public class StepAllocationTests
     [Fact]
     public void SteadyStateStepsAllocateNothingForFullAndPartialBatches()
     {
-        var random = new Random(3);
-        int n = 300, features = 40;
-        var xs = new float[n * features];
-        var ys = new byte[n];
-        for (int i = 0; i < xs.Length; i++) xs[i] = (float)random.NextDouble();
-        for (int i = 0; i < n; i++) ys[i] = (byte)random.Next(10);
-        var x = new NDArray<float>(xs, n, features);
-        var y = new NDArray<byte>(ys, n);
-
+        int features = 40;
+        var (x, y) = RandomData(seed: 3, n: 300, features, classes: 10);
         var model = new Sequential(new Dense(64, activation: "relu"), new Dense(10, activation: "softmax"));
         model.Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         model.Build(features);
@@ -32,6 +25,17 @@ public class StepAllocationTests
 
         Assert.Equal(0, allocated);
     }
+
+    /// <summary>Uniform features in [0, 1) and random class labels.</summary>
+    internal static (NDArray<float> X, NDArray<byte> Y) RandomData(int seed, int n, int features, int classes)
+    {
+        var random = new Random(seed);
+        var xs = new float[n * features];
+        var ys = new byte[n];
+        for (int i = 0; i < xs.Length; i++) xs[i] = (float)random.NextDouble();
+        for (int i = 0; i < n; i++) ys[i] = (byte)random.Next(classes);
+        return (new NDArray<float>(xs, n, features), new NDArray<byte>(ys, n));
+    }
 }
 
 /// <summary>The same through Fit with a progress bar: extra epochs cost a few objects per epoch, nothing per step.</summary>
@@ -40,14 +44,7 @@ public class FitAllocationTests
     [Fact]
     public void FitWithAProgressBarAllocatesNothingPerStep()
     {
-        var random = new Random(4);
-        int n = 2000, features = 8;
-        var xs = new float[n * features];
-        var ys = new byte[n];
-        for (int i = 0; i < xs.Length; i++) xs[i] = (float)random.NextDouble();
-        for (int i = 0; i < n; i++) ys[i] = (byte)random.Next(3);
-        var x = new NDArray<float>(xs, n, features);
-        var y = new NDArray<byte>(ys, n);
+        var (x, y) = StepAllocationTests.RandomData(seed: 4, n: 2000, features: 8, classes: 3);
         var model = new Sequential(new Dense(16, activation: "relu"), new Dense(3, activation: "softmax"));
         model.Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
 
