@@ -46,7 +46,11 @@ public sealed class GradientTape : IDisposable
     /// <summary>Whether the result of an op with such inputs requires a gradient (only while a tape records).</summary>
     internal static bool OutputRequiresGrad(bool anyInputRequiresGrad) => anyInputRequiresGrad && s_current is not null;
 
-    internal static void Record(Op op) => s_current?._ops.Add(op);
+    /// <summary>Records <paramref name="op"/> on every active tape (nested tapes all see it, as in TensorFlow).</summary>
+    internal static void Record(Op op)
+    {
+        for (var tape = s_current; tape is not null; tape = tape._previous) tape._ops.Add(op);
+    }
 
     /// <summary>The recorded ops, oldest first.</summary>
     internal Op[] RecordedOps() => [.. _ops];
@@ -81,10 +85,13 @@ public sealed class GradientTape : IDisposable
     /// <summary>The generation number of the last backward pass of this tape; gradients stamped with it are current.</summary>
     internal int LastGeneration { get; private set; } = -1;
 
-    /// <summary>Stops recording.</summary>
+    /// <summary>Stops recording. Nested tapes must be disposed innermost first (a <c>using</c> block does that).</summary>
+    /// <remarks>A tape belongs to the thread that started it: do not <c>await</c> between starting and disposing it.</remarks>
     public void Dispose()
     {
         if (_disposed) return;
+        if (!ReferenceEquals(s_current, this))
+            throw new InvalidOperationException("GradientTapes must be disposed in the reverse order they were started, on the thread that started them.");
         _disposed = true;
         s_current = _previous;
     }

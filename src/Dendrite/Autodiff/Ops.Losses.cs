@@ -42,6 +42,8 @@ public static partial class Ops
     /// </summary>
     private sealed class SparseSoftmaxCrossEntropyOp(Tensor logits, Tensor labels, Tensor? probabilities) : Op
     {
+        [ThreadStatic] private static float[]? s_scratch; // a row of probabilities too long for the stack
+
         public override void Forward()
         {
             int n = logits.LastDim, rows = logits.Rows;
@@ -65,7 +67,7 @@ public static partial class Ops
             float scale = Output.Grad[0] / rows;
             var z = logits.Values; var y = labels.Values;
             var dz = logits.GradForWrite(generation, out bool fresh);
-            Span<float> p = n <= 1024 ? stackalloc float[n] : new float[n];
+            Span<float> p = n <= 1024 ? stackalloc float[n] : (s_scratch is { } scratch && scratch.Length >= n ? scratch : s_scratch = new float[n]).AsSpan(0, n);
             for (int r = 0; r < rows; r++)
             {
                 if (probabilities is not null) probabilities.Values.Slice(r * n, n).CopyTo(p);

@@ -49,7 +49,11 @@ public sealed class Tensor
     /// <summary>The values, in C order.</summary>
     public Span<float> Values => Buffer.AsSpan(0, Size);
 
-    /// <summary>The gradient of the last backward pass that reached this tensor; empty when none did.</summary>
+    /// <summary>
+    /// The gradient of the last backward pass that reached this tensor; empty when none did. For the output of a
+    /// fused op (a Dense layer with a ReLU), the buffer holds the gradient after the activation's derivative has been
+    /// applied in place (dZ rather than dY): the fused backward reuses it to save a pass.
+    /// </summary>
     public Span<float> Grad => GradBuffer is null ? Span<float>.Empty : GradBuffer.AsSpan(0, Size);
 
     /// <summary>The last dimension (features per row).</summary>

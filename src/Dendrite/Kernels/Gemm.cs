@@ -130,8 +130,10 @@ public static unsafe class Gemm
     /// <summary>Writes the transpose of the (rows, cols) matrix <paramref name="source"/> into <paramref name="destination"/> as (cols, rows).</summary>
     public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
     {
-        if (source.Length < rows * cols || destination.Length < rows * cols)
-            throw new ArgumentException($"Transpose of ({rows}, {cols}) needs {rows * cols} elements on both sides, got {source.Length} and {destination.Length}.");
+        if (rows < 0 || cols < 0) throw new ArgumentException($"Transpose needs non-negative dimensions, got ({rows}, {cols}).");
+        long size = (long)rows * cols;
+        if (source.Length < size || destination.Length < size)
+            throw new ArgumentException($"Transpose of ({rows}, {cols}) needs {size} elements on both sides, got {source.Length} and {destination.Length}.");
         const int Block = 32; // blocks keep both the read and the write side in cache
         for (int i0 = 0; i0 < rows; i0 += Block)
         {
@@ -217,7 +219,7 @@ public static unsafe class Gemm
 
         public void Execute(int part, int parts)
         {
-            ref readonly var g = ref Problem;
+            var g = Problem; // a copy: the caller clears Problem when the product ends
             int r0 = 0, r1 = g.M, c0 = 0, c1 = g.N;
             if (_splitColumns) { c0 = part * _unitsPerPart; c1 = Math.Min(g.N, c0 + _unitsPerPart); }
             else { r0 = part * _unitsPerPart; r1 = Math.Min(g.M, r0 + _unitsPerPart); }

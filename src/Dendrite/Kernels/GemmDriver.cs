@@ -26,18 +26,30 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
     [ThreadStatic] private static PinnedBuffer? s_packA;
     [ThreadStatic] private static PinnedBuffer? s_packB;
 
+    /// <summary>Columns of C per outer block: bounds the packed-B buffer (NC × kc floats) for any width of C.</summary>
+    public const int NC = 4096;
+
     /// <summary>Computes rows [r0, r1) × columns [c0, c1) of C. c0 is a multiple of NR.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    /// <remarks>
+    /// Column blocks of <see cref="NC"/> are independent (each C element still sums its k blocks in the same order),
+    /// so the blocking changes no result.
+    /// </remarks>
     public static void Compute(in GemmProblem g, int r0, int r1, int c0, int c1)
+    {
+        for (int nc0 = c0; nc0 < c1; nc0 += NC) ComputeColumnBlock(g, r0, r1, nc0, Math.Min(c1, nc0 + NC));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    private static void ComputeColumnBlock(in GemmProblem g, int r0, int r1, int c0, int c1)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         if (r0 >= r1 || c0 >= c1) return;
         int mcMax = Math.Min(MC, RoundUp(r1 - r0, mr));
-        // k blocks of equal size (784 → 4 × 196, not 3 × 256 + 16): a thin last block would pay a full C load/store.
+        // k blocks of equal size (784 → 2 × 392, not 512 + 272): a thin last block would pay a full C load/store.
         int kBlock = (g.K + (g.K + KC - 1) / KC - 1) / ((g.K + KC - 1) / KC);
-        float* packA = (s_packA ??= new PinnedBuffer()).Get(mcMax * KC);
+        float* packA = (s_packA ??= new PinnedBuffer()).Get(mcMax * kBlock);
         int panels = (c1 - c0 + nr - 1) / nr;
-        float* packB = (s_packB ??= new PinnedBuffer()).Get(panels * nr * KC);
+        float* packB = (s_packB ??= new PinnedBuffer()).Get(panels * nr * kBlock); // ≤ NC·KC floats: no overflow
         float* tile = stackalloc float[mr * nr];
 
         // B is read in place (its rows are contiguous and hardware prefetch streams them) unless it is transposed or
@@ -199,6 +211,7 @@ internal sealed unsafe class PinnedBuffer
 
     public float* Get(int floats)
     {
+        if (floats < 0) throw new ArgumentOutOfRangeException(nameof(floats), $"a packing buffer of {floats} floats was requested.");
         if (_array.Length < floats + 16)
         {
             _array = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);

@@ -15,13 +15,15 @@ internal static unsafe class Gemv
     /// <summary>Rows up to which this path beats the packed kernels.</summary>
     public const int MaxRows = 2;
 
+    [ThreadStatic] private static float[]? s_row; // A's row when it is too long for the stack
+
     /// <summary>Columns per thread slice: a whole number of the widest strip.</summary>
     public const int SliceColumns = 128;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     public static void Compute(in GemmProblem g, int c0, int c1)
     {
-        Span<float> aRow = g.K <= 4096 ? stackalloc float[g.K] : new float[g.K];
+        Span<float> aRow = g.K <= 4096 ? stackalloc float[g.K] : (s_row is { } row && row.Length >= g.K ? row : s_row = new float[g.K]).AsSpan(0, g.K);
         for (int i = 0; i < g.M; i++)
         {
             // A's row, scaled, contiguous: the inner loops then only stream B.
@@ -39,10 +41,12 @@ internal static unsafe class Gemv
     private static void RowPlainB(in GemmProblem g, float* a, float* cRow, int c0, int c1)
     {
         int j = c0;
-        bool avx512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        // The same kernel family as the packed products: a forced narrower path (tests) is honoured here too.
+        var path = Gemm.ActivePath;
+        bool avx512 = path == GemmPath.Avx512;
         if (avx512)
             for (; j + 128 <= c1; j += 128) Strip512(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
-        if (Fma.IsSupported)
+        if (path is GemmPath.Avx512 or GemmPath.Avx2)
             for (; j + 64 <= c1; j += 64) Strip256(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
         if (avx512)
             for (; j < c1; j += 16) Narrow16(a, g.B, g.N, g.K, cRow, j, Math.Min(16, c1 - j), g.AccumulateC);

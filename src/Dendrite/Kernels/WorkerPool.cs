@@ -107,8 +107,13 @@ internal static class WorkerPool
 
         public Exception? Wait()
         {
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _finished) != Volatile.Read(ref _posted)) spinner.SpinOnce(sleep1Threshold: -1);
+            // Spin and yield, never sleep: Thread.Sleep would throw ThreadInterruptedException on an interrupted thread
+            // and leave a worker running on pointers that are about to be unpinned.
+            for (int spins = 0; Volatile.Read(ref _finished) != Volatile.Read(ref _posted); spins++)
+            {
+                if (spins < 64) Thread.SpinWait(16);
+                else Thread.Yield();
+            }
             return _error;
         }
 

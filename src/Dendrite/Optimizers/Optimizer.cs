@@ -29,8 +29,25 @@ public abstract class Optimizer
     /// <summary>How many updates have been applied (Keras' <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
 
-    /// <summary>Applies one update to every variable from its current gradient.</summary>
-    public void Apply(IReadOnlyList<Variable> variables) => Apply(variables, generation: null);
+    /// <summary>
+    /// Applies one update to every variable from the gradient of the latest backward pass that reached any of them;
+    /// a variable whose gradient is older (that pass did not reach it) is left alone, as Keras skips variables
+    /// without a gradient.
+    /// </summary>
+    public void Apply(IReadOnlyList<Variable> variables)
+    {
+        int latest = -1;
+        for (int i = 0; i < variables.Count; i++)
+            if (variables[i].Value.GradBuffer is not null) latest = Math.Max(latest, variables[i].Value.GradGeneration);
+        Apply(variables, latest);
+    }
+
+    /// <summary>Applies one update from the gradients that <paramref name="tape"/>'s last backward pass computed.</summary>
+    public void Apply(IReadOnlyList<Variable> variables, GradientTape tape)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        Apply(variables, tape.LastGeneration);
+    }
 
     /// <summary>
     /// As <see cref="Apply(IReadOnlyList{Variable})"/>, skipping variables that the backward pass
@@ -43,8 +60,15 @@ public abstract class Optimizer
             _variables = [.. variables];
             for (int i = 0; i < _variables.Length; i++) BuildSlots(i, _variables[i].Shape.Size);
         }
-        else if (_variables.Length != variables.Count)
-            throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}.");
+        else
+        {
+            // The state of variable i belongs to that very variable (Keras keys it by variable too).
+            if (_variables.Length != variables.Count)
+                throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}.");
+            for (int i = 0; i < variables.Count; i++)
+                if (!ReferenceEquals(_variables[i], variables[i]))
+                    throw new InvalidOperationException($"{Name} was built for other variables: position {i} held '{_variables[i].Name}' {_variables[i].Shape}, now '{variables[i].Name}' {variables[i].Shape}. Use a new optimizer for another model.");
+        }
         long total = 0;
         for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
         _job.Variables = variables;
