@@ -3,6 +3,8 @@ using Dendrite.Datasets;
 namespace Dendrite.Tests.Datasets;
 
 /// <summary>The web sources against a server on 127.0.0.1 serving good, missing, corrupt, truncated and cut-off files.</summary>
+/// <remarks>Binds loopback ports: runs apart from the other port-binding tests, so a port probed as free stays free.</remarks>
+[Collection(LoopbackCollection.Name)]
 public sealed class DownloadTests : IDisposable
 {
     private readonly TinyDataset _tiny = new();

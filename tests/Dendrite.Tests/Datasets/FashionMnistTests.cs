@@ -7,6 +7,8 @@ namespace Dendrite.Tests.Datasets;
 /// Fashion-MNIST from Debian's package dataset-fashion-mnist. Tests needing it return early, saying so, when
 /// /usr/share/datasets/fashion-mnist is absent (.ci/prepare-mnist installs it when run as root).
 /// </summary>
+/// <remarks>Binds loopback ports: runs apart from the other port-binding tests, so a port probed as free stays free.</remarks>
+[Collection(LoopbackCollection.Name)]
 public sealed class FashionMnistTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDir _temp = new();

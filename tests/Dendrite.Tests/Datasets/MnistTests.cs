@@ -9,6 +9,8 @@ namespace Dendrite.Tests.Datasets;
 /// MNIST itself, read from ../shared/data/mnist (next to the repository). Each test returns early, saying so, when
 /// that folder is absent.
 /// </summary>
+/// <remarks>Binds loopback ports: runs apart from the other port-binding tests, so a port probed as free stays free.</remarks>
+[Collection(LoopbackCollection.Name)]
 public sealed class MnistTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDir _temp = new();
