@@ -8,6 +8,11 @@ public static class Utils
     /// <c>keras.utils.set_random_seed</c>. After the same seed, the same program trains to bit-identical weights
     /// and history. Without a call, the seed comes from the system's entropy.
     /// </summary>
+    /// <remarks>
+    /// The seed is process-wide, as in Keras: every layer built and every <c>Fit</c> started afterwards, on any thread,
+    /// takes its draws from the same sequence. Reproducibility therefore needs the same order of those calls — build
+    /// and fit on one thread, or give initializers explicit seeds when other threads build models at the same time.
+    /// </remarks>
     public static void SetRandomSeed(int seed) => GlobalRandom.Reset((ulong)(uint)seed);
 }
 

@@ -25,6 +25,11 @@ public sealed class MnistFixture
 /// DESIGN.md section 1, the Keras "hello world", run on the full data set: Keras reaches test accuracy 0.9801 with
 /// this exact setup, and the acceptance band is ≥ 0.975 after 5 epochs.
 /// </summary>
+/// <remarks>
+/// The global seed is process-wide, as in Keras: a test running in parallel that builds a layer or shuffles between
+/// this test's SetRandomSeed and its Fit would change the draws, so these tests run alone.
+/// </remarks>
+[Collection(GlobalStateCollection.Name)]
 public sealed class MnistTutorialTests(MnistFixture data) : IClassFixture<MnistFixture>
 {
     [Fact]
