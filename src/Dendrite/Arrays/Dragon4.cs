@@ -93,16 +93,7 @@ internal static class Dragon4
 
         if (trim != Trim.DotAndZeros && numFraction == 0) s.Append('.');
 
-        int wanted = Math.Max(minDigits, 0);
-        if (trim == Trim.LeaveOneZero)
-        {
-            if (numFraction == 0) { s.Append('0'); numFraction++; }
-        }
-        else if (trim == Trim.Keep && wanted > numFraction)
-        {
-            s.Append('0', wanted - numFraction);
-            numFraction = wanted;
-        }
+        PadFraction(s, ref numFraction, minDigits, trim);
 
         // Rounding may still leave trailing zeros; remove them as the trim mode says.
         if (trim != Trim.Keep && numFraction > 0)
@@ -122,6 +113,24 @@ internal static class Dragon4
         }
         if (padLeft > numWhole + hasSign) s.Insert(0, " ", padLeft - numWhole - hasSign);
         return s.ToString();
+    }
+
+    /// <summary>
+    /// NumPy's fraction padding after the digits: one '0' after a bare point for <see cref="Trim.LeaveOneZero"/>, or
+    /// zeros up to <paramref name="minDigits"/> fraction digits for <see cref="Trim.Keep"/>.
+    /// </summary>
+    private static void PadFraction(StringBuilder s, ref int numFraction, int minDigits, Trim trim)
+    {
+        int wanted = Math.Max(minDigits, 0);
+        if (trim == Trim.LeaveOneZero)
+        {
+            if (numFraction == 0) { s.Append('0'); numFraction++; }
+        }
+        else if (trim == Trim.Keep && wanted > numFraction)
+        {
+            s.Append('0', wanted - numFraction);
+            numFraction = wanted;
+        }
     }
 
     /// <summary>
@@ -146,16 +155,7 @@ internal static class Dragon4
         if (numFraction > 0) s.Append('.').Append(digits, 1, numFraction);
         if (trim != Trim.DotAndZeros && numFraction == 0) s.Append('.');
 
-        int wanted = Math.Max(minDigits, 0);
-        if (trim == Trim.LeaveOneZero)
-        {
-            if (numFraction == 0) { s.Append('0'); numFraction++; }
-        }
-        else if (trim == Trim.Keep && wanted > numFraction)
-        {
-            s.Append('0', wanted - numFraction);
-            numFraction = wanted;
-        }
+        PadFraction(s, ref numFraction, minDigits, trim);
 
         if (trim != Trim.Keep && numFraction > 0)
         {
