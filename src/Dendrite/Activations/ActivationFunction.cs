@@ -15,19 +15,19 @@ public abstract class ActivationFunction
     public abstract Tensor Apply(Tensor x);
 
     /// <summary>max(x, 0).</summary>
-    public static ActivationFunction Relu { get; } = new ReluActivation();
+    public static ActivationFunction Relu { get; } = new Builtin("relu", Ops.Relu);
 
     /// <summary>Softmax over the last axis.</summary>
-    public static ActivationFunction Softmax { get; } = new SoftmaxActivation();
+    public static ActivationFunction Softmax { get; } = new Builtin("softmax", Ops.Softmax);
 
     /// <summary>1 / (1 + exp(−x)).</summary>
-    public static ActivationFunction Sigmoid { get; } = new SigmoidActivation();
+    public static ActivationFunction Sigmoid { get; } = new Builtin("sigmoid", Ops.Sigmoid);
 
     /// <summary>tanh(x).</summary>
-    public static ActivationFunction Tanh { get; } = new TanhActivation();
+    public static ActivationFunction Tanh { get; } = new Builtin("tanh", Ops.Tanh);
 
     /// <summary>The identity (Keras' <c>None</c> / <c>"linear"</c>).</summary>
-    public static ActivationFunction Linear { get; } = new LinearActivation();
+    public static ActivationFunction Linear { get; } = new Builtin("linear", static x => x);
 
     /// <summary>The activation of a Keras name (case-insensitive).</summary>
     public static ActivationFunction Get(string name) => name.ToLowerInvariant() switch
@@ -46,33 +46,10 @@ public abstract class ActivationFunction
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    private sealed class ReluActivation : ActivationFunction
+    /// <summary>A built-in activation: a Keras name and the op that applies it.</summary>
+    private sealed class Builtin(string name, Func<Tensor, Tensor> apply) : ActivationFunction
     {
-        public override string Name => "relu";
-        public override Tensor Apply(Tensor x) => Ops.Relu(x);
-    }
-
-    private sealed class SoftmaxActivation : ActivationFunction
-    {
-        public override string Name => "softmax";
-        public override Tensor Apply(Tensor x) => Ops.Softmax(x);
-    }
-
-    private sealed class SigmoidActivation : ActivationFunction
-    {
-        public override string Name => "sigmoid";
-        public override Tensor Apply(Tensor x) => Ops.Sigmoid(x);
-    }
-
-    private sealed class TanhActivation : ActivationFunction
-    {
-        public override string Name => "tanh";
-        public override Tensor Apply(Tensor x) => Ops.Tanh(x);
-    }
-
-    private sealed class LinearActivation : ActivationFunction
-    {
-        public override string Name => "linear";
-        public override Tensor Apply(Tensor x) => x;
+        public override string Name => name;
+        public override Tensor Apply(Tensor x) => apply(x);
     }
 }

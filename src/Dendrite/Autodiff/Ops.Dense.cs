@@ -45,16 +45,7 @@ public static partial class Ops
                 }
                 MaskAndSumColumns(dz, Output.Values, _n, relu, db);
             }
-            if (kernel.RequiresGrad)
-            {
-                var dw = kernel.GradForWrite(generation, out bool fresh);
-                Gemm.Multiply(x.Values, dz, dw, _k, _m, _n, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
-            }
-            if (x.RequiresGrad)
-            {
-                var dx = x.GradForWrite(generation, out bool fresh);
-                Gemm.Multiply(dz, kernel.Values, dx, _m, _n, _k, transposeA: false, transposeB: true, 1f, fresh ? 0f : 1f);
-            }
+            MatMulBackward(x, kernel, dz, _m, _k, _n, generation);
         }
     }
 
@@ -70,7 +61,7 @@ public static partial class Ops
         for (int r = 0; r + n <= grad.Length; r += n)
         {
             var g = grad.Slice(r, n);
-            var y = output.Slice(r, n);
+            var y = relu ? output.Slice(r, n) : default; // the output is only read for the ReLU mask
             int j = 0;
             for (; j <= n - width; j += width)
             {

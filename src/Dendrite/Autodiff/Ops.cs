@@ -24,11 +24,7 @@ public static partial class Ops
         var output = NewTensor(shape, GradientTape.OutputRequiresGrad(anyInputRequiresGrad));
         op.Output = output;
         op.Forward();
-        if (GradientTape.ShouldRecord(anyInputRequiresGrad))
-        {
-            output.Creator = op;
-            GradientTape.Record(op);
-        }
+        if (GradientTape.ShouldRecord(anyInputRequiresGrad)) GradientTape.Record(op);
         return output;
     }
 
@@ -58,20 +54,24 @@ public static partial class Ops
 
         public override void Forward() => Gemm.Multiply(a.Values, b.Values, Output.Values, _m, _k, _n);
 
-        public override void Backward(int generation)
+        public override void Backward(int generation) => MatMulBackward(a, b, Output.Grad, _m, _k, _n, generation);
+    }
+
+    /// <summary>
+    /// The backward of C = A·B for (m, k)·(k, n): dA = dC·Bᵀ and dB = Aᵀ·dC, each read transposed in place by the
+    /// GEMM. A tensor's first contribution in a pass overwrites its gradient (beta = 0) instead of clearing and adding.
+    /// </summary>
+    internal static void MatMulBackward(Tensor a, Tensor b, ReadOnlySpan<float> dc, int m, int k, int n, int generation)
+    {
+        if (a.RequiresGrad)
         {
-            var dc = Output.Grad;
-            // dA = dC · Bᵀ  (m, n)·(n, k);  dB = Aᵀ · dC  (k, m)·(m, n). A first contribution overwrites (beta = 0).
-            if (a.RequiresGrad)
-            {
-                var da = a.GradForWrite(generation, out bool fresh);
-                Gemm.Multiply(dc, b.Values, da, _m, _n, _k, transposeA: false, transposeB: true, 1f, fresh ? 0f : 1f);
-            }
-            if (b.RequiresGrad)
-            {
-                var db = b.GradForWrite(generation, out bool fresh);
-                Gemm.Multiply(a.Values, dc, db, _k, _m, _n, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
-            }
+            var da = a.GradForWrite(generation, out bool fresh);
+            Gemm.Multiply(dc, b.Values, da, m, n, k, transposeA: false, transposeB: true, 1f, fresh ? 0f : 1f);
+        }
+        if (b.RequiresGrad)
+        {
+            var db = b.GradForWrite(generation, out bool fresh);
+            Gemm.Multiply(a.Values, dc, db, k, m, n, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
         }
     }
 
@@ -100,13 +100,7 @@ public static partial class Ops
                 var dx = x.GradForWrite(generation, out bool fresh);
                 if (fresh) dy.CopyTo(dx); else TensorPrimitives.Add(dx, dy, dx);
             }
-            if (bias.RequiresGrad) AddColumnSums(dy, bias.Size, bias.GradForAccumulation(generation));
+            if (bias.RequiresGrad) MaskAndSumColumns(dy, default, bias.Size, relu: false, bias.GradForAccumulation(generation));
         }
-    }
-
-    /// <summary>Adds the sum over rows of the (rows, n) matrix <paramref name="m"/> to <paramref name="sums"/>.</summary>
-    internal static void AddColumnSums(ReadOnlySpan<float> m, int n, Span<float> sums)
-    {
-        for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(sums, m.Slice(r, n), sums);
     }
 }

@@ -14,7 +14,6 @@ public sealed class Tensor
     internal float[] Buffer;
     internal float[]? GradBuffer;
     internal int GradGeneration = -1;
-    internal Op? Creator;
     internal readonly bool Borrowed;
 
     /// <summary>When this tensor is a softmax output, its input logits (what Keras keeps as <c>_keras_logits</c>).</summary>

@@ -22,7 +22,18 @@ internal sealed class Workspace
     {
         var previous = s_current;
         s_current = this;
-        return new Scope(previous);
+        return new Scope(previous, null);
+    }
+
+    /// <summary>
+    /// Makes this workspace current for one batch whose tensors die with it (inference): disposing the scope also
+    /// takes every buffer back, even when the batch threw.
+    /// </summary>
+    public Scope ActivateForBatch()
+    {
+        var previous = s_current;
+        s_current = this;
+        return new Scope(previous, this);
     }
 
     /// <summary>A buffer of at least <paramref name="size"/> floats; its contents are whatever the slot held.</summary>
@@ -42,8 +53,12 @@ internal sealed class Workspace
     /// <summary>Starts handing out buffers from the first slot again. Tensors that used them are dead after this.</summary>
     public void Reset() => _next = 0;
 
-    public readonly struct Scope(Workspace? previous) : IDisposable
+    public readonly struct Scope(Workspace? previous, Workspace? resetOnDispose) : IDisposable
     {
-        public void Dispose() => s_current = previous;
+        public void Dispose()
+        {
+            s_current = previous;
+            resetOnDispose?.Reset();
+        }
     }
 }

@@ -96,14 +96,17 @@ internal sealed class Trainer(Model model)
         return history;
     }
 
-    /// <summary>The logs as Keras shows them: loss and metrics, alphabetically by name.</summary>
-    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker)
+    /// <summary>
+    /// Fills <paramref name="logs"/> with the loss then the metrics in compile order (the order <c>Evaluate</c>
+    /// returns), or alphabetically by name as Keras shows them on the log line when <paramref name="sorted"/>.
+    /// </summary>
+    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, bool sorted = true)
     {
         logs.Clear();
         logs.Add(new("loss", lossTracker.Result()));
         var metrics = model.Metrics;
         for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, metrics[i].Result()));
-        SortByKey(logs);
+        if (sorted) SortByKey(logs);
         return logs;
     }
 
@@ -162,26 +165,17 @@ internal sealed class Trainer(Model model)
             int start = step * batchSize;
             var batchRows = rows.AsSpan(start, Math.Min(batchSize, rows.Length - start));
             var (xBatch, yBatch) = batcher.Gather(batchRows);
-            using (workspace.Activate())
+            using (workspace.ActivateForBatch())
             {
-                try
-                {
-                    var predictions = model.Call(xBatch, training: false);
-                    float loss = model.Loss!.Call(yBatch, predictions).Values[0];
-                    lossTracker.Update(loss, batchRows.Length);
-                    foreach (var metric in model.Metrics)
-                        metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
-                }
-                finally
-                {
-                    workspace.Reset();
-                }
+                var predictions = model.Call(xBatch, training: false);
+                float loss = model.Loss!.Call(yBatch, predictions).Values[0];
+                lossTracker.Update(loss, batchRows.Length);
+                foreach (var metric in model.Metrics)
+                    metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
             }
             if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker));
         }
-        var ordered = new List<KeyValuePair<string, double>> { new("loss", lossTracker.Result()) };
-        foreach (var metric in model.Metrics) ordered.Add(new(metric.Name, metric.Result()));
-        return ordered;
+        return FillLogs([], lossTracker, sorted: false);
     }
 
     public NDArray<float> Predict(NDArray x, int batchSize, int verbose)
@@ -206,18 +200,8 @@ internal sealed class Trainer(Model model)
             int count = Math.Min(batchSize, n - start);
             for (int i = 0; i < count; i++) rows[i] = start + i;
             var (xBatch, _) = batcher.Gather(rows.AsSpan(0, count));
-            using (workspace.Activate())
-            {
-                try
-                {
-                    var predictions = model.Call(xBatch, training: false);
-                    predictions.Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
-                }
-                finally
-                {
-                    workspace.Reset();
-                }
-            }
+            using (workspace.ActivateForBatch())
+                model.Call(xBatch, training: false).Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
             bar?.Update(step + 1, finalize: step + 1 == steps);
         }
         var dims = new int[outputShape.Rank + 1];
