@@ -14,17 +14,18 @@ public static partial class Ops
     /// </summary>
     internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias, bool relu)
     {
-        if (kernel.Shape.Rank != 2 || x.LastDim != kernel.Shape[0])
+        // A kernel of rank > 2 (a convolution's HWIO kernel) is read as (all but its last axis, last axis).
+        if (kernel.Shape.Rank < 2 || x.LastDim != kernel.Size / kernel.LastDim)
             throw new ArgumentException($"Dense shapes do not align: {x.Shape} · {kernel.Shape}.");
-        if (bias is not null && (bias.Shape.Rank != 1 || bias.Size != kernel.Shape[1]))
-            throw new ArgumentException($"Dense needs a bias of shape ({kernel.Shape[1]},), got {bias.Shape}.");
+        if (bias is not null && (bias.Shape.Rank != 1 || bias.Size != kernel.LastDim))
+            throw new ArgumentException($"Dense needs a bias of shape ({kernel.LastDim},), got {bias.Shape}.");
         bool grad = x.RequiresGrad || kernel.RequiresGrad || (bias?.RequiresGrad ?? false);
-        return Run(new DenseOp(x, kernel, bias, relu), WithLastDim(x.Shape, kernel.Shape[1]), grad);
+        return Run(new DenseOp(x, kernel, bias, relu), WithLastDim(x.Shape, kernel.LastDim), grad);
     }
 
     private sealed class DenseOp(Tensor x, Tensor kernel, Tensor? bias, bool relu) : Op
     {
-        private readonly int _m = x.Rows, _k = kernel.Shape[0], _n = kernel.Shape[1];
+        private readonly int _m = x.Rows, _k = kernel.Size / kernel.LastDim, _n = kernel.LastDim;
 
         public override void Forward() =>
             Gemm.Multiply(x.Values, kernel.Values, Output.Values, _m, _k, _n, false, false, 1f, 0f,

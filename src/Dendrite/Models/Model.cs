@@ -61,6 +61,22 @@ public abstract class Model
     public long CountParams() => Layers.Sum(l => l.CountParams());
 
     /// <summary>
+    /// Prints Keras 3's summary table: each layer's name and type, output shape and parameter count, then the
+    /// totals with their float32 size (Keras' <c>model.summary()</c>).
+    /// </summary>
+    /// <param name="lineLength">Total width of the table; Keras' 88 by default.</param>
+    /// <param name="printFn">Receives the text (one string, lines separated by '\n'); the console by default.</param>
+    public void Summary(int? lineLength = null, Action<string>? printFn = null)
+    {
+        string text = SummaryText(lineLength ?? ModelSummary.DefaultLineLength);
+        if (printFn is not null) printFn(text);
+        else { Console.Out.Write(text); Console.Out.Flush(); }
+    }
+
+    /// <summary>The text <see cref="Summary"/> prints.</summary>
+    public string SummaryText(int lineLength = ModelSummary.DefaultLineLength) => ModelSummary.Render(this, lineLength, optimizerParams: null);
+
+    /// <summary>
     /// Configures training, as Keras' <c>compile</c>. Each argument takes an object or a Keras name:
     /// <c>Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
     /// </summary>

@@ -15,19 +15,33 @@ public class Sequential : Model
     public Sequential(params Layer[] layers) : this(layers, null) { }
 
     /// <summary>A named model made of <paramref name="layers"/>, in order.</summary>
+    /// <remarks>
+    /// When the first layer is an <see cref="InputLayer"/>, the model is built at once (as Keras does), so shape
+    /// mismatches between layers surface here, and <c>Summary()</c> shows every shape before training.
+    /// </remarks>
     public Sequential(IEnumerable<Layer> layers, string? name = null) : base(name, "sequential")
     {
         foreach (var layer in layers) Add(layer);
+        if (_input is not null) Build(_input.Shape.ToArray());
     }
 
-    /// <inheritdoc/>
+    private InputLayer? _input;
+
+    /// <summary>The layers, in order, without the <see cref="InputLayer"/> (as Keras lists them).</summary>
     public override IReadOnlyList<Layer> Layers => _layers;
 
-    /// <summary>Appends a layer (only before the model is built).</summary>
+    /// <summary>Appends a layer (only before the model is built). An <see cref="InputLayer"/> may only come first.</summary>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (Built) throw new InvalidOperationException($"Cannot add layer '{layer.Name}': model '{Name}' is already built.");
+        if (layer is InputLayer input)
+        {
+            if (_input is not null || _layers.Count > 0)
+                throw new ArgumentException($"An InputLayer can only be the first layer of a Sequential model; '{input.Name}' came after {(_input is not null ? $"'{_input.Name}'" : $"'{_layers[^1].Name}'")}.", nameof(layer));
+            _input = input;
+            return;
+        }
         if (_layers.Exists(l => l.Name == layer.Name))
             throw new ArgumentException($"All layers added to a Sequential model should have unique names. Name '{layer.Name}' is already the name of a layer in this model.", nameof(layer));
         _layers.Add(layer);
@@ -35,11 +49,24 @@ public class Sequential : Model
 
     private protected override Shape BuildLayers(Shape inputShape)
     {
+        if (_input is not null && _input.Shape != inputShape)
+            throw new ArgumentException($"Model '{Name}' declares inputs of shape (None, {string.Join(", ", _input.Shape.ToArray())}) in '{_input.Name}', got (None, {string.Join(", ", inputShape.ToArray())}).");
         var shape = inputShape;
-        foreach (var layer in _layers)
+        for (int i = 0; i < _layers.Count; i++)
         {
-            layer.EnsureBuilt(shape);
-            shape = layer.ComputeOutputShape(shape);
+            var layer = _layers[i];
+            try
+            {
+                layer.EnsureBuilt(shape);
+                shape = layer.ComputeOutputShape(shape);
+            }
+            catch (ArgumentException e)
+            {
+                // Name both ends of the mismatch: what produced the shape and what refused it.
+                string from = i > 0 ? $"the output of layer '{_layers[i - 1].Name}' ({_layers[i - 1].GetType().Name})"
+                    : _input is not null ? $"the input declared by '{_input.Name}'" : "the model's input";
+                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}) cannot take {from}, of shape (None, {string.Join(", ", shape.ToArray())}): {e.Message}", e);
+            }
         }
         return shape;
     }

@@ -1,0 +1,175 @@
+using Dendrite.Kernels;
+
+namespace Dendrite.Autodiff;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Max pooling over NHWC images (Keras' <c>max_pool</c>): each output is the largest input in its window.
+    /// With "same" padding the padded positions never win (they count as −∞). The gradient goes to the first
+    /// maximum of each window in row-major window order (TensorFlow picks one maximum too).
+    /// </summary>
+    public static Tensor MaxPool2D(Tensor x, (int Height, int Width) poolSize, (int Height, int Width)? strides = null, Padding padding = Padding.Valid) =>
+        Pool2D(x, poolSize, strides ?? poolSize, padding, max: true);
+
+    /// <summary>
+    /// Average pooling over NHWC images (Keras' <c>average_pool</c>). With "same" padding, a window that overhangs
+    /// the border averages only the inputs it covers, as TensorFlow does.
+    /// </summary>
+    public static Tensor AvgPool2D(Tensor x, (int Height, int Width) poolSize, (int Height, int Width)? strides = null, Padding padding = Padding.Valid) =>
+        Pool2D(x, poolSize, strides ?? poolSize, padding, max: false);
+
+    private static Tensor Pool2D(Tensor x, (int H, int W) pool, (int H, int W) strides, Padding padding, bool max)
+    {
+        string who = max ? "MaxPool2D" : "AvgPool2D";
+        if (x.Shape.Rank != 4)
+            throw new ArgumentException($"{who} expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
+        if (pool.H < 1 || pool.W < 1 || strides.H < 1 || strides.W < 1)
+            throw new ArgumentException($"{who}: pool size and strides must be positive, got pool {pool} and strides {strides}.");
+        var g = ConvGeometry.Create(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], pool, strides, (1, 1), padding, who);
+        return Run(new Pool2DOp(x, g, max), new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels), x.RequiresGrad);
+    }
+
+    private sealed class Pool2DOp(Tensor x, ConvGeometry g, bool max) : Op, IParallelJob
+    {
+        private bool _backward;
+        private bool _freshGrad;
+
+        public override void Forward()
+        {
+            _backward = false;
+            WorkerPool.Run(this, Parts());
+        }
+
+        public override void Backward(int generation)
+        {
+            x.GradForWrite(generation, out _freshGrad);
+            _backward = true;
+            WorkerPool.Run(this, Parts());
+        }
+
+        // A fixed range of images per thread: windows may overlap, but never across images.
+        private int Parts() => (long)x.Size < 1 << 15 ? 1 : Math.Min(WorkerPool.MaxThreads, g.Batch);
+
+        public void Execute(int part, int parts)
+        {
+            int first = (int)((long)g.Batch * part / parts), last = (int)((long)g.Batch * (part + 1) / parts);
+            int imageSize = g.Height * g.Width * g.Channels;
+            for (int n = first; n < last; n++)
+            {
+                var image = x.Values.Slice(n * imageSize, imageSize);
+                int outOffset = n * g.OutPixels * g.Channels;
+                if (!_backward) ForwardImage(image, Output.Values.Slice(outOffset, g.OutPixels * g.Channels));
+                else
+                {
+                    var dx = x.GradBuffer.AsSpan(n * imageSize, imageSize);
+                    if (_freshGrad) dx.Clear();
+                    BackwardImage(image, Output.Values.Slice(outOffset, g.OutPixels * g.Channels), Output.Grad.Slice(outOffset, g.OutPixels * g.Channels), dx);
+                }
+            }
+        }
+
+        /// <summary>The input rows and columns window (oh, ow) covers, clipped to the image.</summary>
+        private (int H0, int H1, int W0, int W1) Window(int oh, int ow)
+        {
+            int h0 = oh * g.StrideHeight - g.PadTop, w0 = ow * g.StrideWidth - g.PadLeft;
+            return (Math.Max(h0, 0), Math.Min(h0 + g.WindowHeight, g.Height), Math.Max(w0, 0), Math.Min(w0 + g.WindowWidth, g.Width));
+        }
+
+        private void ForwardImage(ReadOnlySpan<float> image, Span<float> output)
+        {
+            int c = g.Channels;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    var (h0, h1, w0, w1) = Window(oh, ow);
+                    var y = output.Slice((oh * g.OutWidth + ow) * c, c);
+                    y.Fill(max ? float.NegativeInfinity : 0f);
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            var v = image.Slice((ih * g.Width + iw) * c, c);
+                            if (max) System.Numerics.Tensors.TensorPrimitives.Max(y, v, y);
+                            else System.Numerics.Tensors.TensorPrimitives.Add(y, v, y);
+                        }
+                    if (!max) System.Numerics.Tensors.TensorPrimitives.Divide(y, (h1 - h0) * (w1 - w0), y);
+                }
+        }
+
+        private void BackwardImage(ReadOnlySpan<float> image, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx)
+        {
+            int c = g.Channels;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    var (h0, h1, w0, w1) = Window(oh, ow);
+                    int o = (oh * g.OutWidth + ow) * c;
+                    if (!max)
+                    {
+                        float count = (h1 - h0) * (w1 - w0);
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                int i = (ih * g.Width + iw) * c;
+                                for (int ch = 0; ch < c; ch++) dx[i + ch] += dy[o + ch] / count;
+                            }
+                        continue;
+                    }
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        // The first position holding the maximum (NaN windows: the first NaN, which max propagated).
+                        float y = output[o + ch];
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                int i = (ih * g.Width + iw) * c + ch;
+                                float v = image[i];
+                                if (v == y || (float.IsNaN(y) && float.IsNaN(v)))
+                                {
+                                    dx[i] += dy[o + ch];
+                                    goto next;
+                                }
+                            }
+                        next:;
+                    }
+                }
+        }
+    }
+
+    /// <summary>The mean over the spatial axes of NHWC images: (batch, height, width, channels) → (batch, channels).</summary>
+    public static Tensor GlobalAvgPool2D(Tensor x)
+    {
+        if (x.Shape.Rank != 4)
+            throw new ArgumentException($"GlobalAvgPool2D expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
+        return Run(new GlobalAvgPoolOp(x), new Shape(x.Shape[0], x.Shape[3]), x.RequiresGrad);
+    }
+
+    private sealed class GlobalAvgPoolOp(Tensor x) : Op
+    {
+        private readonly int _pixels = x.Shape[1] * x.Shape[2], _c = x.Shape[3];
+
+        public override void Forward()
+        {
+            var xs = x.Values; var ys = Output.Values;
+            ys.Clear();
+            for (int n = 0; n < x.Shape[0]; n++)
+            {
+                var y = ys.Slice(n * _c, _c);
+                for (int p = 0; p < _pixels; p++) System.Numerics.Tensors.TensorPrimitives.Add(y, xs.Slice((n * _pixels + p) * _c, _c), y);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(y, 1f / _pixels, y);
+            }
+        }
+
+        public override void Backward(int generation)
+        {
+            var dx = x.GradForAccumulation(generation); var dy = Output.Grad;
+            float scale = 1f / _pixels;
+            for (int n = 0; n < x.Shape[0]; n++)
+                for (int p = 0; p < _pixels; p++)
+                {
+                    var d = dx.Slice((n * _pixels + p) * _c, _c);
+                    for (int ch = 0; ch < _c; ch++) d[ch] += dy[n * _c + ch] * scale;
+                }
+        }
+    }
+}
