@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dendrite.Kernels;
 
 namespace Dendrite.Autodiff;
@@ -69,6 +70,7 @@ public static partial class Ops
                 if (_backward) ScatterImage(n); else GatherImage(n);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
         private void GatherImage(int n)
         {
             var xs = x.Values; var patches = Output.Values;
@@ -79,24 +81,36 @@ public static partial class Ops
                 {
                     var dst = patches.Slice(row * rowLength, rowLength);
                     int col = 0;
+                    int iw0 = ow * g.StrideWidth - g.PadLeft;
+                    // With dilation 1, a window row inside the image is kw·c contiguous floats in both places.
+                    bool rowInside = g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.WindowWidth <= g.Width;
                     for (int i = 0; i < g.WindowHeight; i++)
                     {
                         int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
+                        if ((uint)ih >= (uint)g.Height)
+                        {
+                            dst.Slice(col, g.WindowWidth * c).Clear();
+                            col += g.WindowWidth * c;
+                            continue;
+                        }
+                        int rowStart = (n * g.Height + ih) * g.Width;
+                        if (rowInside)
+                        {
+                            xs.Slice((rowStart + iw0) * c, g.WindowWidth * c).CopyTo(dst.Slice(col, g.WindowWidth * c));
+                            col += g.WindowWidth * c;
+                            continue;
+                        }
                         for (int j = 0; j < g.WindowWidth; j++, col += c)
                         {
-                            int iw = ow * g.StrideWidth - g.PadLeft + j * g.DilationWidth;
-                            if ((uint)ih < (uint)g.Height && (uint)iw < (uint)g.Width)
-                            {
-                                int src = ((n * g.Height + ih) * g.Width + iw) * c;
-                                if (c == 1) dst[col] = xs[src];
-                                else xs.Slice(src, c).CopyTo(dst.Slice(col, c));
-                            }
+                            int iw = iw0 + j * g.DilationWidth;
+                            if ((uint)iw < (uint)g.Width) xs.Slice((rowStart + iw) * c, c).CopyTo(dst.Slice(col, c));
                             else dst.Slice(col, c).Clear();
                         }
                     }
                 }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
         private void ScatterImage(int n)
         {
             var dx = x.GradBuffer.AsSpan(n * g.Height * g.Width * g.Channels, g.Height * g.Width * g.Channels);

@@ -27,16 +27,18 @@ public static partial class Ops
     {
         private readonly int _m = x.Rows, _k = kernel.Size / kernel.LastDim, _n = kernel.LastDim;
 
+        private bool Relu => relu;
+
         public override void Forward() =>
             Gemm.Multiply(x.Values, kernel.Values, Output.Values, _m, _k, _n, false, false, 1f, 0f,
-                bias is null ? default : bias.Values, relu ? GemmActivation.Relu : GemmActivation.None);
+                bias is null ? default : bias.Values, Relu ? GemmActivation.Relu : GemmActivation.None);
 
         public override void Backward(int generation)
         {
             // dZ = dY ⊙ relu'(Z), written over dY (no other op reads this gradient any more: the tape runs in reverse
             // order, so every consumer of Y has already added its part), with the bias gradient summed in the same pass.
             var dz = Output.Grad;
-            if (relu || (bias?.RequiresGrad ?? false))
+            if (Relu || (bias?.RequiresGrad ?? false))
             {
                 Span<float> db = default;
                 if (bias is { RequiresGrad: true })
@@ -44,11 +46,53 @@ public static partial class Ops
                     db = bias.GradForWrite(generation, out bool freshBias);
                     if (freshBias) db.Clear();
                 }
-                MaskAndSumColumns(dz, Output.Values, _n, relu, db);
+                if ((long)_m * _n < ParallelMaskThreshold) MaskAndSumColumns(dz, Output.Values, _n, Relu, db);
+                else (_maskJob ??= new MaskJob(this)).Run(dz, db);
             }
             MatMulBackward(x, kernel, dz, _m, _k, _n, generation);
         }
+
+        private MaskJob? _maskJob;
+
+        /// <summary>
+        /// The mask-and-sum pass over a tall gradient (a convolution's: batch × pixels rows) on every core. Rows go in
+        /// chunks of a fixed size whatever the thread count, each chunk's column sums are kept apart and added in chunk
+        /// order afterwards, so the bias gradient has the same bits on one thread or many.
+        /// </summary>
+        private sealed class MaskJob(DenseOp op) : IParallelJob
+        {
+            private const int ChunkRows = 512;
+            private readonly float[] _partials = new float[(op._m + ChunkRows - 1) / ChunkRows * op._n];
+            private bool _sums;
+
+            public void Run(Span<float> dz, Span<float> db)
+            {
+                _sums = !db.IsEmpty;
+                int chunks = (op._m + ChunkRows - 1) / ChunkRows;
+                WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, chunks));
+                if (_sums)
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(db, _partials.AsSpan(chunk * op._n, op._n), db);
+            }
+
+            public void Execute(int part, int parts)
+            {
+                int n = op._n, chunks = (op._m + ChunkRows - 1) / ChunkRows;
+                int first = (int)((long)chunks * part / parts), last = (int)((long)chunks * (part + 1) / parts);
+                var dz = op.Output.Grad; var y = op.Output.Values;
+                for (int chunk = first; chunk < last; chunk++)
+                {
+                    int r0 = chunk * ChunkRows, rows = Math.Min(ChunkRows, op._m - r0);
+                    var sums = _sums ? _partials.AsSpan(chunk * n, n) : default;
+                    sums.Clear();
+                    MaskAndSumColumns(dz.Slice(r0 * n, rows * n), y.Slice(r0 * n, rows * n), n, op.Relu, sums);
+                }
+            }
+        }
     }
+
+    /// <summary>Gradients of at least this many elements are masked and summed on every core.</summary>
+    private const long ParallelMaskThreshold = 1 << 16;
 
     /// <summary>
     /// One pass over the (rows, n) gradient: zeroes it where the ReLU output is not positive (when

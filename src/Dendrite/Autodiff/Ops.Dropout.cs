@@ -24,14 +24,7 @@ public static partial class Ops
         public override void Forward()
         {
             var xs = x.Values; var ys = Output.Values; var m = mask.AsSpan(0, xs.Length);
-            int i = 0;
-            for (; i + 1 < m.Length; i += 2)
-            {
-                ulong bits = random.NextUInt64();
-                m[i] = (bits & 0xFFFFFFFF) >= _threshold ? _scale : 0f;
-                m[i + 1] = (bits >> 32) >= _threshold ? _scale : 0f;
-            }
-            if (i < m.Length) m[i] = (random.NextUInt64() & 0xFFFFFFFF) >= _threshold ? _scale : 0f;
+            random.FillKeepMask(m, _threshold, _scale);
             System.Numerics.Tensors.TensorPrimitives.Multiply(xs, m, ys);
         }
 

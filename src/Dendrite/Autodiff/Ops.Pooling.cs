@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Dendrite.Kernels;
 
 namespace Dendrite.Autodiff;
@@ -76,29 +78,47 @@ public static partial class Ops
             return (Math.Max(h0, 0), Math.Min(h0 + g.WindowHeight, g.Height), Math.Max(w0, 0), Math.Min(w0 + g.WindowWidth, g.Width));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
         private void ForwardImage(ReadOnlySpan<float> image, Span<float> output)
         {
-            int c = g.Channels;
+            int c = g.Channels, width = Vector<float>.Count;
             for (int oh = 0; oh < g.OutHeight; oh++)
                 for (int ow = 0; ow < g.OutWidth; ow++)
                 {
                     var (h0, h1, w0, w1) = Window(oh, ow);
                     var y = output.Slice((oh * g.OutWidth + ow) * c, c);
-                    y.Fill(max ? float.NegativeInfinity : 0f);
-                    for (int ih = h0; ih < h1; ih++)
-                        for (int iw = w0; iw < w1; iw++)
-                        {
-                            var v = image.Slice((ih * g.Width + iw) * c, c);
-                            if (max) System.Numerics.Tensors.TensorPrimitives.Max(y, v, y);
-                            else System.Numerics.Tensors.TensorPrimitives.Add(y, v, y);
-                        }
-                    if (!max) System.Numerics.Tensors.TensorPrimitives.Divide(y, (h1 - h0) * (w1 - w0), y);
+                    float count = (h1 - h0) * (w1 - w0);
+                    int ch = 0;
+                    for (; ch <= c - width; ch += width)
+                    {
+                        var acc = new Vector<float>(max ? float.NegativeInfinity : 0f);
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                var v = new Vector<float>(image.Slice((ih * g.Width + iw) * c + ch));
+                                // Max propagates NaN, as TensorFlow's max pool does.
+                                acc = max ? Vector.ConditionalSelect(Vector.GreaterThan(v, acc) | ~Vector.Equals(v, v), v, acc) : acc + v;
+                            }
+                        (max ? acc : acc / count).CopyTo(y.Slice(ch));
+                    }
+                    for (; ch < c; ch++)
+                    {
+                        float acc = max ? float.NegativeInfinity : 0f;
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                float v = image[(ih * g.Width + iw) * c + ch];
+                                acc = max ? (v > acc || float.IsNaN(v) ? v : acc) : acc + v;
+                            }
+                        y[ch] = max ? acc : acc / count;
+                    }
                 }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
         private void BackwardImage(ReadOnlySpan<float> image, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx)
         {
-            int c = g.Channels;
+            int c = g.Channels, width = Vector<float>.Count;
             for (int oh = 0; oh < g.OutHeight; oh++)
                 for (int ow = 0; ow < g.OutWidth; ow++)
                 {
@@ -115,9 +135,29 @@ public static partial class Ops
                             }
                         continue;
                     }
-                    for (int ch = 0; ch < c; ch++)
+                    // The gradient goes to the first position holding the maximum (for a NaN window, the first NaN,
+                    // which the forward propagated). Vectorised over channels: a lane is done once it has found its one.
+                    int chv = 0;
+                    for (; chv <= c - width; chv += width)
                     {
-                        // The first position holding the maximum (NaN windows: the first NaN, which max propagated).
+                        var y = new Vector<float>(output.Slice(o + chv));
+                        var g0 = new Vector<float>(dy.Slice(o + chv));
+                        var yNaN = ~Vector.Equals(y, y);
+                        var pending = Vector<int>.AllBitsSet;
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++)
+                            {
+                                int i = (ih * g.Width + iw) * c + chv;
+                                var v = new Vector<float>(image.Slice(i));
+                                var hit = (Vector.Equals(v, y) | (yNaN & ~Vector.Equals(v, v))) & pending;
+                                if (hit == Vector<int>.Zero) continue;
+                                var d = dx.Slice(i);
+                                (new Vector<float>(d) + Vector.ConditionalSelect(hit, g0, Vector<float>.Zero)).CopyTo(d);
+                                pending &= ~hit;
+                            }
+                    }
+                    for (int ch = chv; ch < c; ch++)
+                    {
                         float y = output[o + ch];
                         for (int ih = h0; ih < h1; ih++)
                             for (int iw = w0; iw < w1; iw++)

@@ -32,6 +32,28 @@ internal sealed class RandomGenerator
         return result;
     }
 
+    /// <summary>
+    /// Fills a dropout mask: element i is <paramref name="keep"/> when the i-th uniform 32-bit draw (two per 64-bit
+    /// output, low half first) is at least <paramref name="threshold"/>, else 0. The state lives in locals for the
+    /// loop, which makes it several times faster than calling <see cref="NextUInt64"/> per pair.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void FillKeepMask(Span<float> mask, ulong threshold, float keep)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < mask.Length; i += 2)
+        {
+            ulong bits = ulong.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = ulong.RotateLeft(s3, 45);
+            mask[i] = (bits & 0xFFFFFFFF) >= threshold ? keep : 0f;
+            if (i + 1 < mask.Length) mask[i + 1] = (bits >> 32) >= threshold ? keep : 0f;
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>Uniform in [0, 1) with 24 random bits, so every value is an exact float32.</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
