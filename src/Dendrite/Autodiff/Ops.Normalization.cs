@@ -1,0 +1,263 @@
+using System.Runtime.CompilerServices;
+
+namespace Dendrite.Autodiff;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Batch normalisation in training mode over the last axis (Keras' <c>BatchNormalization</c>, channels last):
+    /// each channel is normalised with the mean and the biased variance of the batch (over every axis but the last),
+    /// then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/> (either may be null). As a side
+    /// effect, every run folds the batch statistics into <paramref name="movingMean"/> and
+    /// <paramref name="movingVariance"/>: <c>moving ← moving·momentum + batch·(1 − momentum)</c>, as Keras does.
+    /// </summary>
+    internal static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance, float momentum, float epsilon)
+    {
+        int c = x.LastDim;
+        CheckChannelVector(gamma, c, "gamma"); CheckChannelVector(beta, c, "beta");
+        CheckChannelVector(movingMean, c, "moving_mean"); CheckChannelVector(movingVariance, c, "moving_variance");
+        var ws = Workspace.Current;
+        float[] Scratch() => ws is null ? new float[c] : ws.Rent(c);
+        var op = new BatchNormTrainingOp(x, gamma, beta, movingMean, movingVariance, momentum, epsilon, Scratch(), Scratch());
+        return Run(op, x.Shape, x.RequiresGrad || (gamma?.RequiresGrad ?? false) || (beta?.RequiresGrad ?? false));
+    }
+
+    /// <summary>
+    /// Normalisation with fixed statistics (batch normalisation at inference):
+    /// <c>(x − mean) / sqrt(variance + epsilon) · gamma + beta</c> over the last axis.
+    /// </summary>
+    internal static Tensor BatchNormInference(Tensor x, Tensor? gamma, Tensor? beta, Tensor mean, Tensor variance, float epsilon)
+    {
+        int c = x.LastDim;
+        CheckChannelVector(gamma, c, "gamma"); CheckChannelVector(beta, c, "beta");
+        CheckChannelVector(mean, c, "moving_mean"); CheckChannelVector(variance, c, "moving_variance");
+        return Run(new BatchNormInferenceOp(x, gamma, beta, mean, variance, epsilon), x.Shape,
+            x.RequiresGrad || (gamma?.RequiresGrad ?? false) || (beta?.RequiresGrad ?? false));
+    }
+
+    /// <summary>
+    /// Layer normalisation over the last axis (Keras' <c>LayerNormalization</c>): each row is normalised by its own
+    /// mean and biased variance, then scaled by <paramref name="gamma"/> and shifted by <paramref name="beta"/>.
+    /// </summary>
+    internal static Tensor LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon)
+    {
+        int c = x.LastDim;
+        CheckChannelVector(gamma, c, "gamma"); CheckChannelVector(beta, c, "beta");
+        var ws = Workspace.Current;
+        int rows = x.Rows;
+        float[] Scratch() => ws is null ? new float[rows] : ws.Rent(rows);
+        return Run(new LayerNormOp(x, gamma, beta, epsilon, Scratch(), Scratch()), x.Shape,
+            x.RequiresGrad || (gamma?.RequiresGrad ?? false) || (beta?.RequiresGrad ?? false));
+    }
+
+    private static void CheckChannelVector(Tensor? t, int channels, string name)
+    {
+        if (t is not null && (t.Shape.Rank != 1 || t.Size != channels))
+            throw new ArgumentException($"Normalization: {name} must have shape ({channels},) for inputs with {channels} features on the last axis, got {t.Shape}.");
+    }
+
+    private sealed class BatchNormTrainingOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance,
+        float momentum, float epsilon, float[] mean, float[] invStd) : Op
+    {
+        // Sums in float64 over the (possibly many: batch × height × width) rows, so the statistics stay accurate.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Forward()
+        {
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var ys = Output.Values;
+            Span<double> sum = c <= 1024 ? stackalloc double[c] : new double[c];
+            Span<double> sumSq = c <= 1024 ? stackalloc double[c] : new double[c];
+            sum.Clear(); sumSq.Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c);
+                for (int j = 0; j < c; j++) sum[j] += row[j];
+            }
+            for (int j = 0; j < c; j++) mean[j] = (float)(sum[j] / rows);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c);
+                for (int j = 0; j < c; j++) { double d = row[j] - mean[j]; sumSq[j] += d * d; }
+            }
+            var mm = movingMean.Values; var mv = movingVariance.Values;
+            for (int j = 0; j < c; j++)
+            {
+                float variance = (float)(sumSq[j] / rows);
+                invStd[j] = 1f / MathF.Sqrt(variance + epsilon);
+                mm[j] = mm[j] * momentum + mean[j] * (1f - momentum);
+                mv[j] = mv[j] * momentum + variance * (1f - momentum);
+            }
+            var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var y = ys.Slice(r * c, c);
+                for (int j = 0; j < c; j++)
+                {
+                    float v = (row[j] - mean[j]) * invStd[j];
+                    if (!g.IsEmpty) v *= g[j];
+                    if (!b.IsEmpty) v += b[j];
+                    y[j] = v;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Backward(int generation)
+        {
+            // With x̂ = (x − μ)·σ⁻¹ and g = dy·γ: dx = σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)); dγ = Σ dy·x̂; dβ = Σ dy.
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var dy = Output.Grad;
+            var gv = gamma is null ? default : gamma.Values;
+            Span<double> sumG = c <= 1024 ? stackalloc double[c] : new double[c];
+            Span<double> sumGX = c <= 1024 ? stackalloc double[c] : new double[c];
+            Span<double> sumDy = c <= 1024 ? stackalloc double[c] : new double[c];
+            Span<double> sumDyX = c <= 1024 ? stackalloc double[c] : new double[c];
+            sumG.Clear(); sumGX.Clear(); sumDy.Clear(); sumDyX.Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var d = dy.Slice(r * c, c);
+                for (int j = 0; j < c; j++)
+                {
+                    float xhat = (row[j] - mean[j]) * invStd[j];
+                    sumDy[j] += d[j];
+                    sumDyX[j] += d[j] * xhat;
+                }
+            }
+            for (int j = 0; j < c; j++)
+            {
+                double scale = gv.IsEmpty ? 1.0 : gv[j];
+                sumG[j] = sumDy[j] * scale;
+                sumGX[j] = sumDyX[j] * scale;
+            }
+            if (gamma is { RequiresGrad: true })
+            {
+                var dg = gamma.GradForAccumulation(generation);
+                for (int j = 0; j < c; j++) dg[j] += (float)sumDyX[j];
+            }
+            if (beta is { RequiresGrad: true })
+            {
+                var db = beta.GradForAccumulation(generation);
+                for (int j = 0; j < c; j++) db[j] += (float)sumDy[j];
+            }
+            if (!x.RequiresGrad) return;
+            var dx = x.GradForWrite(generation, out bool fresh);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var d = dy.Slice(r * c, c); var o = dx.Slice(r * c, c);
+                for (int j = 0; j < c; j++)
+                {
+                    float xhat = (row[j] - mean[j]) * invStd[j];
+                    float g = gv.IsEmpty ? d[j] : d[j] * gv[j];
+                    float v = invStd[j] * (g - (float)(sumG[j] / rows) - xhat * (float)(sumGX[j] / rows));
+                    o[j] = fresh ? v : o[j] + v;
+                }
+            }
+        }
+    }
+
+    private sealed class BatchNormInferenceOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor mean, Tensor variance, float epsilon) : Op
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Forward()
+        {
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var ys = Output.Values; var m = mean.Values; var v = variance.Values;
+            var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var y = ys.Slice(r * c, c);
+                for (int j = 0; j < c; j++)
+                {
+                    float value = (row[j] - m[j]) / MathF.Sqrt(v[j] + epsilon);
+                    if (!g.IsEmpty) value *= g[j];
+                    if (!b.IsEmpty) value += b[j];
+                    y[j] = value;
+                }
+            }
+        }
+
+        public override void Backward(int generation)
+        {
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var dy = Output.Grad; var m = mean.Values; var v = variance.Values;
+            var g = gamma is null ? default : gamma.Values;
+            var dx = x.RequiresGrad ? x.GradForAccumulation(generation) : default;
+            var dg = gamma is { RequiresGrad: true } ? gamma.GradForAccumulation(generation) : default;
+            var db = beta is { RequiresGrad: true } ? beta.GradForAccumulation(generation) : default;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < c; j++)
+                {
+                    float inv = 1f / MathF.Sqrt(v[j] + epsilon), d = dy[r * c + j];
+                    if (!dx.IsEmpty) dx[r * c + j] += d * inv * (g.IsEmpty ? 1f : g[j]);
+                    if (!dg.IsEmpty) dg[j] += d * (xs[r * c + j] - m[j]) * inv;
+                    if (!db.IsEmpty) db[j] += d;
+                }
+        }
+    }
+
+    private sealed class LayerNormOp(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, float[] mean, float[] invStd) : Op
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Forward()
+        {
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var ys = Output.Values;
+            var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var y = ys.Slice(r * c, c);
+                double sum = 0;
+                for (int j = 0; j < c; j++) sum += row[j];
+                float mu = (float)(sum / c);
+                double sq = 0;
+                for (int j = 0; j < c; j++) { double d = row[j] - mu; sq += d * d; }
+                float inv = 1f / MathF.Sqrt((float)(sq / c) + epsilon);
+                mean[r] = mu; invStd[r] = inv;
+                for (int j = 0; j < c; j++)
+                {
+                    float v = (row[j] - mu) * inv;
+                    if (!g.IsEmpty) v *= g[j];
+                    if (!b.IsEmpty) v += b[j];
+                    y[j] = v;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Backward(int generation)
+        {
+            int c = x.LastDim, rows = x.Rows;
+            var xs = x.Values; var dy = Output.Grad;
+            var gv = gamma is null ? default : gamma.Values;
+            bool fresh = false;
+            Span<float> dx = default;
+            if (x.RequiresGrad) dx = x.GradForWrite(generation, out fresh);
+            var dg = gamma is { RequiresGrad: true } ? gamma.GradForAccumulation(generation) : default;
+            var db = beta is { RequiresGrad: true } ? beta.GradForAccumulation(generation) : default;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = xs.Slice(r * c, c); var d = dy.Slice(r * c, c);
+                float mu = mean[r], inv = invStd[r];
+                double sumG = 0, sumGX = 0;
+                for (int j = 0; j < c; j++)
+                {
+                    float xhat = (row[j] - mu) * inv;
+                    float g = gv.IsEmpty ? d[j] : d[j] * gv[j];
+                    sumG += g; sumGX += g * xhat;
+                    if (!dg.IsEmpty) dg[j] += d[j] * xhat;
+                    if (!db.IsEmpty) db[j] += d[j];
+                }
+                if (dx.IsEmpty) continue;
+                float meanG = (float)(sumG / c), meanGX = (float)(sumGX / c);
+                var o = dx.Slice(r * c, c);
+                for (int j = 0; j < c; j++)
+                {
+                    float xhat = (row[j] - mu) * inv;
+                    float g = gv.IsEmpty ? d[j] : d[j] * gv[j];
+                    float v = inv * (g - meanG - xhat * meanGX);
+                    o[j] = fresh ? v : o[j] + v;
+                }
+            }
+        }
+    }
+}
