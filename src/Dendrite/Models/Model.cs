@@ -1,4 +1,5 @@
 using Dendrite.Autodiff;
+using Dendrite.Callbacks;
 using Dendrite.Layers;
 using Dendrite.Losses;
 using Dendrite.Metrics;
@@ -168,15 +169,39 @@ public abstract class Model
     /// <param name="validationData">Data evaluated at the end of every epoch (overrides <paramref name="validationSplit"/>).</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <returns>The per-epoch logs.</returns>
+    /// <param name="callbacks">Called at the start and end of training, of every epoch and of every batch (see <see cref="Callback"/>).</param>
     public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
-        double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1) =>
-        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose);
+        double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null) =>
+        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
-    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1) =>
-        new Trainer(this).Evaluate(x, y, batchSize, verbose);
+    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
+        new Trainer(this).Evaluate(x, y, batchSize, verbose, callbacks);
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches (Keras' <c>predict</c>).</summary>
-    public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1) =>
-        new Trainer(this).Predict(x, batchSize, verbose);
+    public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
+        new Trainer(this).Predict(x, batchSize, verbose, callbacks);
+
+    /// <summary>
+    /// Set by a callback (or any code during training) to end <see cref="Fit"/> after the current batch (Keras'
+    /// <c>model.stop_training</c>). <see cref="Fit"/> clears it when it starts.
+    /// </summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>Copies of every weight's values, in <see cref="Weights"/> order (Keras' <c>get_weights</c>).</summary>
+    public IReadOnlyList<NDArray<float>> GetWeights() => Weights.Select(w => w.Value.ToNDArray()).ToList();
+
+    /// <summary>Sets every weight from <paramref name="values"/>, in <see cref="Weights"/> order (Keras' <c>set_weights</c>).</summary>
+    public void SetWeights(IReadOnlyList<NDArray<float>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var weights = Weights;
+        if (values.Count != weights.Count)
+            throw new ArgumentException($"You called SetWeights with a list of length {values.Count}, but model '{Name}' has {weights.Count} weights.", nameof(values));
+        for (int i = 0; i < weights.Count; i++)
+            if (values[i].Shape != weights[i].Shape)
+                throw new ArgumentException($"Weight {i} ('{weights[i].Name}') has shape {weights[i].Shape}; the value given has shape {values[i].Shape}.", nameof(values));
+        for (int i = 0; i < weights.Count; i++) values[i].CopyTo(weights[i].Value.Values);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dendrite.Autodiff;
+using Dendrite.Callbacks;
 using Dendrite.Metrics;
 
 namespace Dendrite.Training;
@@ -13,7 +14,7 @@ namespace Dendrite.Training;
 internal sealed class Trainer(Model model)
 {
     public History Fit(NDArray x, NDArray y, int epochs, int batchSize, bool shuffle, double validationSplit,
-        (NDArray X, NDArray Y)? validationData, int verbose)
+        (NDArray X, NDArray Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -65,34 +66,51 @@ internal sealed class Trainer(Model model)
         var lossTracker = session.LossTracker;
         int steps = (trainCount + batchSize - 1) / batchSize;
         var output = ProgressDisplay.Output;
+        var hooks = new CallbackList(model, callbacks);
+        var epochLogs = new Dictionary<string, double>(StringComparer.Ordinal);
+        model.StopTraining = false;
+        hooks.TrainBegin(epochLogs);
 
-        for (int epoch = 0; epoch < epochs; epoch++)
+        for (int epoch = 0; epoch < epochs && !model.StopTraining; epoch++)
         {
+            epochLogs.Clear();
+            hooks.EpochBegin(epoch, epochLogs);
             if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
             lossTracker.ResetState();
             foreach (var metric in model.Metrics) metric.ResetState();
             if (shuffle) rng.Shuffle(order);
             var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
 
+            int stepsRun = 0;
             for (int step = 0; step < steps; step++)
             {
                 int start = step * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
+                if (!hooks.IsEmpty) hooks.TrainBatchBegin(step, hooks.BatchLogs(stepLogs));
                 session.Step(rows);
-                if (bar is not null) bar.Update(step + 1, FillLogs(stepLogs, lossTracker));
+                stepsRun++;
+                if (bar is not null || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker);
+                if (!hooks.IsEmpty) hooks.TrainBatchEnd(step, hooks.BatchLogs(stepLogs));
+                if (model.StopTraining) break; // Keras checks after every batch (TerminateOnNaN)
+                if (bar is not null) bar.Update(step + 1, stepLogs);
             }
 
             var logs = FillLogs([], lossTracker);
-            if (valX is not null)
+            if (valX is not null && !model.StopTraining)
             {
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null);
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null, hooks);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
-                // Keras sorts every log line (pythonify_logs): val_accuracy before val_loss, whatever the compile order.
-                SortByKey(logs);
             }
+            foreach (var (key, value) in logs) epochLogs[key] = value;
+            hooks.EpochEnd(epoch, epochLogs); // callbacks may add keys (learning_rate) that History and the bar then show
+            logs.Clear();
+            logs.AddRange(epochLogs);
+            // Keras sorts every log line (pythonify_logs): val_accuracy before val_loss, whatever the compile order.
+            SortByKey(logs);
             history.Append(epoch, logs);
-            bar?.Update(steps, logs, finalize: true);
+            bar?.Update(stepsRun, logs, finalize: true);
         }
+        hooks.TrainEnd(epochLogs);
         return history;
     }
 
@@ -125,7 +143,7 @@ internal sealed class Trainer(Model model)
         }
     }
 
-    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize, int verbose)
+    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -141,7 +159,7 @@ internal sealed class Trainer(Model model)
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
         int steps = (rows.Length + batchSize - 1) / batchSize;
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
-        var ordered = EvaluateRows(x, y, rows, batchSize, bar);
+        var ordered = EvaluateRows(x, y, rows, batchSize, bar, new CallbackList(model, callbacks));
         if (bar is not null)
         {
             var display = new List<KeyValuePair<string, double>>(ordered);
@@ -152,7 +170,7 @@ internal sealed class Trainer(Model model)
     }
 
     /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
-    private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress)
+    private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress, CallbackList hooks)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
         var lossTracker = new Mean("loss");
@@ -160,10 +178,12 @@ internal sealed class Trainer(Model model)
         var batcher = new Batcher(x, y, batchSize);
         var workspace = new Workspace();
         int steps = (rows.Length + batchSize - 1) / batchSize;
+        if (!hooks.IsEmpty) hooks.TestBegin(hooks.BatchLogs(stepLogs));
         for (int step = 0; step < steps; step++)
         {
             int start = step * batchSize;
             var batchRows = rows.AsSpan(start, Math.Min(batchSize, rows.Length - start));
+            if (!hooks.IsEmpty) hooks.TestBatchBegin(step, hooks.BatchLogs(stepLogs));
             var (xBatch, yBatch) = batcher.Gather(batchRows);
             using (workspace.ActivateForBatch())
             {
@@ -173,12 +193,15 @@ internal sealed class Trainer(Model model)
                 foreach (var metric in model.Metrics)
                     metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
             }
+            if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(FillLogs(stepLogs, lossTracker)));
             if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker));
         }
-        return FillLogs([], lossTracker, sorted: false);
+        var result = FillLogs([], lossTracker, sorted: false);
+        if (!hooks.IsEmpty) hooks.TestEnd(new Dictionary<string, double>(result, StringComparer.Ordinal));
+        return result;
     }
 
-    public NDArray<float> Predict(NDArray x, int batchSize, int verbose)
+    public NDArray<float> Predict(NDArray x, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckBatchSize(batchSize);
@@ -194,16 +217,22 @@ internal sealed class Trainer(Model model)
         int steps = (n + batchSize - 1) / batchSize;
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
         var rows = new int[Math.Min(batchSize, n)];
+        var hooks = new CallbackList(model, callbacks);
+        var noLogs = new Dictionary<string, double>();
+        if (!hooks.IsEmpty) hooks.PredictBegin(noLogs);
         for (int step = 0; step < steps; step++)
         {
             int start = step * batchSize;
             int count = Math.Min(batchSize, n - start);
             for (int i = 0; i < count; i++) rows[i] = start + i;
+            if (!hooks.IsEmpty) hooks.PredictBatchBegin(step, noLogs);
             var (xBatch, _) = batcher.Gather(rows.AsSpan(0, count));
             using (workspace.ActivateForBatch())
                 model.Call(xBatch, training: false).Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
+            if (!hooks.IsEmpty) hooks.PredictBatchEnd(step, noLogs);
             bar?.Update(step + 1, finalize: step + 1 == steps);
         }
+        if (!hooks.IsEmpty) hooks.PredictEnd(noLogs);
         var dims = new int[outputShape.Rank + 1];
         dims[0] = n;
         outputShape.AsSpan().CopyTo(dims.AsSpan(1));
