@@ -4,11 +4,11 @@ using Dendrite.Initializers;
 namespace Dendrite.Layers;
 
 /// <summary>
-/// The base of every layer, after Keras' <c>Layer</c>: weights are created lazily in <see cref="Build"/> from the
-/// shape of the first input, and <see cref="Call"/> computes the output with differentiable <see cref="Ops"/>, so a
+/// The base of every layer, after Keras' <c>Layer</c>: weights are created lazily in <see cref="Build(Shape)"/> from the
+/// shape of the first input, and <see cref="Call(Tensor, bool)"/> computes the output with differentiable <see cref="Ops"/>, so a
 /// layer trains without any hand-written backward code.
 /// </summary>
-/// <remarks>Shapes handed to <see cref="Build"/> and <see cref="ComputeOutputShape"/> are per sample: they leave out the batch axis.</remarks>
+/// <remarks>Shapes handed to <see cref="Build(Shape)"/> and <see cref="ComputeOutputShape(Shape)"/> are per sample: they leave out the batch axis.</remarks>
 public abstract class Layer
 {
     private readonly List<Variable> _weights = [];
@@ -22,7 +22,7 @@ public abstract class Layer
     /// <summary>The layer's name, unique among the layers created in this process unless given explicitly.</summary>
     public string Name { get; }
 
-    /// <summary>Whether <see cref="Build"/> has run and the weights exist.</summary>
+    /// <summary>Whether <see cref="Build(Shape)"/> has run and the weights exist.</summary>
     public bool Built { get; private set; }
 
     /// <summary>The per-sample input shape the layer was built for.</summary>
@@ -48,16 +48,75 @@ public abstract class Layer
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
     public virtual Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
-    /// <summary>Builds the layer once, the first time it sees an input shape (called by models before <see cref="Call"/>).</summary>
-    public void EnsureBuilt(Shape inputShape)
+    /// <summary>Builds the layer once, the first time it sees an input shape (called by models before <see cref="Call(Tensor, bool)"/>).</summary>
+    public void EnsureBuilt(Shape inputShape) => EnsureBuilt([inputShape]);
+
+    /// <summary>Builds the layer once for the per-sample shapes of its inputs (several for merging layers).</summary>
+    public void EnsureBuilt(IReadOnlyList<Shape> inputShapes)
     {
+        ArgumentNullException.ThrowIfNull(inputShapes);
         if (Built) return;
-        Build(inputShape);
-        InputShape = inputShape;
+        if (inputShapes.Count == 1) Build(inputShapes[0]);
+        else Build(inputShapes);
+        InputShape = inputShapes.Count == 1 ? inputShapes[0] : (Shape?)null;
+        InputShapes = [.. inputShapes];
         Built = true;
     }
 
-    /// <summary>Creates a weight; call from <see cref="Build"/>.</summary>
+    /// <summary>The per-sample shapes of every input the layer was built for.</summary>
+    public IReadOnlyList<Shape> InputShapes { get; private set; } = [];
+
+    /// <summary>Creates the weights of a layer with several inputs; layers with one input override <see cref="Build(Shape)"/>.</summary>
+    protected virtual void Build(IReadOnlyList<Shape> inputShapes) =>
+        throw new ArgumentException($"{GetType().Name} '{Name}' takes one input, got {inputShapes.Count}.");
+
+    /// <summary>Computes the output for several inputs (merging layers override this; others take exactly one).</summary>
+    public virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs.Count == 1 ? Call(inputs[0], training)
+            : throw new ArgumentException($"{GetType().Name} '{Name}' takes one input, got {inputs.Count}.");
+    }
+
+    /// <summary>The per-sample output shape for the shapes of several inputs.</summary>
+    public virtual Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes) =>
+        inputShapes.Count == 1 ? ComputeOutputShape(inputShapes[0])
+        : throw new ArgumentException($"{GetType().Name} '{Name}' takes one input, got {inputShapes.Count}.");
+
+    /// <summary>
+    /// Applies the layer to symbolic inputs (the functional API): builds it for their shapes, checks them, and returns
+    /// the symbolic output, recording the connection so that <c>new Model(inputs, outputs)</c> can run the graph.
+    /// </summary>
+    /// <example><code>var x = new Conv2D(32, 3, activation: "relu").Call(inputs);</code></example>
+    public KerasTensor Call(params KerasTensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length == 0) throw new ArgumentException($"{GetType().Name} '{Name}' was called on no inputs.", nameof(inputs));
+        if (this is InputLayer) throw new InvalidOperationException($"InputLayer '{Name}' cannot be called on tensors; use new Input(shape) to start a graph.");
+        var shapes = new Shape[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) shapes[i] = (inputs[i] ?? throw new ArgumentNullException(nameof(inputs))).Shape;
+        Shape output;
+        try
+        {
+            if (Built && !InputShapes.SequenceEqual(shapes))
+                throw new ArgumentException($"it was built for input shape {FormatShapes(InputShapes)} and cannot be applied to {FormatShapes(shapes)}.");
+            EnsureBuilt(shapes);
+            output = ComputeOutputShape(shapes);
+        }
+        catch (ArgumentException e)
+        {
+            // Name both ends of the mismatch: what produced each input and this layer.
+            string from = string.Join(" and ", inputs.Select(t => t.Producer is { } p && p.Layer is not InputLayer
+                ? $"the output of layer '{p.Layer.Name}' ({p.Layer.GetType().Name}), of shape {KerasTensor.Format(t.Shape)}"
+                : $"the input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
+            throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
+        }
+        return new Node(this, inputs, output).Output;
+    }
+
+    private static string FormatShapes(IEnumerable<Shape> shapes) => string.Join(", ", shapes.Select(KerasTensor.Format));
+
+    /// <summary>Creates a weight; call from <see cref="Build(Shape)"/>.</summary>
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
         var variable = new Variable(name, shape, initializer.Generate(shape), trainable);

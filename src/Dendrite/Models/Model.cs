@@ -9,10 +9,11 @@ using Dendrite.Training;
 namespace Dendrite;
 
 /// <summary>
-/// A trainable stack of layers with Keras' workflow: <see cref="Compile"/>, <see cref="Fit"/>,
-/// <see cref="Evaluate"/>, <see cref="Predict"/>. The concrete kind is <see cref="Sequential"/>.
+/// A trainable graph of layers with Keras' workflow: <see cref="Compile"/>, <see cref="Fit"/>,
+/// <see cref="Evaluate"/>, <see cref="Predict"/>. Made from symbolic inputs and outputs (the functional API:
+/// <c>new Model(inputs, outputs)</c>) or as a <see cref="Sequential"/> stack, which builds the same kind of graph.
 /// </summary>
-public abstract class Model
+public class Model
 {
     private readonly List<Metric> _metrics = [];
 
@@ -22,11 +23,40 @@ public abstract class Model
         Name = name ?? LayerNames.Unique(defaultPrefix);
     }
 
-    /// <summary>The model's name (<c>sequential</c>, <c>sequential_1</c>, …).</summary>
+    /// <summary>
+    /// A functional model from <paramref name="inputs"/> (made with <c>new Input(shape)</c>) to
+    /// <paramref name="outputs"/> (the results of calling layers on them), as Keras' <c>keras.Model(inputs, outputs)</c>.
+    /// </summary>
+    public Model(KerasTensor inputs, KerasTensor outputs, string? name = null) : this([inputs], [outputs], name) { }
+
+    /// <summary>A functional model with several inputs and/or outputs.</summary>
+    public Model(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null) : this(name, "functional")
+    {
+        Graph = new FunctionalGraph(inputs, outputs, Name);
+        SetBuilt(Graph);
+    }
+
+    /// <summary>The layer graph; null for a Sequential model that is not built yet.</summary>
+    internal FunctionalGraph? Graph { get; private protected set; }
+
+    /// <summary>Records the shapes of a built graph.</summary>
+    private protected void SetBuilt(FunctionalGraph graph)
+    {
+        InputShape = graph.Inputs[0].Shape;
+        OutputShape = graph.Outputs[0].Shape;
+    }
+
+    /// <summary>The symbolic inputs (empty before a Sequential model is built).</summary>
+    public IReadOnlyList<KerasTensor> Inputs => Graph?.Inputs ?? [];
+
+    /// <summary>The symbolic outputs (empty before a Sequential model is built).</summary>
+    public IReadOnlyList<KerasTensor> Outputs => Graph?.Outputs ?? [];
+
+    /// <summary>The model's name (<c>sequential</c>, <c>functional</c>, …, with <c>_1</c>, <c>_2</c> for later ones).</summary>
     public string Name { get; }
 
-    /// <summary>The layers, in order.</summary>
-    public abstract IReadOnlyList<Layer> Layers { get; }
+    /// <summary>The layers, in order (for a functional model, its InputLayers first, as Keras lists them).</summary>
+    public virtual IReadOnlyList<Layer> Layers => Graph?.Layers ?? [];
 
     /// <summary>The per-sample input shape the model was built for (no batch axis); null before it is built.</summary>
     public Shape? InputShape { get; private set; }
@@ -65,17 +95,17 @@ public abstract class Model
     /// Prints Keras 3's summary table: each layer's name and type, output shape and parameter count, then the
     /// totals with their float32 size (Keras' <c>model.summary()</c>).
     /// </summary>
-    /// <param name="lineLength">Total width of the table; Keras' 88 by default.</param>
+    /// <param name="lineLength">Total width of the table; Keras' 88 by default (108 for graphs that are not a chain).</param>
     /// <param name="printFn">Receives the text (one string, lines separated by '\n'); the console by default.</param>
     public void Summary(int? lineLength = null, Action<string>? printFn = null)
     {
-        string text = SummaryText(lineLength ?? ModelSummary.DefaultLineLength);
+        string text = ModelSummary.Render(this, lineLength, optimizerParams: null);
         if (printFn is not null) printFn(text);
         else { Console.Out.Write(text); Console.Out.Flush(); }
     }
 
     /// <summary>The text <see cref="Summary"/> prints.</summary>
-    public string SummaryText(int lineLength = ModelSummary.DefaultLineLength) => ModelSummary.Render(this, lineLength, optimizerParams: null);
+    public string SummaryText(int? lineLength = null) => ModelSummary.Render(this, lineLength, optimizerParams: null);
 
     /// <summary>
     /// Configures training, as Keras' <c>compile</c>. Each argument takes an object or a Keras name:
@@ -86,7 +116,7 @@ public abstract class Model
     /// <param name="metrics">Metrics reported during training and evaluation.</param>
     /// <param name="runEagerly">
     /// False (Keras' default): the first training step for each batch size is recorded and replayed, like a traced
-    /// <c>tf.function</c>, so steps allocate nothing. True: every step runs <see cref="Call"/> afresh — for models
+    /// <c>tf.function</c>, so steps allocate nothing. True: every step runs <see cref="Call(Tensor, bool)"/> afresh — for models
     /// whose graph changes from batch to batch, and for debugging.
     /// </param>
     public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false)
@@ -119,13 +149,24 @@ public abstract class Model
         InputShape = shape;
     }
 
-    /// <summary>Builds every layer in turn and returns the per-sample output shape.</summary>
-    private protected abstract Shape BuildLayers(Shape inputShape);
+    /// <summary>Builds every layer in turn and returns the per-sample output shape (a functional model is built from the start).</summary>
+    private protected virtual Shape BuildLayers(Shape inputShape) => OutputShape!.Value;
 
-    /// <summary>Runs the layers on a batch.</summary>
+    /// <summary>Runs the layers on a batch, for a model with one input and one output.</summary>
     /// <param name="inputs">A batch whose first axis is the batch axis.</param>
     /// <param name="training">True in <see cref="Fit"/>.</param>
-    public abstract Tensor Call(Tensor inputs, bool training = false);
+    public virtual Tensor Call(Tensor inputs, bool training = false)
+    {
+        var graph = RequireGraph();
+        if (graph.Inputs.Count != 1 || graph.Outputs.Count != 1)
+            throw new InvalidOperationException($"Model '{Name}' has {graph.Inputs.Count} input(s) and {graph.Outputs.Count} output(s); call it with a list of inputs.");
+        return graph.Run([inputs], training)[0];
+    }
+
+    /// <summary>Runs the model on one batch per input; returns one batch per output.</summary>
+    public virtual IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training = false) => RequireGraph().Run(inputs, training);
+
+    private FunctionalGraph RequireGraph() => Graph ?? throw new InvalidOperationException($"Model '{Name}' has not been built yet: call Build(inputShape) or Fit first.");
 
     /// <summary>Builds from the per-sample shape of <paramref name="x"/> when not built yet, otherwise checks that shape.</summary>
     internal void EnsureBuiltFor(NDArray x, string argument)

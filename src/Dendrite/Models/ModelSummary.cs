@@ -16,34 +16,55 @@ internal static class ModelSummary
 
     private static readonly double[] s_positions = [0.45, 0.80, 1.0];
 
-    public static string Render(Model model, int lineLength, long? optimizerParams)
+    /// <summary>Keras' line length for functional models that are not a simple chain (they add "Connected to").</summary>
+    public const int GraphLineLength = 108;
+
+    private static readonly double[] s_graphPositions = [0.30, 0.60, 0.70, 1.0];
+
+    /// <summary>Whether Keras draws the model as a chain: every layer called once, each on the previous one's output.</summary>
+    public static bool IsSequentialLike(Model model)
     {
-        if (lineLength < 40) throw new ArgumentOutOfRangeException(nameof(lineLength), $"Summary needs a line length of at least 40, got {lineLength}.");
-        int inner = lineLength - 4; // four box-drawing characters per line
-        var widths = new int[3];
+        if (model is Sequential || model.Graph is null) return true;
+        var nodes = model.Graph.Nodes;
+        if (model.Graph.Inputs.Count > 1 || model.Graph.Outputs.Count > 1) return false;
+        for (int i = 1; i < nodes.Count; i++)
+            if (nodes[i].Inputs.Length != 1 || nodes[i].Inputs[0] != nodes[i - 1].Output) return false;
+        return nodes.Select(n => n.Layer).Distinct().Count() == nodes.Count;
+    }
+
+    public static string Render(Model model, int? requestedLength, long? optimizerParams)
+    {
+        bool chain = IsSequentialLike(model);
+        int lineLength = requestedLength ?? (chain ? DefaultLineLength : GraphLineLength);
+        var positions = chain ? s_positions : s_graphPositions;
+        if (lineLength < 40) throw new ArgumentOutOfRangeException(nameof(requestedLength), $"Summary needs a line length of at least 40, got {lineLength}.");
+        int columns = positions.Length;
+        int inner = lineLength - columns - 1; // one box-drawing character before each column and one at the end
+        var widths = new int[columns];
         int used = 0;
-        for (int i = 0; i < 2; i++) { widths[i] = (int)Math.Round(inner * (s_positions[i] - (i == 0 ? 0 : s_positions[i - 1])), MidpointRounding.AwayFromZero); used += widths[i]; }
-        widths[2] = inner - used;
+        for (int i = 0; i < columns - 1; i++)
+        {
+            widths[i] = (int)Math.Round(inner * (positions[i] - (i == 0 ? 0 : positions[i - 1])), MidpointRounding.AwayFromZero);
+            used += widths[i];
+        }
+        widths[^1] = inner - used;
 
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Model: \"{model.Name}\"\n");
         Rule(sb, widths, '┏', '━', '┳', '┓');
-        Row(sb, widths, '┃', ["Layer (type)", "Output Shape", "Param #"]);
+        Row(sb, widths, '┃', chain ? ["Layer (type)", "Output Shape", "Param #"] : ["Layer (type)", "Output Shape", "Param #", "Connected to"]);
         Rule(sb, widths, '┡', '━', '╇', '┩');
         var layers = model.Layers;
-        var shape = model.InputShape;
+        var nodes = model.Graph?.Nodes ?? [];
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            string output = "?";
-            if (shape is Shape s && layer.Built)
-            {
-                shape = layer.ComputeOutputShape(s);
-                output = FormatShape(shape.Value);
-            }
-            else shape = null;
+            var layerNodes = nodes.Where(n => n.Layer == layer).ToList();
+            string output = layerNodes.Count > 0 ? FormatShape(layerNodes[0].Output.Shape) : "?";
             string count = layer.Built ? Number(layer.CountParams()) : "0 (unbuilt)";
-            Row(sb, widths, '│', [$"{layer.Name} ({layer.GetType().Name})", output, count]);
+            string[] cells = [$"{layer.Name} ({layer.GetType().Name})", output, count];
+            if (!chain) cells = [.. cells, Connections(layerNodes, nodes)];
+            Row(sb, widths, '│', cells);
             if (i < layers.Count - 1) Rule(sb, widths, '├', '─', '┼', '┤');
         }
         Rule(sb, widths, '└', '─', '┴', '┘');
@@ -59,8 +80,22 @@ internal static class ModelSummary
         return sb.ToString();
     }
 
+    /// <summary>Keras' "Connected to" cell: <c>layer[node][tensor]</c> for every input of the layer's calls, or "-".</summary>
+    private static string Connections(List<Node> layerNodes, IReadOnlyList<Node> allNodes)
+    {
+        var parts = new List<string>();
+        foreach (var node in layerNodes)
+            foreach (var input in node.Inputs)
+            {
+                var producer = input.Producer!;
+                int nodeIndex = allNodes.Where(n => n.Layer == producer.Layer).ToList().IndexOf(producer);
+                parts.Add($"{producer.Layer.Name}[{nodeIndex}][0]");
+            }
+        return parts.Count == 0 ? "-" : string.Join(", ", parts);
+    }
+
     /// <summary>Keras' shape text: <c>(None, 26, 26, 32)</c>.</summary>
-    public static string FormatShape(Shape perSample) => $"(None, {string.Join(", ", perSample.ToArray())})";
+    public static string FormatShape(Shape perSample) => KerasTensor.Format(perSample);
 
     private static string Number(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
 
@@ -105,7 +140,7 @@ internal static class ModelSummary
             {
                 string text = line < lines[i].Count ? lines[i][line] : "";
                 sb.Append(' ');
-                sb.Append(i == 2 ? text.PadLeft(widths[i] - 2) : text.PadRight(widths[i] - 2)); // counts align right
+                sb.Append(i == 2 ? text.PadLeft(widths[i] - 2) : text.PadRight(widths[i] - 2)); // Param # aligns right
                 sb.Append(' ');
                 sb.Append(border);
             }

@@ -51,31 +51,19 @@ public class Sequential : Model
     {
         if (_input is not null && _input.Shape != inputShape)
             throw new ArgumentException($"Model '{Name}' declares inputs of shape (None, {string.Join(", ", _input.Shape.ToArray())}) in '{_input.Name}', got (None, {string.Join(", ", inputShape.ToArray())}).");
-        var shape = inputShape;
-        for (int i = 0; i < _layers.Count; i++)
-        {
-            var layer = _layers[i];
-            try
-            {
-                layer.EnsureBuilt(shape);
-                shape = layer.ComputeOutputShape(shape);
-            }
-            catch (ArgumentException e)
-            {
-                // Name both ends of the mismatch: what produced the shape and what refused it.
-                string from = i > 0 ? $"the output of layer '{_layers[i - 1].Name}' ({_layers[i - 1].GetType().Name})"
-                    : _input is not null ? $"the input declared by '{_input.Name}'" : "the model's input";
-                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}) cannot take {from}, of shape (None, {string.Join(", ", shape.ToArray())}): {e.Message}", e);
-            }
-        }
-        return shape;
+        // The same graph as a functional model: an Input, then each layer called on the previous output (which
+        // builds it, and names both layers when a shape does not fit).
+        var input = new Input(inputShape.ToArray(), _input?.Name);
+        KerasTensor x = input;
+        foreach (var layer in _layers) x = layer.Call(x);
+        Graph = new FunctionalGraph([input], [x], Name);
+        return x.Shape;
     }
 
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
-        var x = inputs;
-        foreach (var layer in _layers) x = layer.Call(x, training);
-        return x;
+        if (Graph is null) throw new InvalidOperationException($"Model '{Name}' has not been built yet: call Build(inputShape) or Fit first.");
+        return Graph.Run([inputs], training)[0];
     }
 }

@@ -1,0 +1,89 @@
+using Dendrite.Autodiff;
+using Dendrite.Layers;
+
+namespace Dendrite;
+
+/// <summary>
+/// The layer graph between a model's symbolic inputs and outputs, in an order where every layer call comes after the
+/// calls producing its inputs, and its execution on real tensors (what Keras' <c>Functional</c> does).
+/// </summary>
+internal sealed class FunctionalGraph
+{
+    private readonly Node[] _nodes;          // topological order, input nodes first
+    private readonly int[][] _inputSlots;    // for each node, the slots of its inputs
+    private readonly int[] _inputNodeSlots;  // the slot of each model input
+    private readonly int[] _outputSlots;     // the slot of each model output
+
+    public FunctionalGraph(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (inputs.Count == 0 || outputs.Count == 0) throw new ArgumentException($"Model '{modelName}' needs at least one input and one output.");
+        foreach (var input in inputs)
+            if (input is not Input) throw new ArgumentException($"Model '{modelName}': every input must be an Input (new Input(shape)); '{input?.Name}' is the output of a layer.", nameof(inputs));
+        if (inputs.Distinct().Count() != inputs.Count) throw new ArgumentException($"Model '{modelName}': the same Input is listed twice.", nameof(inputs));
+
+        // Depth-first from the outputs; an Input that is not among the model's inputs disconnects the graph.
+        var order = new List<Node>();
+        var state = new Dictionary<Node, bool>(); // false: on the stack, true: done
+        void Visit(KerasTensor t, Layer? consumer)
+        {
+            var node = t.Producer ?? throw new ArgumentException($"Model '{modelName}': tensor '{t.Name}' was not produced by a layer call.");
+            if (node.Layer is InputLayer && !inputs.Contains(t))
+                throw new ArgumentException($"Graph disconnected: cannot obtain value for tensor '{t.Name}' {KerasTensor.Format(t.Shape)} at layer '{consumer?.Name ?? t.Name}'. That Input is not among the model's inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}).");
+            if (state.TryGetValue(node, out bool done))
+            {
+                if (!done) throw new ArgumentException($"Model '{modelName}': the graph has a cycle through layer '{node.Layer.Name}'.");
+                return;
+            }
+            state[node] = false;
+            foreach (var input in node.Inputs) Visit(input, node.Layer);
+            state[node] = true;
+            order.Add(node);
+        }
+        foreach (var output in outputs) Visit(output ?? throw new ArgumentNullException(nameof(outputs)), null);
+        foreach (var input in inputs)
+            if (!state.ContainsKey(input.Producer!)) order.Insert(0, input.Producer!); // an unused input still takes data
+        // Inputs first, in the order given (Keras lists the InputLayers first), the rest in dependency order.
+        var inputNodes = inputs.Select(i => i.Producer!).ToList();
+        _nodes = [.. inputNodes, .. order.Where(n => !inputNodes.Contains(n))];
+
+        var slotOf = new Dictionary<KerasTensor, int>();
+        for (int i = 0; i < _nodes.Length; i++) slotOf[_nodes[i].Output] = i;
+        _inputSlots = [.. _nodes.Select(n => n.Inputs.Select(t => slotOf[t]).ToArray())];
+        _inputNodeSlots = [.. inputs.Select(i => slotOf[i])];
+        _outputSlots = [.. outputs.Select(o => slotOf[o])];
+        Inputs = [.. inputs];
+        Outputs = [.. outputs];
+        Layers = [.. _nodes.Select(n => n.Layer).Distinct()];
+    }
+
+    public IReadOnlyList<KerasTensor> Inputs { get; }
+
+    public IReadOnlyList<KerasTensor> Outputs { get; }
+
+    /// <summary>Every layer once, inputs first, then in dependency order.</summary>
+    public IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>The layer calls in execution order.</summary>
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>Runs the graph on a batch per input; returns one tensor per output.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        if (inputs.Count != _inputNodeSlots.Length)
+            throw new ArgumentException($"The model takes {_inputNodeSlots.Length} input(s), got {inputs.Count}.");
+        var values = new Tensor[_nodes.Length];
+        for (int i = 0; i < _inputNodeSlots.Length; i++) values[_inputNodeSlots[i]] = inputs[i];
+        for (int n = 0; n < _nodes.Length; n++)
+        {
+            if (values[n] is not null) continue; // an input
+            var slots = _inputSlots[n];
+            var layer = _nodes[n].Layer;
+            values[n] = slots.Length == 1 ? layer.Call(values[slots[0]], training) : layer.Call(slots.Select(s => values[s]).ToArray(), training);
+        }
+        var result = new Tensor[_outputSlots.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = values[_outputSlots[i]];
+        return result;
+    }
+}
