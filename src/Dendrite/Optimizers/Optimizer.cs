@@ -1,4 +1,5 @@
 using Dendrite.Autodiff;
+using Dendrite.Optimizers.Schedules;
 
 namespace Dendrite.Optimizers;
 
@@ -7,27 +8,80 @@ namespace Dendrite.Optimizers;
 /// is created on the first update, as Keras builds its optimizer lazily. A string converts to the optimizer of that
 /// Keras name with its default arguments (<c>"rmsprop"</c>).
 /// </summary>
-public abstract class Optimizer
+/// <remarks>
+/// <para>
+/// The learning rate is a float or a <see cref="LearningRateSchedule"/>: every built-in optimizer has one constructor
+/// taking a float (<c>new Adam(learningRate: 1e-3f)</c>) and one taking a schedule
+/// (<c>new Adam(new CosineDecay(1e-3f, decaySteps: 1000))</c>), with the same other arguments. A schedule is
+/// evaluated at <see cref="Iterations"/> (the number of updates already applied) before each update, as Keras does.
+/// </para>
+/// <para>
+/// Keras' base-optimizer arguments <c>weight_decay</c>, <c>clipnorm</c>, <c>clipvalue</c> and
+/// <c>global_clipnorm</c> are the init-only properties <see cref="WeightDecay"/>, <see cref="Clipnorm"/>,
+/// <see cref="Clipvalue"/> and <see cref="GlobalClipnorm"/>: <c>new SGD(0.1f) { Clipnorm = 1.0 }</c>.
+/// Each update then runs in Keras' order: clip the gradients, decay the weights (<c>w ← w − w·wd·lr</c>), apply the
+/// optimizer's own rule.
+/// </para>
+/// </remarks>
+public abstract partial class Optimizer
 {
     private Variable[]? _variables;
+    private float _learningRate;
+    private readonly LearningRateSchedule? _schedule;
 
-    /// <summary>Creates an optimizer with a learning rate.</summary>
+    /// <summary>Creates an optimizer with a constant (but settable) learning rate.</summary>
     protected Optimizer(float learningRate)
     {
-        if (!(learningRate > 0) || float.IsInfinity(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), FormattableString.Invariant($"The learning rate must be a positive finite number. Received: learning_rate={learningRate}"));
-        LearningRate = learningRate;
+        _learningRate = CheckLearningRate(learningRate, nameof(learningRate));
         _job = new UpdateJob(this);
     }
 
     /// <summary>The Keras name, e.g. <c>rmsprop</c>.</summary>
     public abstract string Name { get; }
 
-    /// <summary>The step size.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>
+    /// The learning rate of the next update: the constant, or the schedule's value at <see cref="Iterations"/>.
+    /// Setting it (as callbacks such as ReduceLROnPlateau do) replaces the constant; an optimizer created with a
+    /// schedule throws <see cref="InvalidOperationException"/> instead, as Keras raises a TypeError, because a set value
+    /// would silently stop the schedule.
+    /// </summary>
+    public float LearningRate
+    {
+        get => _schedule is null ? _learningRate : _schedule.ValueAt(Iterations);
+        set
+        {
+            if (_schedule is not null)
+                throw new InvalidOperationException($"{Name} was created with the learning-rate schedule '{_schedule.Name}', so its learning rate cannot be set. Create the optimizer with a float learning rate to make it settable.");
+            _learningRate = CheckLearningRate(value, nameof(value));
+        }
+    }
+
+    /// <summary>
+    /// The schedule that gives the learning rate, or <see langword="null"/> for a constant one. The built-in
+    /// optimizers' schedule constructors set it.
+    /// </summary>
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        protected init => _schedule = value ?? throw new ArgumentNullException("learningRate", "The learning-rate schedule must not be null.");
+    }
 
     /// <summary>How many updates have been applied (Keras' <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
+
+    private static float CheckLearningRate(float learningRate, string paramName) =>
+        learningRate > 0 && float.IsFinite(learningRate) ? learningRate
+            : throw new ArgumentOutOfRangeException(paramName, FormattableString.Invariant($"The learning rate must be a positive finite number. Received: learning_rate={learningRate}"));
+
+    /// <summary>Checks a decay rate (rho, beta) that must be in [0, 1).</summary>
+    private protected static float CheckDecayRate(double value, string paramName, string kerasName) =>
+        value >= 0 && value < 1 ? (float)value
+            : throw new ArgumentOutOfRangeException(paramName, FormattableString.Invariant($"{kerasName} must be in [0, 1). Received: {kerasName}={value}"));
+
+    /// <summary>Checks an argument (epsilon, an initial value) that must be non-negative and finite.</summary>
+    private protected static float CheckNonNegative(double value, string paramName, string kerasName) =>
+        value >= 0 && double.IsFinite(value) ? (float)value
+            : throw new ArgumentOutOfRangeException(paramName, FormattableString.Invariant($"{kerasName} must be a non-negative finite number. Received: {kerasName}={value}"));
 
     /// <summary>
     /// Applies one update to every variable from the gradient of the latest backward pass that reached any of them;
@@ -55,11 +109,7 @@ public abstract class Optimizer
     /// </summary>
     internal void Apply(IReadOnlyList<Variable> variables, int? generation)
     {
-        if (_variables is null)
-        {
-            _variables = [.. variables];
-            for (int i = 0; i < _variables.Length; i++) BuildSlots(i, _variables[i].Shape.Size);
-        }
+        if (_variables is null) Build(variables);
         else
         {
             // The state of variable i belongs to that very variable (Keras keys it by variable too).
@@ -69,15 +119,35 @@ public abstract class Optimizer
                 if (!ReferenceEquals(_variables[i], variables[i]))
                     throw new InvalidOperationException($"{Name} was built for other variables: position {i} held '{_variables[i].Name}' {_variables[i].Shape}, now '{variables[i].Name}' {variables[i].Shape}. Use a new optimizer for another model.");
         }
+        // Keras reads the learning rate once per update, before the iteration counter moves.
+        float learningRate = LearningRate;
+        PrepareStep(learningRate);
+        // Clipping by norm needs every norm before any element changes, so it is a pass of its own.
+        ComputeClipScales(variables, generation);
+
         long total = 0;
         for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
+        int parts = total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1;
+        EnsureClipScratch(parts);
         _job.Variables = variables;
         _job.Generation = generation;
+        _job.LearningRate = learningRate;
         // Every element's update is independent, so splitting each variable in two halves changes no bit.
-        Kernels.WorkerPool.Run(_job, total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1);
+        Kernels.WorkerPool.Run(_job, parts);
         _job.Variables = null;
         Iterations++;
     }
+
+    private void Build(IReadOnlyList<Variable> variables)
+    {
+        _variables = [.. variables];
+        BuildGradientProcessing(_variables);
+        for (int i = 0; i < _variables.Length; i++) BuildSlots(i, _variables[i].Shape.Size);
+    }
+
+    /// <summary>Whether the backward pass <paramref name="generation"/> (null: any) left a gradient in <paramref name="value"/>.</summary>
+    private static bool HasGradient(Tensor value, int? generation) =>
+        value.GradBuffer is not null && (generation is not int g || value.GradGeneration == g);
 
     /// <summary>Variables smaller than this in total are updated on the calling thread alone.</summary>
     private const long ParallelThreshold = 1 << 16;
@@ -89,6 +159,7 @@ public abstract class Optimizer
     {
         public IReadOnlyList<Variable>? Variables;
         public int? Generation;
+        public float LearningRate;
 
         public void Execute(int part, int parts)
         {
@@ -96,11 +167,15 @@ public abstract class Optimizer
             for (int i = 0; i < variables.Count; i++)
             {
                 var value = variables[i].Value;
-                if (value.GradBuffer is null || (Generation is int g && value.GradGeneration != g)) continue; // no gradient reached it
+                if (!HasGradient(value, Generation)) continue; // no gradient reached it
                 int size = value.Size;
                 int start = (int)((long)size * part / parts) & ~63, end = part == parts - 1 ? size : (int)((long)size * (part + 1) / parts) & ~63;
-                if (end > start)
-                    optimizer.UpdateStep(i, start, value.Values[start..end], value.Grad[start..end]);
+                if (end <= start) continue;
+                var w = value.Values[start..end];
+                // Keras' order: clipped gradient, weight decay, then the optimizer's own update (same slice, same thread).
+                var g = optimizer.ClipGradient(i, value.Grad[start..end], part);
+                optimizer.DecayWeights(i, w, LearningRate);
+                optimizer.UpdateStep(i, start, w, g, LearningRate);
             }
         }
     }
@@ -109,19 +184,39 @@ public abstract class Optimizer
     protected abstract void BuildSlots(int index, int size);
 
     /// <summary>
-    /// Updates elements [<paramref name="offset"/>, offset + length) of variable number <paramref name="index"/> in place
-    /// from <paramref name="gradient"/> (the same slice of its gradient). Slices of one variable may run on different
-    /// threads at once, so an update must touch only its own elements (and the same elements of its slots).
+    /// Called once per update on the calling thread, before any <see cref="UpdateStep"/>, with <see cref="Iterations"/>
+    /// still counting the updates before this one: the place for per-step scalars (Adam's bias correction, Nadam's
+    /// momentum-cache product), which would otherwise be recomputed for every slice.
     /// </summary>
-    protected abstract void UpdateStep(int index, int offset, Span<float> variable, ReadOnlySpan<float> gradient);
+    protected virtual void PrepareStep(float learningRate) { }
 
-    /// <summary>The optimizer of a Keras name, with its defaults.</summary>
-    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// Updates elements [<paramref name="offset"/>, offset + length) of variable number <paramref name="index"/> in place
+    /// from <paramref name="gradient"/> (the same slice of its gradient, already clipped) with this update's
+    /// <paramref name="learningRate"/>. Slices of one variable may run on different threads at once, so an update must
+    /// touch only its own elements (and the same elements of its slots).
+    /// </summary>
+    protected abstract void UpdateStep(int index, int offset, Span<float> variable, ReadOnlySpan<float> gradient, float learningRate);
+
+    /// <summary>The Keras names <see cref="Get"/> knows.</summary>
+    public static IReadOnlyList<string> KnownNames { get; } = ["adadelta", "adagrad", "adam", "adamw", "nadam", "rmsprop", "sgd"];
+
+    /// <summary>The optimizer of a Keras name (any letter case, as Keras also accepts the class name), with its defaults.</summary>
+    public static Optimizer Get(string name)
     {
-        "rmsprop" => new RMSprop(),
-        "sgd" => new SGD(),
-        _ => throw new ArgumentException($"Unknown optimizer: '{name}'. Known: rmsprop, sgd."),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            "adadelta" => new Adadelta(),
+            "adagrad" => new Adagrad(),
+            "adam" => new Adam(),
+            "adamw" => new AdamW(),
+            "nadam" => new Nadam(),
+            "rmsprop" => new RMSprop(),
+            "sgd" => new SGD(),
+            _ => throw new ArgumentException($"Unknown optimizer: '{name}'. Known: {string.Join(", ", KnownNames)}.", nameof(name)),
+        };
+    }
 
     /// <summary>Lets a Keras name stand for the optimizer: <c>optimizer: "rmsprop"</c>.</summary>
     public static implicit operator Optimizer(string name) => Get(name);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
+using Dendrite.Optimizers.Schedules;
 using System.Runtime.Intrinsics;
 
 namespace Dendrite.Optimizers;
@@ -39,6 +40,10 @@ public sealed class RMSprop : Optimizer
         _epsilon = (float)epsilon;
     }
 
+    /// <summary>Creates RMSprop whose learning rate follows <paramref name="learningRate"/>; the other defaults are Keras'.</summary>
+    public RMSprop(LearningRateSchedule learningRate, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
+        : this(0.001f, rho, momentum, epsilon, centered) => Schedule = learningRate;
+
     // The float32 coefficients the update uses, each rounded once from the double arguments.
     private readonly float _rho, _oneMinusRho, _momentum, _epsilon;
 
@@ -70,10 +75,10 @@ public sealed class RMSprop : Optimizer
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-    protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
+    protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g, float lr)
     {
         var v = _velocities[index].AsSpan(offset, w.Length);
-        float lr = LearningRate, rho = _rho, oneMinusRho = _oneMinusRho, eps = _epsilon;
+        float rho = _rho, oneMinusRho = _oneMinusRho, eps = _epsilon;
         if (Centered || Momentum > 0)
         {
             UpdateGeneral(index, offset, w, g, v, lr, rho, oneMinusRho, eps);

@@ -126,6 +126,31 @@ public class OptimizerTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    public void RMSpropCenteredThreeStepsByHand(double momentum)
+    {
+        // Keras: a ← rho·a + (1 − rho)·g; denominator v − a² + eps; with momentum m ← momentum·m + inc, w ← w − m.
+        const double lr = 0.01, rho = 0.9, eps = 1e-7;
+        double[] w = [0.3, -0.7], v = new double[2], a = new double[2], m = new double[2];
+        var variable = NewVariable(0.3f, -0.7f);
+        var optimizer = new RMSprop(learningRate: 0.01f, momentum: momentum, centered: true);
+        foreach (var g in new[] { new[] { 0.4, -0.2 }, new[] { -0.1, -0.6 }, new[] { 0.25, 0.5 } })
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+                a[i] = rho * a[i] + (1 - rho) * g[i];
+                double increment = lr * g[i] / Math.Sqrt(v[i] - a[i] * a[i] + eps);
+                m[i] = momentum * m[i] + increment;
+                w[i] -= momentum > 0 ? m[i] : increment;
+            }
+            Step(optimizer, variable, [.. g.Select(x => (float)x)]);
+            AssertClose(w, variable);
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(17)]
@@ -168,7 +193,7 @@ public class OptimizerTests
     {
         var sgd = new SGD();
         Assert.Equal(0.01f, sgd.LearningRate);
-        Assert.Equal(0f, sgd.Momentum);
+        Assert.Equal(0.0, sgd.Momentum);
         Assert.False(sgd.Nesterov);
         Assert.IsType<SGD>(Optimizer.Get("sgd"));
     }
@@ -192,7 +217,7 @@ public class OptimizerTests
         const double lr = 0.1, mu = 0.9;
         double[] w = [1.0, -1.0], m = new double[2];
         var variable = NewVariable(1f, -1f);
-        var sgd = new SGD(learningRate: 0.1f, momentum: 0.9f, nesterov: nesterov);
+        var sgd = new SGD(learningRate: 0.1f, momentum: 0.9, nesterov: nesterov);
         foreach (var g in new[] { new[] { 0.5, -2.0 }, new[] { 1.0, 1.0 } })
         {
             for (int i = 0; i < 2; i++)
@@ -225,6 +250,9 @@ public class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RMSprop(rho: 1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RMSprop(momentum: -0.1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RMSprop(epsilon: -1e-7f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(momentum: 1.5f));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(momentum: 1.5));
+        Assert.Equal("momentum", error.ParamName);
+        Assert.Contains("momentum=1.5", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(momentum: double.NaN));
     }
 }

@@ -1,4 +1,6 @@
 using Dendrite.Layers;
+using Dendrite.Optimizers;
+using Dendrite.Optimizers.Schedules;
 using Dendrite.Training;
 
 namespace Dendrite.Tests.Training;
@@ -6,13 +8,17 @@ namespace Dendrite.Tests.Training;
 /// <summary>A training step in steady state must allocate nothing on the managed heap (no per-step GC pressure).</summary>
 public class StepAllocationTests
 {
-    [Fact]
-    public void SteadyStateStepsAllocateNothingForFullAndPartialBatches()
+    [Theory]
+    [InlineData("rmsprop")]
+    [InlineData("adam")]
+    [InlineData("adam, clipnorm")]
+    [InlineData("adamw, schedule, global_clipnorm")]
+    public void SteadyStateStepsAllocateNothingForFullAndPartialBatches(string optimizer)
     {
         int features = 40;
         var (x, y) = RandomData(seed: 3, n: 300, features, classes: 10);
         var model = new Sequential(new Dense(64, activation: "relu"), new Dense(10, activation: "softmax"));
-        model.Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        model.Compile(optimizer: NewOptimizer(optimizer), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         model.Build(features);
         var session = new TrainingSession(model, x, y, batchSize: 128);
         int[] full = [.. Enumerable.Range(0, 128)];
@@ -25,6 +31,14 @@ public class StepAllocationTests
 
         Assert.Equal(0, allocated);
     }
+
+    /// <summary>An optimizer by Keras name, or with the options that have per-step work of their own (clipping, a schedule, weight decay).</summary>
+    private static Optimizer NewOptimizer(string description) => description switch
+    {
+        "adam, clipnorm" => new Adam { Clipnorm = 1.0 },
+        "adamw, schedule, global_clipnorm" => new AdamW(new CosineDecay(1e-3f, decaySteps: 1000)) { GlobalClipnorm = 1.0 },
+        _ => Optimizer.Get(description),
+    };
 
     /// <summary>Uniform features in [0, 1) and random class labels.</summary>
     internal static (NDArray<float> X, NDArray<byte> Y) RandomData(int seed, int n, int features, int classes)
