@@ -1,5 +1,5 @@
 // Dendrite vs TorchSharp, side by side, in one invocation:
-//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|predict]
+//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict]
 // Prints Markdown tables; full runs also write them to bench/RESULTS.md. See bench/README.md.
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -22,7 +22,7 @@ if (options.Help)
     Console.WriteLine(Options.Usage);
     return 0;
 }
-if (options.Child is not null) return TrainBench.Child(options);
+if (options.Child is not null) return ChildProcess.RunAsChild(options);
 
 var started = DateTime.UtcNow;
 string loadAtStart = MachineInfo.LoadAverage();
@@ -91,6 +91,11 @@ if (options.Enabled("train"))
 {
     Console.Error.WriteLine("Training …");
     Section("Training: MNIST, 784 → Dense(512, relu) → Dense(10, softmax), RMSprop, batch 128", TrainBench.Run(options, peak, torchError));
+}
+if (options.Enabled("conv"))
+{
+    Console.Error.WriteLine("Convnet training …");
+    Section("Convnet training: Keras' simple MNIST convnet, Adam, batch 128, one epoch", ConvBench.Run(options, peak, torchError));
 }
 if (options.Enabled("predict"))
 {

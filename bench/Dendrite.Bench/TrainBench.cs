@@ -10,13 +10,12 @@ namespace Dendrite.Bench;
 
 /// <summary>
 /// The north-star run: MNIST, 784 → Dense(512, relu) → Dense(10, softmax), RMSprop, sparse categorical
-/// cross-entropy, batch 128, shuffled every epoch. Each framework trains in a child process of its own, so that its
-/// peak resident set (VmHWM) is its own; the child prints its measurements as "BENCH key value" lines.
+/// cross-entropy, batch 128, shuffled every epoch. Each framework trains in a child process of its own
+/// (<see cref="ChildProcess"/>), so that its peak resident set (VmHWM) is its own.
 /// </summary>
 internal static class TrainBench
 {
     private const int Samples = 60000, Inputs = 784, Hidden = 512, Classes = 10, Batch = 128;
-    private const string Prefix = "BENCH ";
 
     /// <summary>
     /// Floating-point work of one epoch, counting 2 FLOP per multiply-add of the matrix products only:
@@ -31,29 +30,30 @@ internal static class TrainBench
 
     public static string Run(Options options, double peak, string? torchError)
     {
+        int epochs = options.EpochsFor("train");
         var d = RunChild("train-dendrite", options);
         var t = torchError is null ? RunChild("train-torch", options) : ChildResult.Failed($"TorchSharp did not load: {torchError}");
 
-        double totalFlops = FlopsPerEpoch * options.Epochs;
-        var table = new MarkdownTable($"framework", $"{options.Epochs} epochs, wall (s)", "samples/s", "test accuracy",
+        double totalFlops = FlopsPerEpoch * epochs;
+        var table = new MarkdownTable($"framework", $"{epochs} epochs, wall (s)", "samples/s", "test accuracy",
             "effective GFLOP/s", "% of peak", "peak RSS (MiB)", "RSS with data loaded (MiB)");
         void Row(string name, ChildResult r)
         {
-            double wall = r.Wall;
-            table.Add(name, Fmt.F(wall, 2), Fmt.N0(options.Epochs * (double)Samples / wall), Fmt.F(r.Number("test_accuracy"), 4),
+            double wall = Wall(r);
+            table.Add(name, Fmt.F(wall, 2), Fmt.N0(epochs * (double)Samples / wall), Fmt.F(r.Number("test_accuracy"), 4),
                 Fmt.F(totalFlops / wall / 1e9, 1), Fmt.Pct(totalFlops / wall / 1e9, peak), Fmt.F(r.Number("vmhwm_bytes") / (1 << 20), 0),
                 Fmt.F(r.Number("rss_after_load_bytes") / (1 << 20), 0));
         }
         Row("Dendrite", d);
         Row("TorchSharp", t);
-        table.Add("Dendrite/TorchSharp", Fmt.Ratio(d.Wall, t.Wall), Fmt.Ratio(t.Wall, d.Wall), "", Fmt.Ratio(t.Wall, d.Wall), "",
+        table.Add("Dendrite/TorchSharp", Fmt.Ratio(Wall(d), Wall(t)), Fmt.Ratio(Wall(t), Wall(d)), "", Fmt.Ratio(Wall(t), Wall(d)), "",
             Fmt.Ratio(d.Number("vmhwm_bytes"), t.Number("vmhwm_bytes")), "");
 
         var sb = new System.Text.StringBuilder();
         sb.Append(table).Append('\n');
-        sb.Append(CultureInfo.InvariantCulture, $"Wall time: median of {options.Runs} run(s) of {options.Epochs} epochs ({RunsList(d)} s for Dendrite; {RunsList(t)} s for TorchSharp), ")
+        sb.Append(CultureInfo.InvariantCulture, $"Wall time: median of {options.Runs} run(s) of {epochs} epochs ({RunsList(d)} s for Dendrite; {RunsList(t)} s for TorchSharp), ")
           .Append("data already in memory, each run with fresh weights. ")
-          .Append(CultureInfo.InvariantCulture, $"Effective GFLOP/s = {options.Epochs} × {FlopsPerEpoch / 1e9:F3} GFLOP / wall time, where one epoch is ")
+          .Append(CultureInfo.InvariantCulture, $"Effective GFLOP/s = {epochs} × {FlopsPerEpoch / 1e9:F3} GFLOP / wall time, where one epoch is ")
           .Append("2·60000·(784·512 + 512·10) forward + 2·60000·(784·512 + 512·10 + 512·10) backward (matrix products only). ")
           .Append("In the ratio row, the time and RSS columns are Dendrite ÷ TorchSharp (below 1 is better for Dendrite), the samples/s and GFLOP/s columns are Dendrite ÷ TorchSharp throughput (above 1 is better for Dendrite).\n\n");
         foreach (var (name, r) in new[] { ("Dendrite", d), ("TorchSharp", t) })
@@ -71,78 +71,20 @@ internal static class TrainBench
         return sb.ToString();
     }
 
-    private static string RunsList(ChildResult r) => r.Runs.Count == 0 ? Fmt.NA : string.Join(", ", r.Runs.Select(x => Fmt.F(x, 2)));
+    private static string RunsList(ChildResult r) => r.Numbers("run_seconds") is { Count: > 0 } runs ? string.Join(", ", runs.Select(x => Fmt.F(x, 2))) : Fmt.NA;
 
-    private sealed class ChildResult
-    {
-        public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
-        public List<double> Runs { get; } = [];
-        public string? Error { get; set; }
-        public double Wall => Timing.Median(Runs);
-
-        public double Number(string key) =>
-            Values.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
-
-        public static ChildResult Failed(string why) => new() { Error = why };
-    }
+    private static double Wall(ChildResult r) => Timing.Median(r.Numbers("run_seconds"));
 
     private static ChildResult RunChild(string child, Options options)
     {
-        Console.Error.WriteLine($"  {child}: {options.Runs} run(s) of {options.Epochs} epochs in a child process …");
-        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
-        // Re-invoke this program: through its apphost, or through 'dotnet Dendrite.Bench.dll'.
-        string host = Environment.ProcessPath ?? "dotnet";
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(typeof(TrainBench).Assembly.Location);
-        psi.FileName = host;
-        foreach (var a in new[] { "--child", child, "--runs", options.Runs.ToString(CultureInfo.InvariantCulture), "--epochs", options.Epochs.ToString(CultureInfo.InvariantCulture) })
-            psi.ArgumentList.Add(a);
-
-        var result = new ChildResult();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {host}");
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null)
-        {
-            if (!line.StartsWith(Prefix, StringComparison.Ordinal)) { Console.Error.WriteLine($"    [{child}] {line}"); continue; }
-            var parts = line[Prefix.Length..].Split(' ', 2);
-            string value = parts.Length > 1 ? parts[1] : "";
-            if (parts[0] == "run_seconds") result.Runs.Add(double.Parse(value, CultureInfo.InvariantCulture));
-            else result.Values[parts[0]] = value;
-        }
-        process.WaitForExit();
-        if (process.ExitCode != 0) result.Error = $"the child process `{child}` exited with code {process.ExitCode}" + (result.Values.TryGetValue("error", out var e) ? $": {e}" : ".");
-        return result;
+        int epochs = options.EpochsFor("train");
+        Console.Error.WriteLine($"  {child}: {options.Runs} run(s) of {epochs} epochs in a child process …");
+        return ChildProcess.Run(child, "--runs", options.Runs.ToString(CultureInfo.InvariantCulture), "--epochs", epochs.ToString(CultureInfo.InvariantCulture));
     }
 
     // ───────────────────────────── child side ─────────────────────────────
 
-    private static void Report(string key, FormattableString value)
-    {
-        Console.Out.WriteLine(Prefix + key + " " + value.ToString(CultureInfo.InvariantCulture));
-        Console.Out.Flush();
-    }
-
-    /// <summary>Runs in the child process; returns its exit code.</summary>
-    public static int Child(Options options)
-    {
-        try
-        {
-            switch (options.Child)
-            {
-                case "train-dendrite": ChildDendrite(options); break;
-                case "train-torch": ChildTorch(options); break;
-                default: throw new ArgumentException($"unknown child '{options.Child}'.");
-            }
-            Report("vmhwm_bytes", $"{ProcessMemory.PeakResidentBytes()}");
-            return 0;
-        }
-        catch (Exception ex)
-        {
-            Report("error", $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
-            Console.Error.WriteLine(ex);
-            return 1;
-        }
-    }
+    private static void Report(string key, FormattableString value) => ChildProcess.Report(key, value);
 
     private static (NDArray<float> TrainX, NDArray<byte> TrainY, NDArray<float> TestX, NDArray<byte> TestY) LoadMnist()
     {
@@ -165,14 +107,6 @@ internal static class TrainBench
         return (trainX, trainLabels, testImages, testLabels);
     }
 
-    private static void SettleAndReportRss()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Report("rss_after_load_bytes", $"{ProcessMemory.ResidentBytes()}");
-    }
-
     private static Sequential NewDendriteModel()
     {
         var model = new Sequential(new Dense(Hidden, activation: "relu"), new Dense(Classes, activation: "softmax"));
@@ -180,17 +114,17 @@ internal static class TrainBench
         return model;
     }
 
-    private static void ChildDendrite(Options options)
+    public static void ChildDendrite(Options options)
     {
         var (trainX, trainY, testX, testY) = LoadMnist();
-        SettleAndReportRss();
+        ChildProcess.SettleAndReportRss();
         Sequential? model = null;
         for (int run = 0; run < options.Runs; run++)
         {
             Utils.SetRandomSeed(1234 + run);
             model = NewDendriteModel();
             long start = Stopwatch.GetTimestamp();
-            model.Fit(trainX, trainY, epochs: options.Epochs, batchSize: Batch, verbose: 0);
+            model.Fit(trainX, trainY, epochs: options.EpochsFor("train"), batchSize: Batch, verbose: 0);
             Report("run_seconds", $"{Stopwatch.GetElapsedTime(start).TotalSeconds:R}");
         }
         var (_, accuracy) = model!.Evaluate(testX, testY, batchSize: 32, verbose: 0);
@@ -236,7 +170,7 @@ internal static class TrainBench
 
     private static torch.Tensor Labels(NDArray<byte> labels) => torch.tensor(labels.ToArray().Select(v => (long)v).ToArray(), [labels.Length]);
 
-    private static void ChildTorch(Options options)
+    public static void ChildTorch(Options options)
     {
         if (TorchRuntime.TryInitialize() is { } error) throw new InvalidOperationException($"TorchSharp did not load: {error}");
         Report("torch_threads", $"{TorchRuntime.IntraOpThreads} {TorchRuntime.InterOpThreads}");
@@ -248,8 +182,9 @@ internal static class TrainBench
         var Y = Labels(trainLabels);
         var testX = Pixels(testImages);
         var testY = Labels(testLabels);
-        SettleAndReportRss();
+        ChildProcess.SettleAndReportRss();
 
+        int epochs = options.EpochsFor("train");
         torch.nn.Module<torch.Tensor, torch.Tensor>? model = null;
         for (int run = 0; run < options.Runs; run++)
         {
@@ -263,7 +198,7 @@ internal static class TrainBench
             model.train();
 
             long start = Stopwatch.GetTimestamp();
-            for (int epoch = 0; epoch < options.Epochs; epoch++)
+            for (int epoch = 0; epoch < epochs; epoch++)
             {
                 using var permutation = torch.randperm(Samples);
                 double lossSum = 0;
@@ -284,7 +219,7 @@ internal static class TrainBench
                     lossSum += loss.item<float>() * rows;
                     correct += logits.argmax(1).eq(yb).sum().item<long>();
                 }
-                if (epoch == options.Epochs - 1)
+                if (epoch == epochs - 1)
                 {
                     Report("train_loss", $"{lossSum / Samples:R}");
                     Report("train_accuracy", $"{correct / (double)Samples:R}");
