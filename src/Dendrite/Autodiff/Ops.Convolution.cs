@@ -12,8 +12,9 @@ public static partial class Ops
     /// </summary>
     /// <remarks>
     /// Computed as im2col (each output pixel's receptive field copied into one row, in (kh, kw, channel) order, which
-    /// is the row order of the HWIO kernel) followed by the same packed matrix product as <c>Dense</c>, with the bias
-    /// (and a ReLU, for layers) in its epilogue. A 1×1 convolution with stride 1 skips the copy.
+    /// is the row order of the HWIO kernel) followed by the packed matrix product, with the bias (and a ReLU, for
+    /// layers) in its epilogue — a few images at a time, so that the patch matrix stays in cache instead of making a
+    /// round trip through memory (see <see cref="Conv2DOp"/>). A 1×1 convolution with stride 1 is a plain product.
     /// </remarks>
     public static Tensor Conv2D(Tensor x, Tensor kernel, Tensor? bias = null, (int Height, int Width)? strides = null,
         Padding padding = Padding.Valid, (int Height, int Width)? dilation = null) =>
@@ -27,115 +28,188 @@ public static partial class Ops
             throw new ArgumentException($"Conv2D expects a kernel of rank 4 (height, width, in_channels, filters), got shape {kernel.Shape}.");
         if (kernel.Shape[2] != x.Shape[3])
             throw new ArgumentException($"Conv2D: the kernel {kernel.Shape} expects {kernel.Shape[2]} input channels, the input {x.Shape} has {x.Shape[3]}.");
+        if (bias is not null && (bias.Shape.Rank != 1 || bias.Size != kernel.Shape[3]))
+            throw new ArgumentException($"Conv2D needs a bias of shape ({kernel.Shape[3]},), got {bias.Shape}.");
         if (strides.H < 1 || strides.W < 1 || dilation.H < 1 || dilation.W < 1)
             throw new ArgumentException($"Conv2D: strides and dilation must be positive, got strides {strides} and dilation {dilation}.");
         if ((strides.H > 1 || strides.W > 1) && (dilation.H > 1 || dilation.W > 1))
             throw new ArgumentException($"Conv2D: strides > 1 are not supported together with dilation > 1 (as in Keras), got strides {strides} and dilation {dilation}.");
         var g = ConvGeometry.Create(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], (kernel.Shape[0], kernel.Shape[1]), strides, dilation, padding, "Conv2D");
-        bool pointwise = g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
-        var patches = pointwise ? x : Im2Col(x, g);
-        return Dense(patches, kernel, bias, relu);
+        if (g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1) return Dense(x, kernel, bias, relu); // pointwise: no patches
+        var output = new Shape(g.Batch, g.OutHeight, g.OutWidth, kernel.Shape[3]);
+        int imagesPerChunk = Conv2DOp.ImagesPerChunk(g);
+        int chunkFloats = imagesPerChunk * g.OutPixels * g.WindowSize * g.Channels;
+        var ws = Workspace.Current;
+        float[] Buffer() => ws is null ? new float[chunkFloats] : ws.Rent(chunkFloats);
+        bool grad = x.RequiresGrad || kernel.RequiresGrad || (bias?.RequiresGrad ?? false);
+        var op = new Conv2DOp(x, kernel, bias, g, relu, imagesPerChunk, Buffer(), x.RequiresGrad ? Buffer() : []);
+        return Run(op, output, grad);
     }
 
-    /// <summary>The (batch, outHeight, outWidth, windowSize·channels) matrix of receptive fields; zeros where the window overhangs.</summary>
-    private static Tensor Im2Col(Tensor x, in ConvGeometry g) =>
-        Run(new Im2ColOp(x, g), new Shape(g.Batch, g.OutHeight, g.OutWidth, g.WindowSize * g.Channels), x.RequiresGrad);
-
-    private sealed class Im2ColOp(Tensor x, ConvGeometry g) : Op, IParallelJob
+    /// <summary>
+    /// Convolution as im2col + GEMM over chunks of images. Forward: per chunk, the patches (rows: output pixels,
+    /// columns: kh·kw·channels) are gathered into a cache-sized buffer and multiplied by the kernel straight into the
+    /// output rows. Backward: the ReLU mask and bias sums over the whole output gradient, then per chunk the patches
+    /// are gathered again (cheaper than keeping 18 MB of them from the forward), the kernel gradient accumulates
+    /// Pᵀ·dZ, and the input gradient is dZ·Kᵀ scattered back onto the input pixels (col2im).
+    /// </summary>
+    /// <remarks>
+    /// The chunk size depends only on the shapes, so the kernel gradient sums its chunks in the same order for any
+    /// thread count; within a chunk the products split over threads by fixed slices as every product does.
+    /// </remarks>
+    private sealed class Conv2DOp(Tensor x, Tensor kernel, Tensor? bias, ConvGeometry g, bool relu, int imagesPerChunk,
+        float[] patches, float[] patchGrads) : Op, IParallelJob
     {
-        private bool _backward;
-        private bool _freshGrad;
+        private readonly int _filters = kernel.Shape[3], _rowLength = g.WindowSize * g.Channels;
+        private MaskSums? _mask;
+
+        // The chunk being gathered or scattered by the worker threads.
+        private int _chunkFirst, _chunkImages;
+        private bool _scatter, _freshInputGrad;
+
+        /// <summary>Images per chunk: a patch matrix of about 256 Ki floats (1 MiB), at least one image.</summary>
+        public static int ImagesPerChunk(in ConvGeometry g) =>
+            Math.Clamp((1 << 18) / Math.Max(1, g.OutPixels * g.WindowSize * g.Channels), 1, Math.Max(1, g.Batch));
 
         public override void Forward()
         {
-            _backward = false;
-            WorkerPool.Run(this, Parts());
+            var y = Output.Values;
+            int rowsPerImage = g.OutPixels;
+            for (int first = 0; first < g.Batch; first += imagesPerChunk)
+            {
+                int images = Math.Min(imagesPerChunk, g.Batch - first), rows = images * rowsPerImage;
+                RunOverImages(first, images, scatter: false);
+                Gemm.Multiply(patches.AsSpan(0, rows * _rowLength), kernel.Values, y.Slice(first * rowsPerImage * _filters, rows * _filters),
+                    rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, relu ? GemmActivation.Relu : GemmActivation.None);
+            }
         }
 
         public override void Backward(int generation)
         {
-            x.GradForWrite(generation, out _freshGrad);
-            _backward = true;
-            WorkerPool.Run(this, Parts());
+            var dz = Output.Grad;
+            if (relu || (bias?.RequiresGrad ?? false))
+            {
+                Span<float> db = default;
+                if (bias is { RequiresGrad: true })
+                {
+                    db = bias.GradForWrite(generation, out bool freshBias);
+                    if (freshBias) db.Clear();
+                }
+                (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, db);
+            }
+            if (!kernel.RequiresGrad && !x.RequiresGrad) return;
+            bool freshKernel = false;
+            Span<float> dk = default;
+            if (kernel.RequiresGrad) dk = kernel.GradForWrite(generation, out freshKernel);
+            bool accumulate = kernel.RequiresGrad && !freshKernel;
+            if (x.RequiresGrad) x.GradForWrite(generation, out _freshInputGrad);
+            int rowsPerImage = g.OutPixels;
+            for (int first = 0; first < g.Batch; first += imagesPerChunk)
+            {
+                int images = Math.Min(imagesPerChunk, g.Batch - first), rows = images * rowsPerImage;
+                var dzChunk = dz.Slice(first * rowsPerImage * _filters, rows * _filters);
+                if (kernel.RequiresGrad)
+                {
+                    RunOverImages(first, images, scatter: false);
+                    Gemm.Multiply(patches.AsSpan(0, rows * _rowLength), dzChunk, dk, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, accumulate ? 1f : 0f);
+                    accumulate = true;
+                }
+                if (x.RequiresGrad)
+                {
+                    Gemm.Multiply(dzChunk, kernel.Values, patchGrads.AsSpan(0, rows * _rowLength), rows, _filters, _rowLength, transposeA: false, transposeB: true, 1f, 0f);
+                    RunOverImages(first, images, scatter: true);
+                }
+            }
         }
 
-        // Images are independent: each thread takes a fixed range of them, so the scatter-add of the backward
-        // never has two threads writing one element, and results do not depend on the thread count.
-        private int Parts() => (long)Output.Size < 1 << 15 ? 1 : Math.Min(WorkerPool.MaxThreads, g.Batch);
+        private void RunOverImages(int first, int images, bool scatter)
+        {
+            (_chunkFirst, _chunkImages, _scatter) = (first, images, scatter);
+            int parts = (long)images * g.OutPixels * _rowLength < 1 << 15 ? 1 : Math.Min(WorkerPool.MaxThreads, images);
+            WorkerPool.Run(this, parts);
+        }
 
+        // Each thread takes a fixed range of the chunk's images: the col2im scatter-add never has two threads on one image.
         public void Execute(int part, int parts)
         {
-            int first = (int)((long)g.Batch * part / parts), last = (int)((long)g.Batch * (part + 1) / parts);
-            for (int n = first; n < last; n++)
-                if (_backward) ScatterImage(n); else GatherImage(n);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void GatherImage(int n)
-        {
-            var xs = x.Values; var patches = Output.Values;
-            int c = g.Channels, rowLength = g.WindowSize * c;
-            int row = n * g.OutPixels;
-            for (int oh = 0; oh < g.OutHeight; oh++)
-                for (int ow = 0; ow < g.OutWidth; ow++, row++)
+            int from = (int)((long)_chunkImages * part / parts), to = (int)((long)_chunkImages * (part + 1) / parts);
+            int imageFloats = g.Height * g.Width * g.Channels, patchFloats = g.OutPixels * _rowLength;
+            for (int i = from; i < to; i++)
+            {
+                int n = _chunkFirst + i;
+                var rows = (_scatter ? patchGrads : patches).AsSpan(i * patchFloats, patchFloats);
+                if (_scatter)
                 {
-                    var dst = patches.Slice(row * rowLength, rowLength);
-                    int col = 0;
-                    int iw0 = ow * g.StrideWidth - g.PadLeft;
-                    // With dilation 1, a window row inside the image is kw·c contiguous floats in both places.
-                    bool rowInside = g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.WindowWidth <= g.Width;
-                    for (int i = 0; i < g.WindowHeight; i++)
+                    var dx = x.GradBuffer.AsSpan(n * imageFloats, imageFloats);
+                    if (_freshInputGrad) dx.Clear();
+                    ScatterImage(rows, dx, g);
+                }
+                else GatherImage(x.Values.Slice(n * imageFloats, imageFloats), rows, g);
+            }
+        }
+    }
+
+    /// <summary>Copies the receptive field of every output pixel of one image into a row of <paramref name="patches"/> (zeros where the window overhangs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    private static void GatherImage(ReadOnlySpan<float> image, Span<float> patches, in ConvGeometry g)
+    {
+        int c = g.Channels, rowLength = g.WindowSize * c, windowRow = g.WindowWidth * c;
+        int row = 0;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int ow = 0; ow < g.OutWidth; ow++, row++)
+            {
+                var dst = patches.Slice(row * rowLength, rowLength);
+                int col = 0;
+                int iw0 = ow * g.StrideWidth - g.PadLeft;
+                // With dilation 1, a window row inside the image is kw·c contiguous floats in both places.
+                bool rowInside = g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.WindowWidth <= g.Width;
+                for (int i = 0; i < g.WindowHeight; i++, col += windowRow)
+                {
+                    int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
+                    if ((uint)ih >= (uint)g.Height) { dst.Slice(col, windowRow).Clear(); continue; }
+                    int rowStart = ih * g.Width;
+                    if (rowInside) { image.Slice((rowStart + iw0) * c, windowRow).CopyTo(dst.Slice(col, windowRow)); continue; }
+                    for (int j = 0; j < g.WindowWidth; j++)
                     {
-                        int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
-                        if ((uint)ih >= (uint)g.Height)
-                        {
-                            dst.Slice(col, g.WindowWidth * c).Clear();
-                            col += g.WindowWidth * c;
-                            continue;
-                        }
-                        int rowStart = (n * g.Height + ih) * g.Width;
-                        if (rowInside)
-                        {
-                            xs.Slice((rowStart + iw0) * c, g.WindowWidth * c).CopyTo(dst.Slice(col, g.WindowWidth * c));
-                            col += g.WindowWidth * c;
-                            continue;
-                        }
-                        for (int j = 0; j < g.WindowWidth; j++, col += c)
-                        {
-                            int iw = iw0 + j * g.DilationWidth;
-                            if ((uint)iw < (uint)g.Width) xs.Slice((rowStart + iw) * c, c).CopyTo(dst.Slice(col, c));
-                            else dst.Slice(col, c).Clear();
-                        }
+                        int iw = iw0 + j * g.DilationWidth;
+                        if ((uint)iw < (uint)g.Width) image.Slice((rowStart + iw) * c, c).CopyTo(dst.Slice(col + j * c, c));
+                        else dst.Slice(col + j * c, c).Clear();
                     }
                 }
-        }
+            }
+    }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void ScatterImage(int n)
-        {
-            var dx = x.GradBuffer.AsSpan(n * g.Height * g.Width * g.Channels, g.Height * g.Width * g.Channels);
-            if (_freshGrad) dx.Clear();
-            var dp = Output.Grad;
-            int c = g.Channels, rowLength = g.WindowSize * c;
-            int row = n * g.OutPixels;
-            for (int oh = 0; oh < g.OutHeight; oh++)
-                for (int ow = 0; ow < g.OutWidth; ow++, row++)
+    /// <summary>Adds every patch-row gradient of one image back onto the input pixels it was copied from (col2im).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    private static void ScatterImage(ReadOnlySpan<float> patchGrads, Span<float> dx, in ConvGeometry g)
+    {
+        int c = g.Channels, rowLength = g.WindowSize * c, windowRow = g.WindowWidth * c;
+        int row = 0;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int ow = 0; ow < g.OutWidth; ow++, row++)
+            {
+                var src = patchGrads.Slice(row * rowLength, rowLength);
+                int iw0 = ow * g.StrideWidth - g.PadLeft;
+                bool rowInside = g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.WindowWidth <= g.Width;
+                for (int i = 0, col = 0; i < g.WindowHeight; i++, col += windowRow)
                 {
-                    var src = dp.Slice(row * rowLength, rowLength);
-                    int col = 0;
-                    for (int i = 0; i < g.WindowHeight; i++)
+                    int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
+                    if ((uint)ih >= (uint)g.Height) continue;
+                    int rowStart = ih * g.Width;
+                    if (rowInside)
                     {
-                        int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
-                        for (int j = 0; j < g.WindowWidth; j++, col += c)
-                        {
-                            int iw = ow * g.StrideWidth - g.PadLeft + j * g.DilationWidth;
-                            if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
-                            var d = dx.Slice((ih * g.Width + iw) * c, c);
-                            if (c == 1) d[0] += src[col];
-                            else System.Numerics.Tensors.TensorPrimitives.Add(d, src.Slice(col, c), d);
-                        }
+                        var d = dx.Slice((rowStart + iw0) * c, windowRow);
+                        System.Numerics.Tensors.TensorPrimitives.Add(d, src.Slice(col, windowRow), d);
+                        continue;
+                    }
+                    for (int j = 0; j < g.WindowWidth; j++)
+                    {
+                        int iw = iw0 + j * g.DilationWidth;
+                        if ((uint)iw >= (uint)g.Width) continue;
+                        var d = dx.Slice((rowStart + iw) * c, c);
+                        System.Numerics.Tensors.TensorPrimitives.Add(d, src.Slice(col + j * c, c), d);
                     }
                 }
-        }
+            }
     }
 }

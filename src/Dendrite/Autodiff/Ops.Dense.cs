@@ -46,47 +46,55 @@ public static partial class Ops
                     db = bias.GradForWrite(generation, out bool freshBias);
                     if (freshBias) db.Clear();
                 }
-                if ((long)_m * _n < ParallelMaskThreshold) MaskAndSumColumns(dz, Output.Values, _n, Relu, db);
-                else (_maskJob ??= new MaskJob(this)).Run(dz, db);
+                (_maskSums ??= new MaskSums(_m, _n)).Run(Output, Relu, db);
             }
             MatMulBackward(x, kernel, dz, _m, _k, _n, generation);
         }
 
-        private MaskJob? _maskJob;
+        private MaskSums? _maskSums;
+    }
 
-        /// <summary>
-        /// The mask-and-sum pass over a tall gradient (a convolution's: batch × pixels rows) on every core. Rows go in
-        /// chunks of a fixed size whatever the thread count, each chunk's column sums are kept apart and added in chunk
-        /// order afterwards, so the bias gradient has the same bits on one thread or many.
-        /// </summary>
-        private sealed class MaskJob(DenseOp op) : IParallelJob
+    /// <summary>
+    /// The ReLU mask and bias-gradient sums over an op's output gradient, on every core when it is tall (a
+    /// convolution's: batch × pixels rows). Rows go in chunks of a fixed size whatever the thread count, each chunk's
+    /// column sums are kept apart and added in chunk order afterwards, so the bias gradient has the same bits on one
+    /// thread or many.
+    /// </summary>
+    internal sealed class MaskSums(int rows, int columns) : IParallelJob
+    {
+        private const int ChunkRows = 512;
+        private readonly float[] _partials = new float[(rows + ChunkRows - 1) / ChunkRows * columns];
+        private Tensor? _output;
+        private bool _relu, _sums;
+
+        private int Chunks => (rows + ChunkRows - 1) / ChunkRows;
+
+        /// <summary>Masks <paramref name="output"/>'s gradient where its value is ≤ 0 (when <paramref name="relu"/>) and adds its column sums to <paramref name="db"/> (when not empty).</summary>
+        public void Run(Tensor output, bool relu, Span<float> db)
         {
-            private const int ChunkRows = 512;
-            private readonly float[] _partials = new float[(op._m + ChunkRows - 1) / ChunkRows * op._n];
-            private bool _sums;
-
-            public void Run(Span<float> dz, Span<float> db)
+            if ((long)rows * columns < ParallelMaskThreshold)
             {
-                _sums = !db.IsEmpty;
-                int chunks = (op._m + ChunkRows - 1) / ChunkRows;
-                WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, chunks));
-                if (_sums)
-                    for (int chunk = 0; chunk < chunks; chunk++)
-                        System.Numerics.Tensors.TensorPrimitives.Add(db, _partials.AsSpan(chunk * op._n, op._n), db);
+                MaskAndSumColumns(output.Grad, output.Values, columns, relu, db);
+                return;
             }
+            (_output, _relu, _sums) = (output, relu, !db.IsEmpty);
+            WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Chunks));
+            _output = null;
+            if (_sums)
+                for (int chunk = 0; chunk < Chunks; chunk++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(db, _partials.AsSpan(chunk * columns, columns), db);
+        }
 
-            public void Execute(int part, int parts)
+        public void Execute(int part, int parts)
+        {
+            int first = (int)((long)Chunks * part / parts), last = (int)((long)Chunks * (part + 1) / parts);
+            var dz = _output!.Grad; var y = _output.Values;
+            for (int chunk = first; chunk < last; chunk++)
             {
-                int n = op._n, chunks = (op._m + ChunkRows - 1) / ChunkRows;
-                int first = (int)((long)chunks * part / parts), last = (int)((long)chunks * (part + 1) / parts);
-                var dz = op.Output.Grad; var y = op.Output.Values;
-                for (int chunk = first; chunk < last; chunk++)
-                {
-                    int r0 = chunk * ChunkRows, rows = Math.Min(ChunkRows, op._m - r0);
-                    var sums = _sums ? _partials.AsSpan(chunk * n, n) : default;
-                    sums.Clear();
-                    MaskAndSumColumns(dz.Slice(r0 * n, rows * n), y.Slice(r0 * n, rows * n), n, op.Relu, sums);
-                }
+                int r0 = chunk * ChunkRows, count = Math.Min(ChunkRows, rows - r0);
+                var sums = _sums ? _partials.AsSpan(chunk * columns, columns) : default;
+                sums.Clear();
+                MaskAndSumColumns(dz.Slice(r0 * columns, count * columns), y.Slice(r0 * columns, count * columns), columns, _relu, sums);
             }
         }
     }
