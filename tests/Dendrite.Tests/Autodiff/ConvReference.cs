@@ -119,6 +119,36 @@ internal static class ConvReference
         return y;
     }
 
+    /// <summary>
+    /// The gradient of Σ dy·Pool2D(x): max pooling sends each output's gradient to the largest covered input (inputs
+    /// are assumed free of ties), average pooling splits it evenly over the covered inputs.
+    /// </summary>
+    public static double[] Pool2DBackward(float[] x, int batch, int height, int width, int channels,
+        (int H, int W) pool, (int H, int W) strides, bool same, bool max, float[] dy)
+    {
+        var (oh, top) = Axis(height, pool.H, strides.H, 1, same);
+        var (ow, left) = Axis(width, pool.W, strides.W, 1, same);
+        var dx = new double[x.Length];
+        var covered = new List<int>();
+        for (int n = 0; n < batch; n++)
+            for (int r = 0; r < oh; r++)
+                for (int s = 0; s < ow; s++)
+                    for (int c = 0; c < channels; c++)
+                    {
+                        covered.Clear();
+                        for (int i = 0; i < pool.H; i++)
+                            for (int j = 0; j < pool.W; j++)
+                            {
+                                int ih = r * strides.H - top + i, iw = s * strides.W - left + j;
+                                if (ih >= 0 && ih < height && iw >= 0 && iw < width) covered.Add(((n * height + ih) * width + iw) * channels + c);
+                            }
+                        double g = dy[((n * oh + r) * ow + s) * channels + c];
+                        if (max) dx[covered.MaxBy(i => x[i])] += g;
+                        else foreach (int i in covered) dx[i] += g / covered.Count;
+                    }
+        return dx;
+    }
+
     /// <summary>Asserts |actual − expected| ≤ tolerance element by element, naming the first failure.</summary>
     public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double tolerance, string what)
     {
