@@ -215,6 +215,23 @@ public class ConvLayerTests
     }
 
     [Fact]
+    public void AnInputLayerAloneDefersTheBuildToTheLayersAddedLater()
+    {
+        // Keras accepts Sequential([Input(shape)]) and layers added afterwards.
+        var model = new Sequential(new InputLayer([4], name: "features"));
+        Assert.False(model.Built);
+        Assert.Empty(model.Layers);
+        model.Add(new Dense(3, name: "head"));
+        var wrong = Assert.Throws<ArgumentException>(() => model.Build(5));
+        Assert.Contains("(None, 4)", wrong.Message);
+        Assert.Contains("'features'", wrong.Message);
+        Assert.Contains("(None, 5)", wrong.Message);
+        model.Build(4);
+        Assert.Equal(new Shape(3), model.OutputShape);
+        Assert.Equal(15, model.CountParams());
+    }
+
+    [Fact]
     public void InputLayerMustComeFirst()
     {
         var late = Assert.Throws<ArgumentException>(() => new Sequential(new Dense(3, name: "hidden"), new InputLayer([4], name: "late_input")));
