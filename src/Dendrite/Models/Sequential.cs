@@ -22,7 +22,8 @@ public class Sequential : Model
     public Sequential(IEnumerable<Layer> layers, string? name = null) : base(name, "sequential")
     {
         foreach (var layer in layers) Add(layer);
-        if (_input is not null) Build(_input.Shape.ToArray());
+        // An InputLayer alone (layers to be added later) leaves the model unbuilt, as there is nothing to build yet.
+        if (_input is not null && _layers.Count > 0) Build(_input.Shape.ToArray());
     }
 
     private InputLayer? _input;
