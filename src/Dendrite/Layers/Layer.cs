@@ -108,7 +108,7 @@ public abstract class Layer
             // Name both ends of the mismatch: what produced each input and this layer.
             string from = string.Join(" and ", inputs.Select(t => t.Producer is { } p && p.Layer is not InputLayer
                 ? $"the output of layer '{p.Layer.Name}' ({p.Layer.GetType().Name}), of shape {KerasTensor.Format(t.Shape)}"
-                : $"the input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
+                : $"the model's input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
             throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
         }
         return new Node(this, inputs, output).Output;
