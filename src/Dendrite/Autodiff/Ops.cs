@@ -37,12 +37,14 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// Matrix product over the last axis of <paramref name="a"/>: (…, k) · (k, n) → (…, n). Leading axes of
-    /// <paramref name="a"/> are treated as rows, as Keras' Dense does.
+    /// Matrix product with NumPy's <c>matmul</c> rules (<c>keras.ops.matmul</c>). With a matrix on the right,
+    /// (…, k) · (k, n) → (…, n): leading axes of <paramref name="a"/> are treated as rows, as Keras' Dense does, in one
+    /// GEMM. Otherwise both operands are stacks of matrices, (…, m, k) · (…, k, n) → (…, m, n), whose batch axes
+    /// broadcast; a vector operand counts as a row on the left or a column on the right, and that axis is dropped.
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
-        if (b.Shape.Rank != 2) throw new ArgumentException($"MatMul expects a 2-D right operand, got shape {b.Shape}.");
+        if (b.Shape.Rank != 2) return BatchMatMul(a, b);
         if (a.Shape.Rank < 1 || a.LastDim != b.Shape[0])
             throw new ArgumentException($"MatMul shapes do not align: {a.Shape} · {b.Shape} (last dimension {a.LastDim} vs {b.Shape[0]}).");
         return Run(new MatMulOp(a, b), WithLastDim(a.Shape, b.Shape[1]), a.RequiresGrad || b.RequiresGrad);

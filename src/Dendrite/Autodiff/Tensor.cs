@@ -9,7 +9,7 @@ namespace Dendrite.Autodiff;
 /// Tensors made inside a <see cref="Workspace"/> borrow their buffers from it and must not be used after the
 /// workspace is reset (the trainer resets it after every batch). Tensors made outside one own their buffers.
 /// </remarks>
-public sealed class Tensor
+public sealed partial class Tensor
 {
     internal float[] Buffer;
     internal float[]? GradBuffer;
