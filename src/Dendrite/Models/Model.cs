@@ -74,7 +74,8 @@ public abstract class Model
     }
 
     /// <summary>The text <see cref="Summary"/> prints.</summary>
-    public string SummaryText(int lineLength = ModelSummary.DefaultLineLength) => ModelSummary.Render(this, lineLength, optimizerParams: null);
+    /// <remarks>Once training has built the optimizer, its variables count in the total, as in Keras.</remarks>
+    public string SummaryText(int lineLength = ModelSummary.DefaultLineLength) => ModelSummary.Render(this, lineLength, Optimizer?.VariableCount);
 
     /// <summary>
     /// Configures training, as Keras' <c>compile</c>. Each argument takes an object or a Keras name:
