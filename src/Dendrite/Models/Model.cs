@@ -99,13 +99,14 @@ public class Model
     /// <param name="printFn">Receives the text (one string, lines separated by '\n'); the console by default.</param>
     public void Summary(int? lineLength = null, Action<string>? printFn = null)
     {
-        string text = ModelSummary.Render(this, lineLength, optimizerParams: null);
+        string text = SummaryText(lineLength);
         if (printFn is not null) printFn(text);
         else { Console.Out.Write(text); Console.Out.Flush(); }
     }
 
     /// <summary>The text <see cref="Summary"/> prints.</summary>
-    public string SummaryText(int? lineLength = null) => ModelSummary.Render(this, lineLength, optimizerParams: null);
+    /// <remarks>Once training has built the optimizer, its variables count in the total, as in Keras.</remarks>
+    public string SummaryText(int? lineLength = null) => ModelSummary.Render(this, lineLength, Optimizer?.VariableCount);
 
     /// <summary>
     /// Configures training, as Keras' <c>compile</c>. Each argument takes an object or a Keras name:

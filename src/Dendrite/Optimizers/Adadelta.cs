@@ -42,6 +42,9 @@ public sealed class Adadelta : Optimizer
     public double Epsilon { get; }
 
     /// <inheritdoc/>
+    private protected override long SlotElements() => _accumulatedGrads.Sum(s => (long)s.Length) + _accumulatedDeltas.Sum(s => (long)s.Length);
+
+    /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)
     {
         _accumulatedGrads.Add(new float[size]);

@@ -37,6 +37,9 @@ public sealed class Adagrad : Optimizer
     public double Epsilon { get; }
 
     /// <inheritdoc/>
+    private protected override long SlotElements() => _accumulators.Sum(s => (long)s.Length);
+
+    /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)
     {
         var accumulator = new float[size];

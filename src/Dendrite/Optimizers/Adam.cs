@@ -61,6 +61,10 @@ public class Adam : Optimizer
     internal float OneMinusBeta1 => _oneMinusBeta1;
 
     /// <inheritdoc/>
+    private protected override long SlotElements() =>
+        _momentums.Sum(s => (long)s.Length) + _velocities.Sum(s => (long)s.Length) + _velocityHats.Sum(s => (long)s.Length);
+
+    /// <inheritdoc/>
     protected sealed override void BuildSlots(int index, int size)
     {
         _momentums.Add(new float[size]);

@@ -62,6 +62,10 @@ public sealed class Nadam : Optimizer
     internal float OneMinusBeta1 => _oneMinusBeta1;
 
     /// <inheritdoc/>
+    // Keras also keeps the running product of the momentum schedule as one variable (u_product).
+    private protected override long SlotElements() => _momentums.Sum(s => (long)s.Length) + _velocities.Sum(s => (long)s.Length) + 1;
+
+    /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)
     {
         _momentums.Add(new float[size]);

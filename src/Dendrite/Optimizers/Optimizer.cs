@@ -180,6 +180,15 @@ public abstract partial class Optimizer
         }
     }
 
+    /// <summary>
+    /// Keras' count of the optimizer's variables once its first update has built it (iterations and learning rate,
+    /// then every element of the per-variable state); null before. <c>Summary()</c> reports it as "Optimizer params".
+    /// </summary>
+    internal long? VariableCount => _variables is null ? null : 2 + SlotElements();
+
+    /// <summary>The number of state elements kept for all variables (velocities, momentums, …).</summary>
+    private protected virtual long SlotElements() => 0;
+
     /// <summary>Creates the state for variable number <paramref name="index"/> of <paramref name="size"/> elements.</summary>
     protected abstract void BuildSlots(int index, int size);
 

@@ -66,6 +66,10 @@ public sealed class RMSprop : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
+    private protected override long SlotElements() =>
+        _velocities.Sum(s => (long)s.Length) + _averageGradients.Sum(s => (long)s.Length) + _momentums.Sum(s => (long)s.Length);
+
+    /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)
     {
         _velocities.Add(new float[size]);

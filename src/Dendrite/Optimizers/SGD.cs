@@ -37,6 +37,9 @@ public sealed class SGD : Optimizer
     protected override void BuildSlots(int index, int size) => _momentums.Add(Momentum != 0 ? new float[size] : []);
 
     /// <inheritdoc/>
+    private protected override long SlotElements() => _momentums.Sum(s => (long)s.Length);
+
+    /// <inheritdoc/>
     protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g, float lr)
     {
         if (Momentum == 0)

@@ -156,6 +156,18 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void TheMnistConvnetShapesMatchOnTheThreadedGemm()
+    {
+        // The tutorial's two convolutions on a batch of 8: products of 5408×9×32 and 968×288×64, split over threads.
+        var first = new ConvCase(8, 28, 28, 1, 32, 3, 3, (1, 1), (1, 1), Same: false, Bias: true);
+        Assert.True(CheckForward(first, 11, relu: true));
+        CheckBackward(first, 11, relu: true);
+        var second = new ConvCase(8, 13, 13, 32, 64, 3, 3, (1, 1), (1, 1), Same: false, Bias: true);
+        Assert.True(CheckForward(second, 12, relu: true));
+        CheckBackward(second, 12, relu: true);
+    }
+
+    [Fact]
     public void HandComputedSamePaddingPutsTheOddPadAfter()
     {
         // 3×3 image 1..9, a 2×2 kernel of ones. "same" with stride 1 pads 1 in total: 0 before, 1 after (TensorFlow).

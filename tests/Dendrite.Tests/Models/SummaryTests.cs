@@ -113,6 +113,39 @@ public class SummaryTests
     }
 
     [Fact]
+    public void AfterFitTheOptimizerVariablesCountAsInKeras()
+    {
+        // KERAS-PARITY.md 1e: RMSprop holds iterations, the learning rate and one velocity per weight.
+        var model = DenseModel();
+        model.Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy");
+        var x = new NDArray<float>(TestData.Uniform(700, 4 * 784, 0, 1), 4, 784);
+        model.Fit(x, new NDArray<int>([1, 2, 3, 4], 4), epochs: 1, verbose: 0);
+        string footer = """
+             Total params: 814,102 (3.11 MB)
+             Trainable params: 407,050 (1.55 MB)
+             Non-trainable params: 0 (0.00 B)
+             Optimizer params: 407,052 (1.55 MB)
+
+            """;
+        string table = DenseTutorial.ReplaceLineEndings("\n");
+        Assert.Equal(table[..table.IndexOf(" Total params", StringComparison.Ordinal)] + footer.ReplaceLineEndings("\n"), model.SummaryText());
+
+        // SGD keeps momentums only when it has momentum.
+        var plain = Convnet();
+        plain.Compile(optimizer: new SGD(), loss: "sparse_categorical_crossentropy");
+        Assert.DoesNotContain("Optimizer params", plain.SummaryText());
+        var images = new NDArray<float>(TestData.Uniform(701, 2 * 28 * 28, 0, 1), 2, 28, 28, 1);
+        plain.Fit(images, new NDArray<int>([3, 7], 2), verbose: 0);
+        Assert.Contains(" Total params: 34,828 (136.05 KB)\n", plain.SummaryText());
+        Assert.EndsWith(" Optimizer params: 2 (8.00 B)\n", plain.SummaryText());
+        var momentum = Convnet();
+        momentum.Compile(optimizer: new SGD(momentum: 0.9f), loss: "sparse_categorical_crossentropy");
+        momentum.Fit(images, new NDArray<int>([3, 7], 2), verbose: 0);
+        Assert.Contains(" Total params: 69,654 (272.09 KB)\n", momentum.SummaryText());
+        Assert.EndsWith(" Optimizer params: 34,828 (136.05 KB)\n", momentum.SummaryText());
+    }
+
+    [Fact]
     public void UnbuiltModelShowsQuestionMarksAndUnbuiltCounts()
     {
         var model = DenseModel();
