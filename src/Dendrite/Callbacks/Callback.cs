@@ -7,7 +7,12 @@ namespace Dendrite.Callbacks;
 /// Callbacks may add entries to the epoch-end logs (they then appear in the <see cref="History"/>) and may stop
 /// training by setting <see cref="Model.StopTraining"/>.
 /// </summary>
-/// <remarks>Epoch and batch numbers are 0-based, as in Keras. The logs dictionary is reused between calls: copy what you keep.</remarks>
+/// <remarks>
+/// Epoch and batch numbers are 0-based, as in Keras. The hooks Keras calls without logs (train, epoch, test and
+/// predict begins, every batch begin, the predict batch ends) get an empty dictionary; what a callback writes into
+/// it is seen by the later callbacks of that call only. The logs dictionaries are reused between calls: copy what
+/// you keep.
+/// </remarks>
 public abstract class Callback
 {
     /// <summary>The model being trained, evaluated or run (Keras' <c>self.model</c>); set before the first hook.</summary>
@@ -31,10 +36,10 @@ public abstract class Callback
     /// <summary>After each training batch, with the running loss and metrics of the epoch so far.</summary>
     public virtual void OnTrainBatchEnd(int batch, IDictionary<string, double> logs) { }
 
-    /// <summary>At the start of <c>Evaluate</c> (and of the validation inside <c>Fit</c>).</summary>
+    /// <summary>At the start of <c>Evaluate</c> (and of the validation inside <c>Fit</c>, which runs even after a callback set <see cref="Model.StopTraining"/> during the epoch).</summary>
     public virtual void OnTestBegin(IDictionary<string, double> logs) { }
 
-    /// <summary>At the end of <c>Evaluate</c>, with its results.</summary>
+    /// <summary>At the end of <c>Evaluate</c>, with its results (unprefixed: <c>loss</c>, not <c>val_loss</c>, inside <c>Fit</c> too).</summary>
     public virtual void OnTestEnd(IDictionary<string, double> logs) { }
 
     /// <summary>Before each evaluation batch.</summary>
@@ -52,6 +57,6 @@ public abstract class Callback
     /// <summary>Before each prediction batch.</summary>
     public virtual void OnPredictBatchBegin(int batch, IDictionary<string, double> logs) { }
 
-    /// <summary>After each prediction batch.</summary>
+    /// <summary>After each prediction batch, with empty logs (Keras passes the batch's outputs, which a dictionary of doubles cannot hold).</summary>
     public virtual void OnPredictBatchEnd(int batch, IDictionary<string, double> logs) { }
 }

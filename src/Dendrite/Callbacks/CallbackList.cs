@@ -8,6 +8,7 @@ internal sealed class CallbackList
 {
     private readonly Callback[] _callbacks;
     private readonly Dictionary<string, double> _batchLogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _emptyLogs = new(StringComparer.Ordinal);
 
     public CallbackList(Model model, IEnumerable<Callback>? callbacks)
     {
@@ -21,12 +22,22 @@ internal sealed class CallbackList
 
     public bool IsEmpty => _callbacks.Length == 0;
 
-    /// <summary>Copies <paramref name="logs"/> into the reused batch dictionary.</summary>
+    /// <summary>Copies <paramref name="logs"/> into the reused batch dictionary (whatever a callback left in it is dropped).</summary>
     public Dictionary<string, double> BatchLogs(List<KeyValuePair<string, double>> logs)
     {
-        if (_batchLogs.Count != logs.Count) _batchLogs.Clear();
+        _batchLogs.Clear();
         foreach (var (key, value) in logs) _batchLogs[key] = value;
         return _batchLogs;
+    }
+
+    /// <summary>
+    /// The logs of a hook that Keras calls without any (<c>on_train_begin</c>, <c>on_epoch_begin</c>, the batch
+    /// begins, …): an empty dictionary, reused but emptied each time, so that nothing a callback writes there leaks.
+    /// </summary>
+    public Dictionary<string, double> EmptyLogs()
+    {
+        _emptyLogs.Clear();
+        return _emptyLogs;
     }
 
     public void TrainBegin(IDictionary<string, double> logs) { foreach (var c in _callbacks) c.OnTrainBegin(logs); }

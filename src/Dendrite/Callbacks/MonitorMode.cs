@@ -1,26 +1,36 @@
+using Dendrite.Training;
+
 namespace Dendrite.Callbacks;
 
 /// <summary>
-/// Whether a monitored quantity improves by going down ("min") or up ("max"); "auto" decides from its name as
-/// Keras does: losses and errors go down, accuracies, AUC, precision and recall go up.
+/// Whether a monitored quantity improves by going down ("min") or up ("max"), decided as Keras 3's
+/// <c>MonitorCallback._set_monitor_op</c> does: "min"/"max" as given; "auto" reads the name without its
+/// <c>val_</c> prefix: <c>loss</c> goes down, a compiled metric of that name goes the way its
+/// <see cref="Metrics.Metric.HigherIsBetter"/> says (accuracies up); anything else is an error. Keras settles this at
+/// the first epoch end, once the model's metrics are known, and so do the callbacks here.
 /// </summary>
 internal static class MonitorMode
 {
-    /// <summary>True when larger is better.</summary>
-    public static bool Maximize(string mode, string monitor, string callback)
+    /// <summary>
+    /// The mode to use: <paramref name="mode"/> when it is "auto", "min" or "max"; otherwise Keras' warning
+    /// (<paramref name="warning"/>) is printed and "auto" is used, as Keras falls back.
+    /// </summary>
+    public static string Check(string? mode, string warning)
     {
-        switch (mode?.ToLowerInvariant())
-        {
-            case "min": return false;
-            case "max": return true;
-            case "auto":
-                string name = monitor.StartsWith("val_", StringComparison.Ordinal) ? monitor[4..] : monitor;
-                if (name.EndsWith("loss", StringComparison.Ordinal) || name.Contains("error", StringComparison.Ordinal)) return false;
-                if (name.Contains("acc", StringComparison.Ordinal) || name.Contains("auc", StringComparison.Ordinal)
-                    || name.Contains("precision", StringComparison.Ordinal) || name.Contains("recall", StringComparison.Ordinal)) return true;
-                throw new ArgumentException($"{callback} callback received monitor={monitor}, but Dendrite cannot tell whether that metric should be maximized or minimized. Pass mode: \"max\" or mode: \"min\".");
-            default:
-                throw new ArgumentException($"{callback}: mode must be \"auto\", \"min\" or \"max\", got \"{mode}\".");
-        }
+        if (mode is "auto" or "min" or "max") return mode;
+        ProgressDisplay.Output.Write($"Warning: {warning}\n");
+        return "auto";
+    }
+
+    /// <summary>True when larger is better; null when "auto" cannot tell (the caller raises its own Keras error).</summary>
+    public static bool? Maximize(string mode, string monitor, Model model)
+    {
+        if (mode == "min") return false;
+        if (mode == "max") return true;
+        string name = monitor.StartsWith("val_", StringComparison.Ordinal) ? monitor[4..] : monitor;
+        bool? maximize = name == "loss" ? false : null;
+        foreach (var metric in model.Metrics)
+            if (metric.Name == name && metric.HigherIsBetter is bool up) maximize = up;
+        return maximize;
     }
 }

@@ -6,6 +6,9 @@ namespace Dendrite.Metrics;
 /// </summary>
 public abstract class ArgMaxAccuracy : MeanMetric
 {
+    /// <inheritdoc/>
+    protected internal override bool? HigherIsBetter => true;
+
     /// <summary>The class the target of row <paramref name="row"/> names.</summary>
     protected abstract int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes);
 
@@ -53,6 +56,9 @@ public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : 
 public sealed class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : MeanMetric
 {
     /// <inheritdoc/>
+    protected internal override bool? HigherIsBetter => true;
+
+    /// <inheritdoc/>
     public override string Name { get; } = name;
 
     /// <inheritdoc/>
@@ -76,6 +82,9 @@ public sealed class Accuracy : Metric
 
     /// <inheritdoc/>
     public override string Name => "accuracy";
+
+    /// <inheritdoc/>
+    protected internal override bool? HigherIsBetter => true;
 
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)

@@ -20,6 +20,13 @@ public abstract class Metric
     /// <summary>Forgets everything added.</summary>
     public abstract void ResetState();
 
+    /// <summary>
+    /// Whether a larger value is better (true: accuracies), a smaller one (false), or unknown (null, the default):
+    /// Keras' <c>_direction</c> ("up"/"down"), which <c>EarlyStopping</c> and <c>ReduceLROnPlateau</c> read in
+    /// <c>mode: "auto"</c> to tell which way a monitored <c>val_&lt;name&gt;</c> or <c>&lt;name&gt;</c> should go.
+    /// </summary>
+    protected internal virtual bool? HigherIsBetter => null;
+
     /// <summary>The metric of a Keras name.</summary>
     public static Metric Get(string name) => name.ToLowerInvariant() switch
     {

@@ -227,7 +227,9 @@ public class Model
 
     /// <summary>
     /// Set by a callback (or any code during training) to end <see cref="Fit"/> after the current batch (Keras'
-    /// <c>model.stop_training</c>). <see cref="Fit"/> clears it when it starts.
+    /// <c>model.stop_training</c>): as in Keras the epoch still ends normally (validation, <c>OnEpochEnd</c>), then
+    /// <c>OnTrainEnd</c>. <see cref="Fit"/> clears it just before <c>OnTrainBegin</c>, so setting it there still lets one
+    /// batch run.
     /// </summary>
     public bool StopTraining { get; set; }
 

@@ -67,17 +67,17 @@ internal sealed class Trainer(Model model)
         int steps = (trainCount + batchSize - 1) / batchSize;
         var output = ProgressDisplay.Output;
         var hooks = new CallbackList(model, callbacks);
-        var epochLogs = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Keras clears stop_training before on_train_begin, so a callback may set it there: one batch then runs.
         model.StopTraining = false;
-        hooks.TrainBegin(epochLogs);
+        hooks.TrainBegin(hooks.EmptyLogs());
+        Dictionary<string, double>? trainingLogs = null;
 
-        for (int epoch = 0; epoch < epochs && !model.StopTraining; epoch++)
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
-            epochLogs.Clear();
-            hooks.EpochBegin(epoch, epochLogs);
-            if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
             lossTracker.ResetState();
             foreach (var metric in model.Metrics) metric.ResetState();
+            hooks.EpochBegin(epoch, hooks.EmptyLogs());
+            if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
             if (shuffle) rng.Shuffle(order);
             var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
 
@@ -86,7 +86,7 @@ internal sealed class Trainer(Model model)
             {
                 int start = step * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
-                if (!hooks.IsEmpty) hooks.TrainBatchBegin(step, hooks.BatchLogs(stepLogs));
+                if (!hooks.IsEmpty) hooks.TrainBatchBegin(step, hooks.EmptyLogs());
                 session.Step(rows);
                 stepsRun++;
                 if (bar is not null || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker);
@@ -96,21 +96,25 @@ internal sealed class Trainer(Model model)
             }
 
             var logs = FillLogs([], lossTracker);
-            if (valX is not null && !model.StopTraining)
+            // As in Keras, validation runs even when a callback stopped training during the epoch.
+            if (valX is not null)
             {
                 var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null, hooks);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
-            foreach (var (key, value) in logs) epochLogs[key] = value;
+            // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
+            var epochLogs = new Dictionary<string, double>(logs, StringComparer.Ordinal);
             hooks.EpochEnd(epoch, epochLogs); // callbacks may add keys (learning_rate) that History and the bar then show
+            trainingLogs = epochLogs;
             logs.Clear();
             logs.AddRange(epochLogs);
             // Keras sorts every log line (pythonify_logs): val_accuracy before val_loss, whatever the compile order.
             SortByKey(logs);
             history.Append(epoch, logs);
             bar?.Update(stepsRun, logs, finalize: true);
+            if (model.StopTraining) break;
         }
-        hooks.TrainEnd(epochLogs);
+        hooks.TrainEnd(trainingLogs ?? hooks.EmptyLogs());
         return history;
     }
 
@@ -173,17 +177,17 @@ internal sealed class Trainer(Model model)
     private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress, CallbackList hooks)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
-        var lossTracker = new Mean("loss");
-        foreach (var metric in model.Metrics) metric.ResetState();
         var batcher = new Batcher(x, y, batchSize);
         var workspace = new Workspace();
         int steps = (rows.Length + batchSize - 1) / batchSize;
-        if (!hooks.IsEmpty) hooks.TestBegin(hooks.BatchLogs(stepLogs));
+        if (!hooks.IsEmpty) hooks.TestBegin(hooks.EmptyLogs());
+        var lossTracker = new Mean("loss");
+        foreach (var metric in model.Metrics) metric.ResetState();
         for (int step = 0; step < steps; step++)
         {
             int start = step * batchSize;
             var batchRows = rows.AsSpan(start, Math.Min(batchSize, rows.Length - start));
-            if (!hooks.IsEmpty) hooks.TestBatchBegin(step, hooks.BatchLogs(stepLogs));
+            if (!hooks.IsEmpty) hooks.TestBatchBegin(step, hooks.EmptyLogs());
             var (xBatch, yBatch) = batcher.Gather(batchRows);
             using (workspace.ActivateForBatch())
             {
@@ -218,21 +222,20 @@ internal sealed class Trainer(Model model)
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
         var rows = new int[Math.Min(batchSize, n)];
         var hooks = new CallbackList(model, callbacks);
-        var noLogs = new Dictionary<string, double>();
-        if (!hooks.IsEmpty) hooks.PredictBegin(noLogs);
+        if (!hooks.IsEmpty) hooks.PredictBegin(hooks.EmptyLogs());
         for (int step = 0; step < steps; step++)
         {
             int start = step * batchSize;
             int count = Math.Min(batchSize, n - start);
             for (int i = 0; i < count; i++) rows[i] = start + i;
-            if (!hooks.IsEmpty) hooks.PredictBatchBegin(step, noLogs);
+            if (!hooks.IsEmpty) hooks.PredictBatchBegin(step, hooks.EmptyLogs());
             var (xBatch, _) = batcher.Gather(rows.AsSpan(0, count));
             using (workspace.ActivateForBatch())
                 model.Call(xBatch, training: false).Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
-            if (!hooks.IsEmpty) hooks.PredictBatchEnd(step, noLogs);
+            if (!hooks.IsEmpty) hooks.PredictBatchEnd(step, hooks.EmptyLogs());
             bar?.Update(step + 1, finalize: step + 1 == steps);
         }
-        if (!hooks.IsEmpty) hooks.PredictEnd(noLogs);
+        if (!hooks.IsEmpty) hooks.PredictEnd(hooks.EmptyLogs());
         var dims = new int[outputShape.Rank + 1];
         dims[0] = n;
         outputShape.AsSpan().CopyTo(dims.AsSpan(1));
