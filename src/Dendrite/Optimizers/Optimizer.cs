@@ -69,9 +69,10 @@ public abstract partial class Optimizer
     /// <summary>How many updates have been applied (Keras' <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
 
+    // Zero is allowed, as in Keras (a schedule or callback may freeze training); negative or non-finite rates are not.
     private static float CheckLearningRate(float learningRate, string paramName) =>
-        learningRate > 0 && float.IsFinite(learningRate) ? learningRate
-            : throw new ArgumentOutOfRangeException(paramName, FormattableString.Invariant($"The learning rate must be a positive finite number. Received: learning_rate={learningRate}"));
+        learningRate >= 0 && float.IsFinite(learningRate) ? learningRate
+            : throw new ArgumentOutOfRangeException(paramName, FormattableString.Invariant($"The learning rate must be a finite number >= 0. Received: learning_rate={learningRate}"));
 
     /// <summary>Checks a decay rate (rho, beta) that must be in [0, 1).</summary>
     private protected static float CheckDecayRate(double value, string paramName, string kerasName) =>

@@ -98,7 +98,7 @@ public class EarlyStoppingTests
     {
         // Keras looks the name up in the compiled metrics; "accuracy" is not known when only the loss is compiled.
         var model = TestModels.Classifier(701);
-        model.Compile(optimizer: new Optimizers.SGD(), loss: "sparse_categorical_crossentropy");
+        model.Compile(optimizer: new Dendrite.Optimizers.SGD(), loss: "sparse_categorical_crossentropy");
         Assert.Throws<ArgumentException>(() => EpochsRun(new EarlyStopping(monitor: "accuracy"), "accuracy", [0.5, 0.6], model));
     }
 

@@ -233,7 +233,6 @@ public class OptimizerTests
     }
 
     [Theory]
-    [InlineData(0f)]
     [InlineData(-0.001f)]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
@@ -243,6 +242,9 @@ public class OptimizerTests
         Assert.Contains("learning_rate", rmsprop.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(learningRate: learningRate));
     }
+
+    [Fact]
+    public void AZeroLearningRateIsAcceptedAsInKeras() => Assert.Equal(0f, new SGD(learningRate: 0f).LearningRate);
 
     [Fact]
     public void InvalidHyperparametersThrow()
