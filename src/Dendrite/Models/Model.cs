@@ -9,8 +9,8 @@ using Dendrite.Training;
 namespace Dendrite;
 
 /// <summary>
-/// A trainable graph of layers with Keras' workflow: <see cref="Compile"/>, <see cref="Fit"/>,
-/// <see cref="Evaluate"/>, <see cref="Predict"/>. Made from symbolic inputs and outputs (the functional API:
+/// A trainable graph of layers with Keras' workflow: <c>Compile</c>, <c>Fit</c>,
+/// <c>Evaluate</c>, <c>Predict</c>. Made from symbolic inputs and outputs (the functional API:
 /// <c>new Model(inputs, outputs)</c>) or as a <see cref="Sequential"/> stack, which builds the same kind of graph.
 /// </summary>
 public class Model
@@ -64,22 +64,22 @@ public class Model
     /// <summary>The per-sample output shape; null before the model is built.</summary>
     public Shape? OutputShape { get; private set; }
 
-    /// <summary>Whether the weights exist (after <see cref="Build"/>, or the first <see cref="Fit"/>).</summary>
+    /// <summary>Whether the weights exist (after <see cref="Build"/>, or the first <c>Fit</c>).</summary>
     public bool Built => InputShape is not null;
 
-    /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
+    /// <summary>The optimizer given to <c>Compile</c>.</summary>
     public Optimizer? Optimizer { get; private set; }
 
-    /// <summary>The loss given to <see cref="Compile"/>.</summary>
-    public Loss? Loss { get; private set; }
+    /// <summary>The loss given to <c>Compile</c> (the first one, for a model compiled with one loss per output).</summary>
+    public Loss? Loss => CompiledLosses.Count > 0 ? CompiledLosses[0] : null;
 
-    /// <summary>The metrics given to <see cref="Compile"/>, in order.</summary>
+    /// <summary>The metrics given to <c>Compile</c>, in order.</summary>
     public IReadOnlyList<Metric> Metrics => _metrics;
 
-    /// <summary>Whether training steps run eagerly instead of replaying a recorded step (see <see cref="Compile"/>).</summary>
+    /// <summary>Whether training steps run eagerly instead of replaying a recorded step (see <c>Compile</c>).</summary>
     public bool RunEagerly { get; private set; }
 
-    /// <summary>Whether <see cref="Compile"/> has been called.</summary>
+    /// <summary>Whether <c>Compile</c> has been called.</summary>
     public bool Compiled => Optimizer is not null;
 
     /// <summary>Every weight of every layer, in layer order.</summary>
@@ -113,28 +113,71 @@ public class Model
     /// <c>Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
     /// </summary>
     /// <param name="optimizer">Defaults to RMSprop with Keras' defaults, as in Keras.</param>
-    /// <param name="loss">The loss to minimise; required before <see cref="Fit"/>.</param>
+    /// <param name="loss">The loss to minimise; required before <c>Fit</c>.</param>
     /// <param name="metrics">Metrics reported during training and evaluation.</param>
     /// <param name="runEagerly">
     /// False (Keras' default): the first training step for each batch size is recorded and replayed, like a traced
     /// <c>tf.function</c>, so steps allocate nothing. True: every step runs <see cref="Call(Tensor, bool)"/> afresh — for models
     /// whose graph changes from batch to batch, and for debugging.
     /// </param>
-    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false)
+    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false) =>
+        Configure(optimizer, loss is null ? [] : [loss], null, metrics, null, runEagerly);
+
+    /// <summary>
+    /// Compiles a model with several outputs: one loss per output (or one for all), optional loss weights (the total
+    /// loss is Σ weightᵢ·lossᵢ), and metrics per output, logged as <c>&lt;output name&gt;_&lt;metric&gt;</c>; each output's loss is
+    /// logged as <c>&lt;output name&gt;_loss</c>, as in Keras.
+    /// </summary>
+    /// <example><code>model.Compile("adam", losses: ["sparse_categorical_crossentropy", "mse"], outputMetrics: [["accuracy"], []], lossWeights: [1.0, 0.5]);</code></example>
+    public void Compile(Optimizer? optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<Metric[]>? outputMetrics = null,
+        IReadOnlyList<double>? lossWeights = null, bool runEagerly = false)
     {
+        ArgumentNullException.ThrowIfNull(losses);
+        Configure(optimizer, losses, lossWeights, null, outputMetrics, runEagerly);
+    }
+
+    private void Configure(Optimizer? optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<double>? lossWeights, Metric[]? metrics,
+        IReadOnlyList<Metric[]>? outputMetrics, bool runEagerly)
+    {
+        foreach (var l in losses) ArgumentNullException.ThrowIfNull(l, nameof(losses));
+        if (lossWeights is not null && lossWeights.Any(w => !double.IsFinite(w)))
+            throw new ArgumentException("Loss weights must be finite numbers.", nameof(lossWeights));
+        var chosen = new List<(Metric Metric, int Output)>();
+        if (metrics is not null)
+            foreach (var metric in metrics) chosen.Add((metric ?? throw new ArgumentNullException(nameof(metrics)), 0));
+        if (outputMetrics is not null)
+        {
+            var names = Outputs.Count > 0 ? Outputs.Select(o => o.Name).ToArray() : ["output"];
+            if (outputMetrics.Count != names.Length)
+                throw new ArgumentException($"Model '{Name}' has {names.Length} output(s); outputMetrics holds {outputMetrics.Count} list(s).", nameof(outputMetrics));
+            for (int o = 0; o < outputMetrics.Count; o++)
+                foreach (var metric in outputMetrics[o] ?? [])
+                {
+                    ArgumentNullException.ThrowIfNull(metric, nameof(outputMetrics));
+                    chosen.Add((names.Length > 1 ? new OutputMetric(metric, names[o]) : metric, o));
+                }
+        }
+        for (int i = 0; i < chosen.Count; i++)
+            for (int j = 0; j < i; j++)
+                if (chosen[i].Metric.Name == chosen[j].Metric.Name)
+                    throw new ArgumentException($"Two metrics are named '{chosen[i].Metric.Name}'; metric names must be unique.", nameof(metrics));
         Optimizer = optimizer ?? new RMSprop();
         RunEagerly = runEagerly;
-        Loss = loss;
+        CompiledLosses = [.. losses];
+        LossWeights = lossWeights is null ? null : [.. lossWeights];
         _metrics.Clear();
-        if (metrics is not null)
-            foreach (var metric in metrics)
-            {
-                ArgumentNullException.ThrowIfNull(metric, nameof(metrics));
-                if (_metrics.Exists(m => m.Name == metric.Name))
-                    throw new ArgumentException($"Two metrics are named '{metric.Name}'; metric names must be unique.", nameof(metrics));
-                _metrics.Add(metric);
-            }
+        _metrics.AddRange(chosen.Select(c => c.Metric));
+        MetricOutputs = outputMetrics is null ? [] : [.. chosen.Select(c => c.Output)];
     }
+
+    /// <summary>The losses given to <see cref="Compile(Optimizer?, Loss?, Metric[], bool)"/>: one, or one per output.</summary>
+    internal IReadOnlyList<Loss> CompiledLosses { get; private set; } = [];
+
+    /// <summary>The loss weights, or null for 1 each.</summary>
+    internal IReadOnlyList<double>? LossWeights { get; private set; }
+
+    /// <summary>For metrics compiled per output, the output each one watches (empty when compiled as one list).</summary>
+    internal IReadOnlyList<int> MetricOutputs { get; private set; } = [];
 
     /// <summary>Creates the weights for inputs of per-sample shape <paramref name="inputShape"/> (no batch axis), e.g. <c>Build(784)</c>.</summary>
     public void Build(params int[] inputShape)
@@ -155,7 +198,7 @@ public class Model
 
     /// <summary>Runs the layers on a batch, for a model with one input and one output.</summary>
     /// <param name="inputs">A batch whose first axis is the batch axis.</param>
-    /// <param name="training">True in <see cref="Fit"/>.</param>
+    /// <param name="training">True in <c>Fit</c>.</param>
     public virtual Tensor Call(Tensor inputs, bool training = false)
     {
         var graph = RequireGraph();
@@ -168,6 +211,29 @@ public class Model
     public virtual IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> inputs, bool training = false) => RequireGraph().Run(inputs, training);
 
     private FunctionalGraph RequireGraph() => Graph ?? throw new InvalidOperationException($"Model '{Name}' has not been built yet: call Build(inputShape) or Fit first.");
+
+    /// <summary>For a list of input arrays: builds a single-input model from the first, or checks each against its input.</summary>
+    internal void EnsureBuiltFor(IReadOnlyList<NDArray> x, string argument)
+    {
+        if (x.Count == 1 && (Graph is null || Graph.Inputs.Count == 1)) EnsureBuiltFor(x[0], argument);
+        else RequireBuiltFor(x, argument);
+    }
+
+    /// <summary>Throws unless every array of <paramref name="x"/> fits its input of the built model.</summary>
+    internal void RequireBuiltFor(IReadOnlyList<NDArray> x, string argument)
+    {
+        if (x.Count == 1 && (Graph is null || Graph.Inputs.Count == 1)) { RequireBuiltFor(x[0], argument); return; }
+        if (Graph is null)
+            throw new InvalidOperationException($"Model '{Name}' has not been built yet. Call Fit(...) or Build(inputShape) first.");
+        if (x.Count != Graph.Inputs.Count)
+            throw new ArgumentException($"Model '{Name}' has {Graph.Inputs.Count} input(s) ({string.Join(", ", Graph.Inputs.Select(i => $"'{i.Name}' {KerasTensor.Format(i.Shape)}"))}); {argument} holds {x.Count} array(s).", argument);
+        for (int i = 0; i < x.Count; i++)
+        {
+            var expected = Graph.Inputs[i].Shape;
+            if (x[i].Rank < 1 || new Shape(x[i].Shape.ToArray()[1..]) != expected)
+                throw new ArgumentException($"Input {i} ('{Graph.Inputs[i].Name}') of model '{Name}' expects shape {KerasTensor.Format(expected)}; {argument}[{i}] has shape {x[i].Shape}.", argument);
+        }
+    }
 
     /// <summary>Builds from the per-sample shape of <paramref name="x"/> when not built yet, otherwise checks that shape.</summary>
     internal void EnsureBuiltFor(NDArray x, string argument)
@@ -215,20 +281,44 @@ public class Model
     public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
         double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1,
         IEnumerable<Callback>? callbacks = null) =>
-        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks);
+        new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit,
+            validationData is (NDArray vx, NDArray vy) ? ([vx], [vy]) : null, verbose, callbacks);
+
+    /// <summary>
+    /// <see cref="Fit(NDArray, NDArray, int, int, bool, double, ValueTuple{NDArray, NDArray}?, int, IEnumerable{Callback})"/>
+    /// for a model with several inputs and/or outputs: one array per input, in the order of <see cref="Inputs"/>,
+    /// and one target array per output.
+    /// </summary>
+    public History Fit(NDArray[] x, NDArray[] y, int epochs = 1, int batchSize = 32, bool shuffle = true,
+        double validationSplit = 0.0, (NDArray[] X, NDArray[] Y)? validationData = null, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null) =>
+        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit,
+            validationData is ({ } vx, { } vy) ? (vx, vy) : null, verbose, callbacks);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
     public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
+        new Trainer(this).Evaluate([x], [y], batchSize, verbose, callbacks);
+
+    /// <summary>Evaluates a model with several inputs and/or outputs: one array per input and one target array per output.</summary>
+    public EvaluationResult Evaluate(NDArray[] x, NDArray[] y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
         new Trainer(this).Evaluate(x, y, batchSize, verbose, callbacks);
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches (Keras' <c>predict</c>).</summary>
-    public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
+    public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null)
+    {
+        var outputs = new Trainer(this).Predict([x], batchSize, verbose, callbacks);
+        return outputs.Length == 1 ? outputs[0]
+            : throw new InvalidOperationException($"Model '{Name}' has {outputs.Length} outputs; use Predict(NDArray[]), which returns one array per output.");
+    }
+
+    /// <summary>The outputs of a model with several inputs and/or outputs: one array per output.</summary>
+    public NDArray<float>[] Predict(NDArray[] x, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
         new Trainer(this).Predict(x, batchSize, verbose, callbacks);
 
     /// <summary>
-    /// Set by a callback (or any code during training) to end <see cref="Fit"/> after the current batch (Keras'
+    /// Set by a callback (or any code during training) to end <c>Fit</c> after the current batch (Keras'
     /// <c>model.stop_training</c>): as in Keras the epoch still ends normally (validation, <c>OnEpochEnd</c>), then
-    /// <c>OnTrainEnd</c>. <see cref="Fit"/> clears it just before <c>OnTrainBegin</c>, so setting it there still lets one
+    /// <c>OnTrainEnd</c>. <c>Fit</c> clears it just before <c>OnTrainBegin</c>, so setting it there still lets one
     /// batch run.
     /// </summary>
     public bool StopTraining { get; set; }

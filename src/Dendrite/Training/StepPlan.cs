@@ -13,26 +13,31 @@ internal sealed class StepPlan
 {
     private readonly Op[] _ops;
 
-    private StepPlan(Op[] ops, Tensor predictions, Tensor loss)
+    private StepPlan(Op[] ops, IReadOnlyList<Tensor> predictions, Tensor loss, Tensor[] outputLosses)
     {
         _ops = ops;
         Predictions = predictions;
         Loss = loss;
+        OutputLosses = outputLosses;
     }
 
-    /// <summary>The model's output for the current batch.</summary>
-    public Tensor Predictions { get; }
+    /// <summary>The model's outputs for the current batch.</summary>
+    public IReadOnlyList<Tensor> Predictions { get; }
 
-    /// <summary>The scalar loss of the current batch.</summary>
+    /// <summary>The scalar (total) loss of the current batch.</summary>
     public Tensor Loss { get; }
 
+    /// <summary>Each output's loss of the current batch.</summary>
+    public Tensor[] OutputLosses { get; }
+
     /// <summary>Runs the forward pass once on <paramref name="x"/>/<paramref name="y"/>, recording every op.</summary>
-    public static StepPlan Record(Model model, Tensor x, Tensor y)
+    public static StepPlan Record(Model model, Objectives objectives, Tensor[] x, Tensor[] y)
     {
         using var tape = GradientTape.StartRecordingAll();
         var predictions = model.Call(x, training: true);
-        var loss = model.Loss!.Call(y, predictions);
-        return new StepPlan(tape.RecordedOps(), predictions, loss);
+        var outputLosses = new Tensor[objectives.Outputs];
+        var loss = objectives.TotalLoss(y, predictions, outputLosses);
+        return new StepPlan(tape.RecordedOps(), predictions, loss, outputLosses);
     }
 
     /// <summary>Recomputes every op's output from the current values of the batch tensors and the weights.</summary>

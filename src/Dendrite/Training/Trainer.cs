@@ -6,19 +6,19 @@ using Dendrite.Metrics;
 namespace Dendrite.Training;
 
 /// <summary>
-/// The training, evaluation and prediction loops behind <see cref="Model.Fit"/>, <see cref="Model.Evaluate"/> and
-/// <see cref="Model.Predict"/>: argument checks, batching, shuffling, the tape, the optimizer, metrics, progress
+/// The training, evaluation and prediction loops behind <c>Fit</c>, <c>Evaluate</c> and
+/// <c>Predict</c>: argument checks, batching, shuffling, the tape, the optimizer, metrics, progress
 /// and history. Keras' conventions: the last partial batch is kept; <c>validation_split</c> takes the last samples
 /// before shuffling; the logged loss is the batch-size-weighted mean of the losses computed before each update.
 /// </summary>
 internal sealed class Trainer(Model model)
 {
-    public History Fit(NDArray x, NDArray y, int epochs, int batchSize, bool shuffle, double validationSplit,
-        (NDArray X, NDArray Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null)
+    public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int epochs, int batchSize, bool shuffle, double validationSplit,
+        (IReadOnlyList<NDArray> X, IReadOnlyList<NDArray> Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (!model.Compiled || model.Loss is null)
+        CheckArrays(x, nameof(x));
+        CheckArrays(y, nameof(y));
+        if (!model.Compiled || model.CompiledLosses.Count == 0)
             throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before Fit; {(model.Compiled ? "no loss was given" : "it was never compiled")}.");
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be >= 0, got {epochs}.");
         CheckBatchSize(batchSize);
@@ -28,17 +28,20 @@ internal sealed class Trainer(Model model)
             throw new ArgumentOutOfRangeException(nameof(validationSplit), FormattableString.Invariant($"validationSplit must be in [0, 1), got {validationSplit}."));
         CheckFinite(x, "x");
         model.EnsureBuiltFor(x, nameof(x));
-        model.Loss.ValidateTargets(y, model.OutputShape!.Value);
+        var objectives = Objectives.For(model);
+        objectives.ValidateTargets(y, model, nameof(y));
 
-        int n = x.Length;
+        int n = x[0].Length;
         int trainCount = n;
-        NDArray? valX = null, valY = null;
-        if (validationData is (NDArray vx, NDArray vy))
+        IReadOnlyList<NDArray>? valX = null, valY = null;
+        if (validationData is ({ } vx, { } vy))
         {
+            CheckArrays(vx, "validationData.X");
+            CheckArrays(vy, "validationData.Y");
             CheckSameLength(vx, vy, "validationData.X", "validationData.Y");
             CheckFinite(vx, "validationData.X");
             model.RequireBuiltFor(vx, "validationData.X");
-            model.Loss.ValidateTargets(vy, model.OutputShape!.Value);
+            objectives.ValidateTargets(vy, model, "validationData.Y");
             (valX, valY) = (vx, vy);
         }
         else if (validationSplit > 0)
@@ -56,14 +59,15 @@ internal sealed class Trainer(Model model)
         if (valX is not null)
         {
             int start = ReferenceEquals(valX, x) ? trainCount : 0;
-            validationRows = new int[valX.Length - start];
+            validationRows = new int[valX[0].Length - start];
             for (int i = 0; i < validationRows.Length; i++) validationRows[i] = start + i;
         }
 
         var rng = GlobalRandom.Fork();
-        var session = new TrainingSession(model, x, y, batchSize);
+        var session = new TrainingSession(model, objectives, x, y, batchSize);
         var stepLogs = new List<KeyValuePair<string, double>>(); // reused every step
         var lossTracker = session.LossTracker;
+        var outputTrackers = session.OutputLossTrackers;
         int steps = (trainCount + batchSize - 1) / batchSize;
         var output = ProgressDisplay.Output;
         var hooks = new CallbackList(model, callbacks);
@@ -75,6 +79,7 @@ internal sealed class Trainer(Model model)
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             lossTracker.ResetState();
+            foreach (var tracker in outputTrackers) tracker.ResetState();
             foreach (var metric in model.Metrics) metric.ResetState();
             hooks.EpochBegin(epoch, hooks.EmptyLogs());
             if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
@@ -89,17 +94,17 @@ internal sealed class Trainer(Model model)
                 if (!hooks.IsEmpty) hooks.TrainBatchBegin(step, hooks.EmptyLogs());
                 session.Step(rows);
                 stepsRun++;
-                if (bar is not null || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker);
+                if (bar is not null || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker, outputTrackers);
                 if (!hooks.IsEmpty) hooks.TrainBatchEnd(step, hooks.BatchLogs(stepLogs));
                 if (model.StopTraining) break; // Keras checks after every batch (TerminateOnNaN)
                 if (bar is not null) bar.Update(step + 1, stepLogs);
             }
 
-            var logs = FillLogs([], lossTracker);
+            var logs = FillLogs([], lossTracker, outputTrackers);
             // As in Keras, validation runs even when a callback stopped training during the epoch.
             if (valX is not null)
             {
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, progress: null, hooks);
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, objectives, progress: null, hooks);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
             // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
@@ -122,10 +127,11 @@ internal sealed class Trainer(Model model)
     /// Fills <paramref name="logs"/> with the loss then the metrics in compile order (the order <c>Evaluate</c>
     /// returns), or alphabetically by name as Keras shows them on the log line when <paramref name="sorted"/>.
     /// </summary>
-    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, bool sorted = true)
+    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted = true)
     {
         logs.Clear();
         logs.Add(new("loss", lossTracker.Result()));
+        foreach (var tracker in outputTrackers) logs.Add(new(tracker.Name, tracker.Result()));
         var metrics = model.Metrics;
         for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, metrics[i].Result()));
         if (sorted) SortByKey(logs);
@@ -147,23 +153,24 @@ internal sealed class Trainer(Model model)
         }
     }
 
-    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
+    public EvaluationResult Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (!model.Compiled || model.Loss is null)
+        CheckArrays(x, nameof(x));
+        CheckArrays(y, nameof(y));
+        if (!model.Compiled || model.CompiledLosses.Count == 0)
             throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before Evaluate.");
         CheckBatchSize(batchSize);
         CheckVerbose(verbose);
         CheckSameLength(x, y, "x", "y");
         CheckFinite(x, "x");
         model.RequireBuiltFor(x, nameof(x));
-        model.Loss.ValidateTargets(y, model.OutputShape!.Value);
-        var rows = new int[x.Length];
+        var objectives = Objectives.For(model);
+        objectives.ValidateTargets(y, model, nameof(y));
+        var rows = new int[x[0].Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
         int steps = (rows.Length + batchSize - 1) / batchSize;
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
-        var ordered = EvaluateRows(x, y, rows, batchSize, bar, new CallbackList(model, callbacks));
+        var ordered = EvaluateRows(x, y, rows, batchSize, objectives, bar, new CallbackList(model, callbacks));
         if (bar is not null)
         {
             var display = new List<KeyValuePair<string, double>>(ordered);
@@ -174,7 +181,8 @@ internal sealed class Trainer(Model model)
     }
 
     /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
-    private List<KeyValuePair<string, double>> EvaluateRows(NDArray x, NDArray y, int[] rows, int batchSize, Progbar? progress, CallbackList hooks)
+    private List<KeyValuePair<string, double>> EvaluateRows(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int[] rows, int batchSize,
+        Objectives objectives, Progbar? progress, CallbackList hooks)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
         var batcher = new Batcher(x, y, batchSize);
@@ -182,6 +190,8 @@ internal sealed class Trainer(Model model)
         int steps = (rows.Length + batchSize - 1) / batchSize;
         if (!hooks.IsEmpty) hooks.TestBegin(hooks.EmptyLogs());
         var lossTracker = new Mean("loss");
+        Mean[] outputTrackers = objectives.LogsOutputLosses ? [.. objectives.OutputNames.Select(n => new Mean(n + "_loss"))] : [];
+        var outputLosses = new Tensor[objectives.Outputs];
         foreach (var metric in model.Metrics) metric.ResetState();
         for (int step = 0; step < steps; step++)
         {
@@ -192,30 +202,34 @@ internal sealed class Trainer(Model model)
             using (workspace.ActivateForBatch())
             {
                 var predictions = model.Call(xBatch, training: false);
-                float loss = model.Loss!.Call(yBatch, predictions).Values[0];
+                float loss = objectives.TotalLoss(yBatch, predictions, outputLosses).Values[0];
                 lossTracker.Update(loss, batchRows.Length);
-                foreach (var metric in model.Metrics)
-                    metric.UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
+                for (int i = 0; i < outputTrackers.Length; i++) outputTrackers[i].Update(outputLosses[i].Values[0], batchRows.Length);
+                objectives.UpdateMetrics(model.Metrics, yBatch, predictions);
             }
-            if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(FillLogs(stepLogs, lossTracker)));
-            if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker));
+            if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(FillLogs(stepLogs, lossTracker, outputTrackers)));
+            if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker, outputTrackers));
         }
-        var result = FillLogs([], lossTracker, sorted: false);
+        var result = FillLogs([], lossTracker, outputTrackers, sorted: false);
         if (!hooks.IsEmpty) hooks.TestEnd(new Dictionary<string, double>(result, StringComparer.Ordinal));
         return result;
     }
 
-    public NDArray<float> Predict(NDArray x, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
+    public NDArray<float>[] Predict(IReadOnlyList<NDArray> x, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        CheckArrays(x, nameof(x));
         CheckBatchSize(batchSize);
         CheckVerbose(verbose);
         model.RequireBuiltFor(x, nameof(x));
         CheckFinite(x, "x");
-        var outputShape = model.OutputShape!.Value;
-        int rowOut = outputShape.Size;
-        int n = x.Length;
-        var result = new float[(long)n * rowOut > int.MaxValue ? throw new OutOfMemoryException($"Predict output of {n}×{rowOut} floats exceeds one array.") : n * rowOut];
+        Shape[] outputShapes = model.Outputs.Count == 0 ? [model.OutputShape!.Value] : [.. model.Outputs.Select(o => o.Shape)];
+        int n = x[0].Length;
+        var results = new float[outputShapes.Length][];
+        for (int o = 0; o < outputShapes.Length; o++)
+        {
+            long floats = (long)n * outputShapes[o].Size;
+            results[o] = new float[floats > int.MaxValue ? throw new OutOfMemoryException($"Predict output of {n}×{outputShapes[o].Size} floats exceeds one array.") : floats];
+        }
         var batcher = new Batcher(x, null, batchSize);
         var workspace = new Workspace();
         int steps = (n + batchSize - 1) / batchSize;
@@ -231,15 +245,27 @@ internal sealed class Trainer(Model model)
             if (!hooks.IsEmpty) hooks.PredictBatchBegin(step, hooks.EmptyLogs());
             var (xBatch, _) = batcher.Gather(rows.AsSpan(0, count));
             using (workspace.ActivateForBatch())
-                model.Call(xBatch, training: false).Values.CopyTo(result.AsSpan(start * rowOut, count * rowOut));
+            {
+                var outputs = model.Call(xBatch, training: false);
+                for (int o = 0; o < results.Length; o++)
+                {
+                    int rowOut = outputShapes[o].Size;
+                    outputs[o].Values.CopyTo(results[o].AsSpan(start * rowOut, count * rowOut));
+                }
+            }
             if (!hooks.IsEmpty) hooks.PredictBatchEnd(step, hooks.EmptyLogs());
             bar?.Update(step + 1, finalize: step + 1 == steps);
         }
         if (!hooks.IsEmpty) hooks.PredictEnd(hooks.EmptyLogs());
-        var dims = new int[outputShape.Rank + 1];
-        dims[0] = n;
-        outputShape.AsSpan().CopyTo(dims.AsSpan(1));
-        return new NDArray<float>(result, dims);
+        var arrays = new NDArray<float>[results.Length];
+        for (int o = 0; o < results.Length; o++)
+        {
+            var dims = new int[outputShapes[o].Rank + 1];
+            dims[0] = n;
+            outputShapes[o].AsSpan().CopyTo(dims.AsSpan(1));
+            arrays[o] = new NDArray<float>(results[o], dims);
+        }
+        return arrays;
     }
 
     private static void CheckBatchSize(int batchSize)
@@ -252,18 +278,35 @@ internal sealed class Trainer(Model model)
         if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), $"verbose must be 0, 1 or 2, got {verbose}.");
     }
 
-    private static void CheckSameLength(NDArray x, NDArray y, string xName, string yName)
+    private static void CheckArrays(IReadOnlyList<NDArray> arrays, string name)
     {
-        if (x.Rank == 0 || y.Rank == 0)
-            throw new ArgumentException($"{xName} and {yName} need a sample axis; got shapes {x.Shape} and {y.Shape}.");
-        if (x.Length != y.Length)
-            throw new ArgumentException($"{xName} and {yName} must have the same number of samples: {xName} has {x.Length.ToString(CultureInfo.InvariantCulture)} (shape {x.Shape}), {yName} has {y.Length.ToString(CultureInfo.InvariantCulture)} (shape {y.Shape}).");
-        if (x.Length == 0) throw new ArgumentException($"{xName} is empty (shape {x.Shape}); there is nothing to train or evaluate on.");
+        ArgumentNullException.ThrowIfNull(arrays, name);
+        if (arrays.Count == 0) throw new ArgumentException($"{name} holds no arrays.", name);
+        for (int i = 0; i < arrays.Count; i++)
+            if (arrays[i] is null) throw new ArgumentNullException(name, $"{name}[{i}] is null.");
     }
 
-    private static void CheckFinite(NDArray x, string name)
+    /// <summary>Every array, inputs and targets, must hold the same number of samples.</summary>
+    private static void CheckSameLength(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, string xName, string yName)
     {
-        if (x.HasNonFinite())
-            throw new ArgumentException($"{name} contains NaN or infinite values (shape {x.Shape}); clean or rescale the data before training or predicting.", name);
+        string Label(string name, IReadOnlyList<NDArray> list, int i) => list.Count == 1 ? name : $"{name}[{i}]";
+        var all = x.Select((a, i) => (Array: a, Name: Label(xName, x, i))).Concat(y.Select((a, i) => (Array: a, Name: Label(yName, y, i)))).ToList();
+        foreach (var (array, name) in all)
+            if (array.Rank == 0) throw new ArgumentException($"{name} needs a sample axis; got shape {array.Shape}.");
+        var first = all[0];
+        foreach (var (array, name) in all.Skip(1))
+            if (array.Length != first.Array.Length)
+                throw new ArgumentException($"{first.Name} and {name} must have the same number of samples: {first.Name} has {first.Array.Length.ToString(CultureInfo.InvariantCulture)} (shape {first.Array.Shape}), {name} has {array.Length.ToString(CultureInfo.InvariantCulture)} (shape {array.Shape}).");
+        if (first.Array.Length == 0) throw new ArgumentException($"{first.Name} is empty (shape {first.Array.Shape}); there is nothing to train or evaluate on.");
+    }
+
+    private static void CheckFinite(IReadOnlyList<NDArray> x, string name)
+    {
+        for (int i = 0; i < x.Count; i++)
+            if (x[i].HasNonFinite())
+            {
+                string label = x.Count == 1 ? name : $"{name}[{i}]";
+                throw new ArgumentException($"{label} contains NaN or infinite values (shape {x[i].Shape}); clean or rescale the data before training or predicting.", name);
+            }
     }
 }

@@ -5,27 +5,36 @@ namespace Dendrite.Training;
 
 /// <summary>
 /// Everything one training run keeps between steps: the batch tensors, the workspace, the recorded step plans
-/// (one per batch size: the full batches and the last partial one, sharing the same buffers), the loss tracker.
+/// (one per batch size: the full batches and the last partial one, sharing the same buffers), the loss trackers.
 /// <see cref="Step"/> is Keras' <c>train_step</c>: forward, loss, backward, optimizer update, then metrics on the
 /// predictions made before the update. The model must be compiled, built and the data checked.
 /// </summary>
 internal sealed class TrainingSession
 {
     private readonly Model _model;
+    private readonly Objectives _objectives;
     private readonly Batcher _batcher;
     private readonly Workspace _workspace = new();
     private readonly IReadOnlyList<Variable> _variables;
     private readonly Dictionary<int, StepPlan> _plans = [];
 
-    public TrainingSession(Model model, NDArray x, NDArray y, int batchSize)
+    public TrainingSession(Model model, Objectives objectives, IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize)
     {
         _model = model;
+        _objectives = objectives;
         _batcher = new Batcher(x, y, batchSize);
         _variables = model.TrainableWeights;
+        OutputLossTrackers = objectives.LogsOutputLosses ? [.. objectives.OutputNames.Select(n => new Mean(n + "_loss"))] : [];
     }
+
+    /// <summary>For a single-output model and data (the common case).</summary>
+    public TrainingSession(Model model, NDArray x, NDArray y, int batchSize) : this(model, Objectives.For(model), [x], [y], batchSize) { }
 
     /// <summary>The batch-size-weighted mean of the step losses since its last reset (Keras' <c>loss</c> log).</summary>
     public Mean LossTracker { get; } = new("loss");
+
+    /// <summary>Each output's loss (multi-output models only, logged as <c>name_loss</c>).</summary>
+    public Mean[] OutputLossTrackers { get; }
 
     /// <summary>One gradient step on the samples at <paramref name="rows"/>; returns the batch loss before the update.</summary>
     public float Step(ReadOnlySpan<int> rows)
@@ -33,14 +42,17 @@ internal sealed class TrainingSession
         var (xBatch, yBatch) = _batcher.Gather(rows);
         using (_workspace.Activate())
         {
-            Tensor predictions, loss;
+            IReadOnlyList<Tensor> predictions;
+            Tensor loss;
+            Tensor[] outputLosses;
             int generation;
             if (_model.RunEagerly)
             {
                 _workspace.Reset();
                 using var tape = GradientTape.Start();
                 predictions = _model.Call(xBatch, training: true);
-                loss = _model.Loss!.Call(yBatch, predictions);
+                outputLosses = new Tensor[_objectives.Outputs];
+                loss = _objectives.TotalLoss(yBatch, predictions, outputLosses);
                 tape.Backward(loss);
                 generation = tape.LastGeneration;
             }
@@ -51,19 +63,18 @@ internal sealed class TrainingSession
                 {
                     // A new batch size: record it, reusing the buffers of the plans already recorded.
                     _workspace.Reset();
-                    plan = StepPlan.Record(_model, xBatch, yBatch);
+                    plan = StepPlan.Record(_model, _objectives, xBatch, yBatch);
                     _plans.Add(rows.Length, plan);
                 }
                 generation = plan.Backward();
-                (predictions, loss) = (plan.Predictions, plan.Loss);
+                (predictions, loss, outputLosses) = (plan.Predictions, plan.Loss, plan.OutputLosses);
             }
             _model.Optimizer!.Apply(_variables, generation);
             // Metrics see the predictions made before this update, as in Keras' train_step.
             float lossValue = loss.Values[0];
             LossTracker.Update(lossValue, rows.Length);
-            var metrics = _model.Metrics;
-            for (int i = 0; i < metrics.Count; i++)
-                metrics[i].UpdateState(yBatch.Values, yBatch.Shape, predictions.Values, predictions.Shape);
+            for (int i = 0; i < OutputLossTrackers.Length; i++) OutputLossTrackers[i].Update(outputLosses[i].Values[0], rows.Length);
+            _objectives.UpdateMetrics(_model.Metrics, yBatch, predictions);
             return lossValue;
         }
     }

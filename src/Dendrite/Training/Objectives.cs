@@ -1,0 +1,88 @@
+using Dendrite.Autodiff;
+using Dendrite.Losses;
+using Dendrite.Metrics;
+
+namespace Dendrite.Training;
+
+/// <summary>
+/// What a compiled model minimises and reports, resolved against its outputs: one loss per output (a single
+/// compiled loss applies to every output, as in Keras), the loss weights, and which output each metric watches.
+/// The total loss is Σ weightᵢ·lossᵢ; with one output and weight 1 it is that output's loss itself.
+/// </summary>
+internal sealed class Objectives
+{
+    private Objectives(Loss[] losses, double[] weights, int[] metricOutputs, string[] outputNames)
+    {
+        Losses = losses;
+        Weights = weights;
+        MetricOutputs = metricOutputs;
+        OutputNames = outputNames;
+    }
+
+    public Loss[] Losses { get; }
+
+    public double[] Weights { get; }
+
+    /// <summary>For each of the model's metrics, the index of the output it watches.</summary>
+    public int[] MetricOutputs { get; }
+
+    public string[] OutputNames { get; }
+
+    public int Outputs => Losses.Length;
+
+    /// <summary>Per-output losses are logged (as <c>name_loss</c>) only for models with several outputs, as in Keras.</summary>
+    public bool LogsOutputLosses => Outputs > 1;
+
+    public static Objectives For(Model model)
+    {
+        if (!model.Compiled || model.CompiledLosses.Count == 0)
+            throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before training or evaluating; {(model.Compiled ? "no loss was given" : "it was never compiled")}.");
+        int outputs = model.Outputs.Count == 0 ? 1 : model.Outputs.Count;
+        var given = model.CompiledLosses;
+        Loss[] losses = given.Count == 1 ? [.. Enumerable.Repeat(given[0], outputs)]
+            : given.Count == outputs ? [.. given]
+            : throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs but was compiled with {given.Count} losses; give one loss for all outputs or one per output.");
+        double[] weights = model.LossWeights is { } w
+            ? (w.Count == outputs ? [.. w] : throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs but was compiled with {w.Count} loss weights."))
+            : [.. Enumerable.Repeat(1.0, outputs)];
+        string[] names = model.Outputs.Count == 0 ? ["output"] : [.. model.Outputs.Select(o => o.Name)];
+        if (outputs > 1 && model.MetricOutputs.Count != model.Metrics.Count)
+            throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs: give its metrics per output (Compile(..., outputMetrics: [[\"accuracy\"], [...]])), as Keras requires for multi-output models.");
+        int[] metricOutputs = outputs == 1 ? new int[model.Metrics.Count] : [.. model.MetricOutputs];
+        foreach (int o in metricOutputs)
+            if (o >= outputs) throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs; metrics were compiled for output {o}.");
+        return new Objectives(losses, weights, metricOutputs, names);
+    }
+
+    /// <summary>Checks every target array against its output before any step runs.</summary>
+    public void ValidateTargets(IReadOnlyList<NDArray> y, Model model, string argument)
+    {
+        if (y.Count != Outputs)
+            throw new ArgumentException($"Model '{model.Name}' has {Outputs} output(s); {argument} holds {y.Count} target array(s).", argument);
+        for (int i = 0; i < Outputs; i++)
+            Losses[i].ValidateTargets(y[i], model.Outputs.Count == 0 ? model.OutputShape!.Value : model.Outputs[i].Shape);
+    }
+
+    /// <summary>The differentiable total loss; <paramref name="outputLosses"/> receives each output's loss.</summary>
+    public Tensor TotalLoss(IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred, Tensor[] outputLosses)
+    {
+        Tensor? total = null;
+        for (int i = 0; i < Outputs; i++)
+        {
+            var loss = outputLosses[i] = Losses[i].Call(yTrue[i], yPred[i]);
+            var weighted = Weights[i] == 1.0 ? loss : Ops.Multiply(loss, (float)Weights[i]);
+            total = total is null ? weighted : Ops.Add(total, weighted);
+        }
+        return total!;
+    }
+
+    /// <summary>Adds a batch to every metric, each seeing its own output.</summary>
+    public void UpdateMetrics(IReadOnlyList<Metric> metrics, IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred)
+    {
+        for (int i = 0; i < metrics.Count; i++)
+        {
+            int o = MetricOutputs[i];
+            metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape);
+        }
+    }
+}
