@@ -25,6 +25,9 @@ public sealed class SGD : Optimizer
     /// <summary>Whether to use Nesterov momentum.</summary>
     public bool Nesterov { get; }
 
+    /// <summary>Keras' order: every momentum, and nothing without momentum.</summary>
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState => Momentum != 0 ? Indexed(_momentums) : [];
+
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size) => _momentums.Add(Momentum > 0 ? new float[size] : []);
 
