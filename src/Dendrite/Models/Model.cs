@@ -4,6 +4,7 @@ using Dendrite.Layers;
 using Dendrite.Losses;
 using Dendrite.Metrics;
 using Dendrite.Optimizers;
+using Dendrite.Saving;
 using Dendrite.Training;
 
 namespace Dendrite;
@@ -338,4 +339,48 @@ public class Model
                 throw new ArgumentException($"Weight {i} ('{weights[i].Name}') has shape {weights[i].Shape}; the value given has shape {values[i].Shape}.", nameof(values));
         for (int i = 0; i < weights.Count; i++) values[i].CopyTo(weights[i].Value.Values);
     }
+
+    /// <summary>
+    /// Saves the weights in Keras 3's <c>.weights.h5</c> format (Keras' <c>save_weights</c>), which Keras loads with
+    /// <c>model.load_weights</c> into the same architecture: each layer under <c>layers/&lt;key&gt;/vars/0, 1, …</c>
+    /// (the key is the snake-cased class name numbered in layer order: <c>conv2d</c>, <c>conv2d_1</c>, <c>dense</c>),
+    /// trainable variables first, as float32; and, when the model is compiled, the optimizer's iteration count,
+    /// learning rate and per-variable state under <c>optimizer/vars</c>.
+    /// </summary>
+    /// <remarks>
+    /// The file is written to a temporary file in the same folder and then renamed over <paramref name="path"/>, so an
+    /// interrupted save never leaves a half-written file. The state of an optimizer that does not expose it to the
+    /// saver is left out (RMSprop and SGD expose theirs).
+    /// </remarks>
+    /// <param name="path">The file to write; it must end in <c>.weights.h5</c>, as Keras requires.</param>
+    /// <param name="overwrite">Whether an existing file is replaced; when false it is an <see cref="IOException"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> does not end in <c>.weights.h5</c>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built yet, so it has no weights.</exception>
+    public void SaveWeights(string path, bool overwrite = true) => WeightsFile.Save(this, path, overwrite);
+
+    /// <summary>
+    /// Loads weights saved by Keras 3 or by <see cref="SaveWeights"/> (Keras' <c>load_weights</c>): a
+    /// <c>.weights.h5</c> file, or the <c>model.weights.h5</c> inside a <c>.keras</c> archive. Layers are matched
+    /// as Keras matches them, by position and class (the n-th <c>Dense</c> is <c>layers/dense_n</c>), not by name,
+    /// so the model must have the architecture the file was saved from.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The model must be built (started with an <see cref="InputLayer"/>, or <see cref="Build"/> called) so that its
+    /// variables exist. The whole file is checked before any weight changes: a missing layer group, a different number
+    /// of variables or a different shape throws <see cref="WeightsFileException"/> naming the layer, the variable,
+    /// both shapes and the file, and leaves the model as it was.
+    /// </para>
+    /// <para>
+    /// When the model is compiled and its optimizer already built (it has taken a training step), the optimizer's
+    /// iteration count, learning rate and state are restored too. As in Keras, an optimizer whose number of variables
+    /// differs from the file's (not built yet, another kind) is skipped with a warning on standard error.
+    /// </para>
+    /// </remarks>
+    /// <param name="path">A <c>.weights.h5</c> or <c>.keras</c> file.</param>
+    /// <exception cref="ArgumentException">Another suffix (legacy <c>.h5</c> files are not supported).</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
+    /// <exception cref="WeightsFileException">The file is not a readable weights file, or does not fit the model.</exception>
+    public void LoadWeights(string path) => WeightsFile.Load(this, path);
 }

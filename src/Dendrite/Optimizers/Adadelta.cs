@@ -42,7 +42,9 @@ public sealed class Adadelta : Optimizer
     public double Epsilon { get; }
 
     /// <inheritdoc/>
-    private protected override long SlotElements() => _accumulatedGrads.Sum(s => (long)s.Length) + _accumulatedDeltas.Sum(s => (long)s.Length);
+    // Keras adds both slots per variable: accumulated_grad, then accumulated_delta_var.
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
+        _accumulatedGrads.Select((a, i) => new[] { (i, a), (i, _accumulatedDeltas[i]) }).SelectMany(p => p);
 
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)

@@ -37,7 +37,7 @@ public sealed class Adagrad : Optimizer
     public double Epsilon { get; }
 
     /// <inheritdoc/>
-    private protected override long SlotElements() => _accumulators.Sum(s => (long)s.Length);
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState => Indexed(_accumulators);
 
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)

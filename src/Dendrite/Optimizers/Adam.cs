@@ -61,8 +61,9 @@ public class Adam : Optimizer
     internal float OneMinusBeta1 => _oneMinusBeta1;
 
     /// <inheritdoc/>
-    private protected override long SlotElements() =>
-        _momentums.Sum(s => (long)s.Length) + _velocities.Sum(s => (long)s.Length) + _velocityHats.Sum(s => (long)s.Length);
+    // Keras adds the slots per variable, momentum then velocity (then every velocity_hat with amsgrad).
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
+        _momentums.Select((m, i) => new[] { (i, m), (i, _velocities[i]) }).SelectMany(p => p).Concat(Amsgrad ? Indexed(_velocityHats) : []);
 
     /// <inheritdoc/>
     protected sealed override void BuildSlots(int index, int size)

@@ -62,7 +62,8 @@ public sealed class Nadam : Optimizer
     internal float OneMinusBeta1 => _oneMinusBeta1;
 
     /// <inheritdoc/>
-    // Keras also keeps the running product of the momentum schedule as one variable (u_product).
+    // Keras also keeps the running product of the momentum schedule as one variable (u_product). Nadam's state is
+    // not exposed to weights files (KerasState stays null), so saving leaves it out and loading warns, as documented there.
     private protected override long SlotElements() => _momentums.Sum(s => (long)s.Length) + _velocities.Sum(s => (long)s.Length) + 1;
 
     /// <inheritdoc/>

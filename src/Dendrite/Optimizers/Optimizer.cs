@@ -188,7 +188,26 @@ public abstract partial class Optimizer
     internal long? VariableCount => _variables is null ? null : 2 + SlotElements();
 
     /// <summary>The number of state elements kept for all variables (velocities, momentums, …).</summary>
-    private protected virtual long SlotElements() => 0;
+    private protected virtual long SlotElements() => KerasState?.Sum(s => (long)s.Values.Length) ?? 0;
+
+    // Weights files (Saving/WeightsFile) save and restore the optimizer's state through the next four members.
+
+    /// <summary>The variables the optimizer was built for by its first update; null before that.</summary>
+    internal IReadOnlyList<Variable>? BuiltVariables => _variables;
+
+    /// <summary>
+    /// The per-variable state in the order Keras 3 stores its optimizer variables after <c>iteration</c> and
+    /// <c>learning_rate</c> (RMSprop: every velocity, then every momentum, then every average gradient), each array
+    /// with the index of the variable it shadows; null when this optimizer does not expose its state, which is then
+    /// neither saved nor loaded.
+    /// </summary>
+    internal virtual IEnumerable<(int Variable, float[] Values)>? KerasState => null;
+
+    /// <summary>Sets <see cref="Iterations"/> from a weights file.</summary>
+    internal void RestoreIterations(long iterations) => Iterations = iterations;
+
+    /// <summary>Pairs each array of a per-variable slot list with the index of its variable.</summary>
+    private protected static IEnumerable<(int Variable, float[] Values)> Indexed(List<float[]> slots) => slots.Select((s, i) => (i, s));
 
     /// <summary>Creates the state for variable number <paramref name="index"/> of <paramref name="size"/> elements.</summary>
     protected abstract void BuildSlots(int index, int size);

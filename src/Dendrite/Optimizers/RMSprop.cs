@@ -65,9 +65,9 @@ public sealed class RMSprop : Optimizer
     /// <summary>Whether gradients are normalised by their estimated variance rather than second moment.</summary>
     public bool Centered { get; }
 
-    /// <inheritdoc/>
-    private protected override long SlotElements() =>
-        _velocities.Sum(s => (long)s.Length) + _averageGradients.Sum(s => (long)s.Length) + _momentums.Sum(s => (long)s.Length);
+    /// <summary>Keras' order: every velocity, then every momentum (momentum &gt; 0), then every average gradient (centered).</summary>
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
+        Indexed(_velocities).Concat(Momentum > 0 ? Indexed(_momentums) : []).Concat(Centered ? Indexed(_averageGradients) : []);
 
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)

@@ -33,11 +33,11 @@ public sealed class SGD : Optimizer
     /// <summary>Whether to use Nesterov momentum.</summary>
     public bool Nesterov { get; }
 
-    /// <inheritdoc/>
-    protected override void BuildSlots(int index, int size) => _momentums.Add(Momentum != 0 ? new float[size] : []);
+    /// <summary>Keras' order: every momentum, and nothing without momentum.</summary>
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState => Momentum != 0 ? Indexed(_momentums) : [];
 
     /// <inheritdoc/>
-    private protected override long SlotElements() => _momentums.Sum(s => (long)s.Length);
+    protected override void BuildSlots(int index, int size) => _momentums.Add(Momentum != 0 ? new float[size] : []);
 
     /// <inheritdoc/>
     protected override void UpdateStep(int index, int offset, Span<float> w, ReadOnlySpan<float> g, float lr)

@@ -1,0 +1,198 @@
+using System.IO.Compression;
+using PureHDF;
+
+namespace Dendrite.Saving;
+
+/// <summary>
+/// A Keras 3 weights store opened for reading with PureHDF: a <c>.weights.h5</c> file, or the
+/// <c>model.weights.h5</c> member of a <c>.keras</c> zip. Every failure of the HDF5 reader becomes a
+/// <see cref="WeightsFileException"/> that names the file.
+/// </summary>
+internal sealed class H5WeightsSource : IDisposable
+{
+    /// <summary>The member of a <c>.keras</c> archive that holds the weights.</summary>
+    public const string KerasWeightsMember = "model.weights.h5";
+
+    private readonly IDisposable _owner;
+    private readonly IH5Group _root;
+
+    private H5WeightsSource(IDisposable owner, IH5Group root, string description)
+    {
+        (_owner, _root, Description) = (owner, root, description);
+    }
+
+    /// <summary>The file for messages: <c>'a/b.weights.h5'</c> or <c>'a/b.keras' (member model.weights.h5)</c>.</summary>
+    public string Description { get; }
+
+    /// <summary>Opens a <c>.weights.h5</c> file.</summary>
+    public static H5WeightsSource OpenH5(string path)
+    {
+        string description = $"'{path}'";
+        var stream = File.OpenRead(path);
+        return OpenStream(stream, description);
+    }
+
+    /// <summary>Opens the <c>model.weights.h5</c> member of the <c>.keras</c> zip at <paramref name="path"/>.</summary>
+    public static H5WeightsSource OpenKerasArchive(string path)
+    {
+        MemoryStream member;
+        try
+        {
+            using var archive = ZipFile.OpenRead(path);
+            var entry = archive.GetEntry(KerasWeightsMember);
+            if (entry is null)
+            {
+                var names = archive.Entries.Select(e => e.FullName).ToList();
+                string hint = names.Contains("model.weights.npz")
+                    ? " It was saved with weights_format=\"npz\", which Dendrite does not read; save it with Keras' default HDF5 weights."
+                    : "";
+                throw new WeightsFileException($"'{path}' holds no {KerasWeightsMember}, so it has no weights to load. Its members: {(names.Count == 0 ? "none" : string.Join(", ", names))}.{hint}");
+            }
+            member = new MemoryStream(checked((int)Math.Max(entry.Length, 0)));
+            using (var input = entry.Open()) input.CopyTo(member);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new WeightsFileException($"'{path}' is not a valid .keras file: a .keras file is a zip archive, and this one cannot be read as one ({e.Message}).", e);
+        }
+        member.Position = 0;
+        return OpenStream(member, $"'{path}' (member {KerasWeightsMember})");
+    }
+
+    private static H5WeightsSource OpenStream(Stream stream, string description)
+    {
+        try
+        {
+            var file = H5File.Open(stream, leaveOpen: false);
+            return new H5WeightsSource(file, file, description);
+        }
+        catch (Exception e) when (e is not WeightsFileException)
+        {
+            stream.Dispose();
+            throw new WeightsFileException($"{description} is not a valid HDF5 file, so no weights can be read from it ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Whether a group exists at <paramref name="path"/> (e.g. <c>layers</c>).</summary>
+    public bool GroupExists(string path) => Guard(path, () => _root.LinkExists(path) && _root.Get(path) is IH5Group);
+
+    /// <summary>The names of the subgroups of the group at <paramref name="path"/>, sorted (empty when it is absent).</summary>
+    public IReadOnlyList<string> SubgroupNames(string path) => Guard(path, () =>
+        !GroupExists(path) ? [] : _root.Group(path).Children().OfType<IH5Group>().Select(g => g.Name).Order(StringComparer.Ordinal).ToList());
+
+    /// <summary>The names of the groups at the root, for messages.</summary>
+    public IReadOnlyList<string> RootNames() => Guard("/", () => _root.Children().Select(c => c.Name).Order(StringComparer.Ordinal).ToList());
+
+    /// <summary>The datasets <c>0</c>, <c>1</c>, … of the variables group at <paramref name="path"/>; null when there is no such group.</summary>
+    public IReadOnlyList<StoredVariable>? Variables(string path) => Guard(path, () =>
+    {
+        if (!GroupExists(path)) return null;
+        var datasets = new List<StoredVariable>();
+        foreach (var child in _root.Group(path).Children())
+        {
+            if (child is not IH5Dataset dataset) continue;
+            if (!KerasLayout.TryParseIndex(child.Name, out int index))
+                throw new WeightsFileException($"{Description}: the variables group '{path}' holds a dataset named '{child.Name}'; Keras names them 0, 1, 2, ….");
+            datasets.Add(new StoredVariable(this, $"{path}/{child.Name}", index, dataset));
+        }
+        datasets.Sort((a, b) => a.Index.CompareTo(b.Index));
+        for (int i = 0; i < datasets.Count; i++)
+            if (datasets[i].Index != i)
+                throw new WeightsFileException($"{Description}: the variables group '{path}' has datasets {string.Join(", ", datasets.Select(d => d.Index))}; Keras numbers them 0 to {datasets.Count - 1} without gaps.");
+        return (IReadOnlyList<StoredVariable>)datasets;
+    });
+
+    /// <summary>Runs a read of the HDF5 file, turning the reader's failures into a message that names the file and the object.</summary>
+    internal T Guard<T>(string objectPath, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is not WeightsFileException and not OutOfMemoryException)
+        {
+            throw new WeightsFileException($"{Description} could not be read at '{objectPath}': the HDF5 file is damaged or truncated ({e.Message}).", e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _owner.Dispose();
+}
+
+/// <summary>One dataset <c>…/vars/&lt;i&gt;</c> of a weights file: its shape and element type, read on demand.</summary>
+internal sealed class StoredVariable
+{
+    private readonly H5WeightsSource _source;
+    private readonly IH5Dataset _dataset;
+
+    internal StoredVariable(H5WeightsSource source, string path, int index, IH5Dataset dataset)
+    {
+        (_source, _dataset, Path, Index) = (source, dataset, path, index);
+        Shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
+        DType = DescribeType(dataset);
+    }
+
+    /// <summary>The dataset's path in the file, e.g. <c>layers/dense/vars/0</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>The position among the group's variables.</summary>
+    public int Index { get; }
+
+    /// <summary>The dimensions (empty for a scalar).</summary>
+    public int[] Shape { get; }
+
+    /// <summary>The NumPy name of the element type (<c>float32</c>, <c>int64</c>, <c>bfloat16</c>, …).</summary>
+    public string DType { get; }
+
+    /// <summary>Whether the elements are floating-point numbers (float16/32/64 or Keras' bfloat16).</summary>
+    public bool IsFloat => DType is "float16" or "float32" or "float64" or "bfloat16";
+
+    /// <summary>Whether the elements are integers.</summary>
+    public bool IsInteger => DType.StartsWith("int", StringComparison.Ordinal) || DType.StartsWith("uint", StringComparison.Ordinal);
+
+    /// <summary>The values as float32, in C order.</summary>
+    public float[] ReadFloats() => _source.Guard(Path, () =>
+    {
+        float[] values = DType switch
+        {
+            "float32" => _dataset.Read<float[]>(),
+            "float64" => Array.ConvertAll(_dataset.Read<double[]>(), d => (float)d),
+            "float16" => Array.ConvertAll(_dataset.Read<Half[]>(), h => (float)h),
+            "bfloat16" => Array.ConvertAll(_dataset.Read<ushort[]>(), b => BitConverter.Int32BitsToSingle(b << 16)),
+            _ => throw new WeightsFileException($"{_source.Description}: '{Path}' holds {DType} values, not floating-point weights."),
+        };
+        long expected = Shape.Aggregate(1L, (a, d) => a * d);
+        if (values.Length != expected)
+            throw new WeightsFileException($"{_source.Description}: '{Path}' of shape {KerasLayout.FormatShape(Shape)} gave {values.Length} values instead of {expected}.");
+        return values;
+    });
+
+    /// <summary>The value of a scalar integer dataset (the optimizer's iteration count).</summary>
+    public long ReadInteger() => _source.Guard(Path, () => DType switch
+    {
+        "int64" => _dataset.Read<long[]>()[0],
+        "int32" => _dataset.Read<int[]>()[0],
+        "uint64" => checked((long)_dataset.Read<ulong[]>()[0]),
+        "uint32" => _dataset.Read<uint[]>()[0],
+        _ => throw new WeightsFileException($"{_source.Description}: '{Path}' holds {DType} values, not an integer count."),
+    });
+
+    private static string DescribeType(IH5Dataset dataset)
+    {
+        var type = dataset.Type;
+        switch (type.Class)
+        {
+            case H5DataTypeClass.FloatingPoint:
+                return type.Size switch { 2 => "float16", 4 => "float32", 8 => "float64", _ => $"float{type.Size * 8}" };
+            case H5DataTypeClass.FixedPoint:
+                // Keras stores bfloat16 variables as their 16-bit patterns with the attribute dtype="bfloat16".
+                if (type.Size == 2 && dataset.AttributeExists("dtype") && ReadString(dataset.Attribute("dtype")) == "bfloat16") return "bfloat16";
+                return (type.FixedPoint.IsSigned ? "int" : "uint") + (type.Size * 8);
+            default:
+                return type.Class.ToString();
+        }
+    }
+
+    private static string? ReadString(IH5Attribute attribute)
+    {
+        try { return attribute.Read<string>(); }
+        catch (Exception) { return null; }
+    }
+}
