@@ -29,10 +29,20 @@ public static partial class Ops
         if (pool.H < 1 || pool.W < 1 || strides.H < 1 || strides.W < 1)
             throw new ArgumentException($"{who}: pool size and strides must be positive, got pool {pool} and strides {strides}.");
         var g = ConvGeometry.Create(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], pool, strides, (1, 1), padding, who);
-        return Run(new Pool2DOp(x, g, max), new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels), x.RequiresGrad);
+        var output = new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels);
+        // Max pooling remembers where each maximum came from, so that its backward is a scatter of the output
+        // gradient instead of a second search through the (large) input.
+        var ws = Workspace.Current;
+        float[] winners = !max ? [] : ws is null ? new float[output.Size] : ws.Rent(output.Size);
+        return Run(new Pool2DOp(x, g, max, winners), output, x.RequiresGrad);
     }
 
-    private sealed class Pool2DOp(Tensor x, ConvGeometry g, bool max) : Op, IParallelJob
+    /// <summary>
+    /// Max or average pooling, one fixed range of images per thread. For max pooling, <c>winners</c> holds, for every
+    /// output element, the pixel (ih·width + iw, exact in float32 for any image under 2²⁴ pixels) its maximum came from:
+    /// the first maximum in row-major window order, or the first NaN, which the maximum propagates.
+    /// </summary>
+    private sealed class Pool2DOp(Tensor x, ConvGeometry g, bool max, float[] winners) : Op, IParallelJob
     {
         private bool _backward;
         private bool _freshGrad;
@@ -61,12 +71,14 @@ public static partial class Ops
             {
                 var image = x.Values.Slice(n * imageSize, imageSize);
                 int outOffset = n * g.OutPixels * g.Channels;
-                if (!_backward) ForwardImage(image, Output.Values.Slice(outOffset, g.OutPixels * g.Channels));
+                int outSize = g.OutPixels * g.Channels;
+                var winner = max ? winners.AsSpan(outOffset, outSize) : default;
+                if (!_backward) ForwardImage(image, Output.Values.Slice(outOffset, outSize), winner);
                 else
                 {
                     var dx = x.GradBuffer.AsSpan(n * imageSize, imageSize);
                     if (_freshGrad) dx.Clear();
-                    BackwardImage(image, Output.Values.Slice(outOffset, g.OutPixels * g.Channels), Output.Grad.Slice(outOffset, g.OutPixels * g.Channels), dx);
+                    BackwardImage(winner, Output.Grad.Slice(outOffset, outSize), dx);
                 }
             }
         }
@@ -79,44 +91,7 @@ public static partial class Ops
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void ForwardImage(ReadOnlySpan<float> image, Span<float> output)
-        {
-            int c = g.Channels, width = Vector<float>.Count;
-            for (int oh = 0; oh < g.OutHeight; oh++)
-                for (int ow = 0; ow < g.OutWidth; ow++)
-                {
-                    var (h0, h1, w0, w1) = Window(oh, ow);
-                    var y = output.Slice((oh * g.OutWidth + ow) * c, c);
-                    float count = (h1 - h0) * (w1 - w0);
-                    int ch = 0;
-                    for (; ch <= c - width; ch += width)
-                    {
-                        var acc = new Vector<float>(max ? float.NegativeInfinity : 0f);
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                var v = new Vector<float>(image.Slice((ih * g.Width + iw) * c + ch));
-                                // Max propagates NaN, as TensorFlow's max pool does.
-                                acc = max ? Vector.ConditionalSelect(Vector.GreaterThan(v, acc) | ~Vector.Equals(v, v), v, acc) : acc + v;
-                            }
-                        (max ? acc : acc / count).CopyTo(y.Slice(ch));
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = max ? float.NegativeInfinity : 0f;
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                float v = image[(ih * g.Width + iw) * c + ch];
-                                acc = max ? (v > acc || float.IsNaN(v) ? v : acc) : acc + v;
-                            }
-                        y[ch] = max ? acc : acc / count;
-                    }
-                }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void BackwardImage(ReadOnlySpan<float> image, ReadOnlySpan<float> output, ReadOnlySpan<float> dy, Span<float> dx)
+        private void ForwardImage(ReadOnlySpan<float> image, Span<float> output, Span<float> winner)
         {
             int c = g.Channels, width = Vector<float>.Count;
             for (int oh = 0; oh < g.OutHeight; oh++)
@@ -124,54 +99,66 @@ public static partial class Ops
                 {
                     var (h0, h1, w0, w1) = Window(oh, ow);
                     int o = (oh * g.OutWidth + ow) * c;
-                    if (!max)
+                    var y = output.Slice(o, c);
+                    float count = (h1 - h0) * (w1 - w0);
+                    int ch = 0;
+                    for (; ch <= c - width; ch += width)
                     {
-                        float count = (h1 - h0) * (w1 - w0);
+                        var acc = new Vector<float>(max ? float.NegativeInfinity : 0f);
+                        var where = new Vector<float>(h0 * g.Width + w0);
                         for (int ih = h0; ih < h1; ih++)
                             for (int iw = w0; iw < w1; iw++)
                             {
-                                int i = (ih * g.Width + iw) * c;
-                                for (int ch = 0; ch < c; ch++) dx[i + ch] += dy[o + ch] / count;
+                                var v = new Vector<float>(image.Slice((ih * g.Width + iw) * c + ch));
+                                if (!max) { acc += v; continue; }
+                                // A larger value, or the first NaN (the maximum then stays NaN), takes the place.
+                                var take = Vector.GreaterThan(v, acc) | (~Vector.Equals(v, v) & Vector.Equals(acc, acc));
+                                acc = Vector.ConditionalSelect(take, v, acc);
+                                where = Vector.ConditionalSelect(take, new Vector<float>(ih * g.Width + iw), where);
                             }
-                        continue;
+                        (max ? acc : acc / count).CopyTo(y.Slice(ch));
+                        if (max) where.CopyTo(winner.Slice(o + ch));
                     }
-                    // The gradient goes to the first position holding the maximum (for a NaN window, the first NaN,
-                    // which the forward propagated). Vectorised over channels: a lane is done once it has found its one.
-                    int chv = 0;
-                    for (; chv <= c - width; chv += width)
+                    for (; ch < c; ch++)
                     {
-                        var y = new Vector<float>(output.Slice(o + chv));
-                        var g0 = new Vector<float>(dy.Slice(o + chv));
-                        var yNaN = ~Vector.Equals(y, y);
-                        var pending = Vector<int>.AllBitsSet;
+                        float acc = max ? float.NegativeInfinity : 0f;
+                        int at = h0 * g.Width + w0;
                         for (int ih = h0; ih < h1; ih++)
                             for (int iw = w0; iw < w1; iw++)
                             {
-                                int i = (ih * g.Width + iw) * c + chv;
-                                var v = new Vector<float>(image.Slice(i));
-                                var hit = (Vector.Equals(v, y) | (yNaN & ~Vector.Equals(v, v))) & pending;
-                                if (hit == Vector<int>.Zero) continue;
-                                var d = dx.Slice(i);
-                                (new Vector<float>(d) + Vector.ConditionalSelect(hit, g0, Vector<float>.Zero)).CopyTo(d);
-                                pending &= ~hit;
+                                float v = image[(ih * g.Width + iw) * c + ch];
+                                if (!max) { acc += v; continue; }
+                                if (v > acc || (float.IsNaN(v) && !float.IsNaN(acc))) { acc = v; at = ih * g.Width + iw; }
                             }
+                        y[ch] = max ? acc : acc / count;
+                        if (max) winner[o + ch] = at;
                     }
-                    for (int ch = chv; ch < c; ch++)
-                    {
-                        float y = output[o + ch];
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                int i = (ih * g.Width + iw) * c + ch;
-                                float v = image[i];
-                                if (v == y || (float.IsNaN(y) && float.IsNaN(v)))
-                                {
-                                    dx[i] += dy[o + ch];
-                                    goto next;
-                                }
-                            }
-                        next:;
-                    }
+                }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+        private void BackwardImage(ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
+        {
+            int c = g.Channels;
+            if (max)
+            {
+                // Each output's gradient goes to the pixel its maximum came from.
+                for (int o = 0, pixel = 0; pixel < g.OutPixels; pixel++)
+                    for (int ch = 0; ch < c; ch++, o++) dx[(int)winner[o] * c + ch] += dy[o];
+                return;
+            }
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    var (h0, h1, w0, w1) = Window(oh, ow);
+                    int o = (oh * g.OutWidth + ow) * c;
+                    float count = (h1 - h0) * (w1 - w0);
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            int i = (ih * g.Width + iw) * c;
+                            for (int ch = 0; ch < c; ch++) dx[i + ch] += dy[o + ch] / count;
+                        }
                 }
         }
     }

@@ -48,8 +48,10 @@ internal sealed class RandomGenerator
             s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
             s2 ^= t;
             s3 = ulong.RotateLeft(s3, 45);
-            mask[i] = (bits & 0xFFFFFFFF) >= threshold ? keep : 0f;
-            if (i + 1 < mask.Length) mask[i + 1] = (bits >> 32) >= threshold ? keep : 0f;
+            // Branch-free: each comparison is a coin flip, which a branch would mispredict half the time.
+            // (draw − threshold) wraps to a value with the top bit set exactly when draw < threshold (both < 2³³).
+            mask[i] = keep * (1 - (long)(((bits & 0xFFFFFFFF) - threshold) >> 63));
+            if (i + 1 < mask.Length) mask[i + 1] = keep * (1 - (long)(((bits >> 32) - threshold) >> 63));
         }
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }

@@ -67,7 +67,7 @@ public sealed class MnistConvnetTests(MnistFixture data) : IClassFixture<MnistFi
         var xTest = testImages.Reshape(-1, 28, 28, 1).AsType<float>() / 255f;
         var model = KerasConvnet();
         model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
-        model.Fit(x, trainLabels, epochs: 12, batchSize: 128, validationSplit: 0.1, verbose: 0);
+        model.Fit(x, trainLabels, epochs: 15, batchSize: 128, validationSplit: 0.1, verbose: 0); // Keras trains its example for 15
         var (_, accuracy) = model.Evaluate(xTest, testLabels, verbose: 0);
         Assert.True(accuracy >= 0.90, $"Fashion-MNIST test accuracy {accuracy} (issue: >= 0.90)");
     }
