@@ -67,9 +67,20 @@ public static partial class Ops
         private int _chunkFirst, _chunkImages;
         private bool _scatter, _freshInputGrad;
 
-        /// <summary>Images per chunk: a patch matrix of about 256 Ki floats (1 MiB), at least one image.</summary>
-        public static int ImagesPerChunk(in ConvGeometry g) =>
-            Math.Clamp((1 << 18) / Math.Max(1, g.OutPixels * g.WindowSize * g.Channels), 1, Math.Max(1, g.Batch));
+        /// <summary>
+        /// Images per chunk: the whole batch when its patch matrix is small (up to 1 Mi floats, 4 MiB: it is then kept
+        /// from the forward for the backward instead of gathered again), else a patch matrix of about 256 Ki floats
+        /// (1 MiB, which stays in L2), at least one image.
+        /// </summary>
+        public static int ImagesPerChunk(in ConvGeometry g)
+        {
+            long perImage = Math.Max(1, (long)g.OutPixels * g.WindowSize * g.Channels);
+            if (perImage * g.Batch <= 1 << 20) return Math.Max(1, g.Batch);
+            return (int)Math.Clamp((1 << 18) / perImage, 1, Math.Max(1, g.Batch));
+        }
+
+        // True while the patch buffer holds the whole batch's patches from the last forward (one chunk only).
+        private bool _patchesKept;
 
         public override void Forward()
         {
@@ -79,6 +90,7 @@ public static partial class Ops
             {
                 int images = Math.Min(imagesPerChunk, g.Batch - first), rows = images * rowsPerImage;
                 RunOverImages(first, images, scatter: false);
+                _patchesKept = images == g.Batch;
                 Gemm.Multiply(patches.AsSpan(0, rows * _rowLength), kernel.Values, y.Slice(first * rowsPerImage * _filters, rows * _filters),
                     rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, relu ? GemmActivation.Relu : GemmActivation.None);
             }
@@ -110,7 +122,7 @@ public static partial class Ops
                 var dzChunk = dz.Slice(first * rowsPerImage * _filters, rows * _filters);
                 if (kernel.RequiresGrad)
                 {
-                    RunOverImages(first, images, scatter: false);
+                    if (!_patchesKept) RunOverImages(first, images, scatter: false);
                     Gemm.Multiply(patches.AsSpan(0, rows * _rowLength), dzChunk, dk, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, accumulate ? 1f : 0f);
                     accumulate = true;
                 }
@@ -168,7 +180,15 @@ public static partial class Ops
                     int ih = oh * g.StrideHeight - g.PadTop + i * g.DilationHeight;
                     if ((uint)ih >= (uint)g.Height) { dst.Slice(col, windowRow).Clear(); continue; }
                     int rowStart = ih * g.Width;
-                    if (rowInside) { image.Slice((rowStart + iw0) * c, windowRow).CopyTo(dst.Slice(col, windowRow)); continue; }
+                    if (rowInside)
+                    {
+                        var from = image.Slice((rowStart + iw0) * c, windowRow);
+                        var to = dst.Slice(col, windowRow);
+                        // A few floats (a 3-wide window on one channel): a loop beats a memmove call per row.
+                        if (windowRow <= 16) for (int k = 0; k < from.Length; k++) to[k] = from[k];
+                        else from.CopyTo(to);
+                        continue;
+                    }
                     for (int j = 0; j < g.WindowWidth; j++)
                     {
                         int iw = iw0 + j * g.DilationWidth;
