@@ -75,6 +75,8 @@ internal sealed class Trainer(Model model)
         model.StopTraining = false;
         hooks.TrainBegin(hooks.EmptyLogs());
         Dictionary<string, double>? trainingLogs = null;
+        // The validation's batch buffers and workspace, made at the first epoch end and reused by the others.
+        (Batcher, Workspace)? validationBuffers = null;
 
         for (int epoch = 0; epoch < epochs; epoch++)
         {
@@ -104,7 +106,8 @@ internal sealed class Trainer(Model model)
             // As in Keras, validation runs even when a callback stopped training during the epoch.
             if (valX is not null)
             {
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, objectives, progress: null, hooks);
+                validationBuffers ??= (new Batcher(valX, valY, batchSize), new Workspace());
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, objectives, progress: null, hooks, validationBuffers);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
             // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
@@ -182,11 +185,10 @@ internal sealed class Trainer(Model model)
 
     /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
     private List<KeyValuePair<string, double>> EvaluateRows(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int[] rows, int batchSize,
-        Objectives objectives, Progbar? progress, CallbackList hooks)
+        Objectives objectives, Progbar? progress, CallbackList hooks, (Batcher Batcher, Workspace Workspace)? buffers = null)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
-        var batcher = new Batcher(x, y, batchSize);
-        var workspace = new Workspace();
+        var (batcher, workspace) = buffers ?? (new Batcher(x, y, batchSize), new Workspace());
         int steps = (rows.Length + batchSize - 1) / batchSize;
         if (!hooks.IsEmpty) hooks.TestBegin(hooks.EmptyLogs());
         var lossTracker = new Mean("loss");
