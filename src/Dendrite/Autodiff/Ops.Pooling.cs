@@ -77,8 +77,12 @@ public static partial class Ops
                 else
                 {
                     var dx = x.GradBuffer.AsSpan(n * imageSize, imageSize);
-                    if (_freshGrad) dx.Clear();
-                    BackwardImage(winner, Output.Grad.Slice(outOffset, outSize), dx);
+                    if (_freshGrad && max && DisjointWindows) WriteImageGradient(winner, Output.Grad.Slice(outOffset, outSize), dx);
+                    else
+                    {
+                        if (_freshGrad) dx.Clear();
+                        BackwardImage(winner, Output.Grad.Slice(outOffset, outSize), dx);
+                    }
                 }
             }
         }
@@ -134,6 +138,38 @@ public static partial class Ops
                         if (max) winner[o + ch] = at;
                     }
                 }
+        }
+
+        /// <summary>Windows that neither overlap nor overhang (valid padding, stride = pool): every input pixel is in at most one.</summary>
+        private bool DisjointWindows => g.PadTop == 0 && g.PadLeft == 0 && g.StrideHeight == g.WindowHeight && g.StrideWidth == g.WindowWidth
+            && g.OutHeight * g.WindowHeight <= g.Height && g.OutWidth * g.WindowWidth <= g.Width; // "same" may overhang at the end
+
+        /// <summary>
+        /// The max-pooling gradient of one image written in a single pass (no clearing first): with disjoint windows,
+        /// each pixel of a window gets the output gradient if it was the winner, else 0; pixels past the last window are 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+        private void WriteImageGradient(ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
+        {
+            int c = g.Channels, width = Vector<float>.Count;
+            int coveredH = g.OutHeight * g.WindowHeight, coveredW = g.OutWidth * g.WindowWidth;
+            for (int ih = 0; ih < g.Height; ih++)
+            {
+                var row = dx.Slice(ih * g.Width * c, g.Width * c);
+                if (ih >= coveredH) { row.Clear(); continue; }
+                int oh = ih / g.WindowHeight;
+                for (int iw = 0; iw < coveredW; iw++)
+                {
+                    int o = (oh * g.OutWidth + iw / g.WindowWidth) * c;
+                    var here = new Vector<float>(ih * g.Width + iw);
+                    var d = row.Slice(iw * c, c);
+                    int ch = 0;
+                    for (; ch <= c - width; ch += width)
+                        Vector.ConditionalSelect(Vector.Equals(new Vector<float>(winner.Slice(o + ch)), here), new Vector<float>(dy.Slice(o + ch)), Vector<float>.Zero).CopyTo(d.Slice(ch));
+                    for (; ch < c; ch++) d[ch] = winner[o + ch] == ih * g.Width + iw ? dy[o + ch] : 0f;
+                }
+                row.Slice(coveredW * c).Clear();
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
