@@ -22,8 +22,16 @@ public static partial class Ops
         }
     }
 
-    /// <summary>1 / (1 + exp(−x)), element-wise.</summary>
-    public static Tensor Sigmoid(Tensor x) => Run(new SigmoidOp(x), x.Shape, x.RequiresGrad);
+    /// <summary>
+    /// 1 / (1 + exp(−x)), element-wise. A binary cross-entropy that receives this op's output computes from its input
+    /// logits instead (see <see cref="BinaryCrossentropy"/>), as Keras does on TensorFlow.
+    /// </summary>
+    public static Tensor Sigmoid(Tensor x)
+    {
+        var result = Run(new SigmoidOp(x), x.Shape, x.RequiresGrad);
+        result.SigmoidLogits = x;
+        return result;
+    }
 
     private sealed class SigmoidOp(Tensor x) : Op
     {

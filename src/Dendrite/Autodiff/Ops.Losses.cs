@@ -9,32 +9,28 @@ public static partial class Ops
 
     /// <summary>
     /// Mean sparse categorical cross-entropy of <paramref name="predictions"/> (rows of class probabilities, or of
-    /// logits when <paramref name="fromLogits"/>) against integer <paramref name="labels"/> (shape (N,) or (N, 1)).
+    /// logits when <paramref name="fromLogits"/>) against integer <paramref name="labels"/> (the predictions' shape
+    /// without the class axis, or with a trailing 1 instead: (N,) or (N, 1) for (N, classes)).
     /// When <paramref name="predictions"/> came straight out of <see cref="Softmax"/>, the loss is computed from the
-    /// logits behind it (log-softmax, no clipping) exactly as Keras does on TensorFlow; otherwise probabilities are
-    /// normalised and clipped to [1e-7, 1 − 1e-7] as in Keras' other backends.
+    /// logits behind it (log-softmax, no clipping) exactly as Keras does on TensorFlow, whatever
+    /// <paramref name="fromLogits"/> says; otherwise probabilities are normalised and clipped to [1e-7, 1 − 1e-7] as
+    /// in Keras' other backends. No gradient flows to the labels.
     /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not pair up, or a label is not an integer in [0, classes).</exception>
     public static Tensor SparseCategoricalCrossentropy(Tensor labels, Tensor predictions, bool fromLogits = false)
     {
-        int classes = predictions.LastDim, rows = predictions.Rows;
-        if (labels.Size != rows)
-            throw new ArgumentException($"sparse_categorical_crossentropy expects one label per row: predictions have shape {predictions.Shape} ({rows} rows), labels have shape {labels.Shape}.");
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(predictions);
+        int classes = TargetShapes.CheckSparse(labels.Shape, predictions.Shape, "sparse_categorical_crossentropy",
+            "For one-hot targets use categorical_crossentropy.");
         ValidateSparseLabels(labels.Values, classes);
-        if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null), new Shape(), predictions.RequiresGrad);
         if (predictions.SoftmaxLogits is { } logits)
             return Run(new SparseSoftmaxCrossEntropyOp(logits, labels, predictions), new Shape(), logits.RequiresGrad);
+        if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null), new Shape(), predictions.RequiresGrad);
         return Run(new SparseCrossEntropyFromProbabilitiesOp(predictions, labels), new Shape(), predictions.RequiresGrad);
     }
 
-    internal static void ValidateSparseLabels(ReadOnlySpan<float> labels, int classes)
-    {
-        for (int i = 0; i < labels.Length; i++)
-        {
-            float y = labels[i];
-            if (!(y >= 0 && y < classes) || y != MathF.Floor(y))
-                throw new ArgumentException(FormattableString.Invariant($"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes."));
-        }
-    }
+    internal static void ValidateSparseLabels(ReadOnlySpan<float> labels, int classes) => TargetShapes.CheckLabelRange(labels, classes);
 
     /// <summary>
     /// Mean cross-entropy from logits: log-sum-exp minus the label's logit, per row, with no clipping. When the

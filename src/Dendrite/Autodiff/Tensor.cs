@@ -19,6 +19,9 @@ public sealed partial class Tensor
     /// <summary>When this tensor is a softmax output, its input logits (what Keras keeps as <c>_keras_logits</c>).</summary>
     internal Tensor? SoftmaxLogits;
 
+    /// <summary>When this tensor is a sigmoid output, its input logits (Keras' <c>_keras_logits</c> on a sigmoid).</summary>
+    internal Tensor? SigmoidLogits;
+
     internal Tensor(float[] buffer, Shape shape, bool requiresGrad, bool borrowed)
     {
         if (buffer.Length < shape.Size)

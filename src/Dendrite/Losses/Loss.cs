@@ -4,8 +4,13 @@ namespace Dendrite.Losses;
 
 /// <summary>
 /// A loss (Keras' <c>keras.losses</c>): maps targets and predictions of a batch to one scalar, the mean over the
-/// batch (Keras' <c>sum_over_batch_size</c> reduction). A string converts to the loss of that Keras name.
+/// batch (Keras' <c>sum_over_batch_size</c> reduction). A string converts to the loss of that Keras name, and a
+/// function of (yTrue, yPred) written with <see cref="Ops"/> converts to a loss that trains without gradient code.
 /// </summary>
+/// <remarks>
+/// A training step is recorded once and replayed, so <see cref="Call"/> must build its result from <see cref="Ops"/>
+/// (whose forward recomputes from the inputs' current values) and give the same graph for every batch of a shape.
+/// </remarks>
 public abstract class Loss
 {
     /// <summary>The Keras name, e.g. <c>sparse_categorical_crossentropy</c>.</summary>
@@ -20,16 +25,71 @@ public abstract class Loss
     /// </summary>
     internal virtual void ValidateTargets(NDArray y, Shape outputShape) { }
 
-    /// <summary>The loss of a Keras name.</summary>
-    public static Loss Get(string name) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// The loss of a Keras name (case-insensitive): <c>sparse_categorical_crossentropy</c>,
+    /// <c>categorical_crossentropy</c>, <c>binary_crossentropy</c> (<c>bce</c>), <c>mean_squared_error</c>
+    /// (<c>mse</c>), <c>mean_absolute_error</c> (<c>mae</c>), <c>huber</c>, <c>kl_divergence</c> (<c>kld</c>), or a
+    /// class name such as <c>BinaryCrossentropy</c>. Each comes with Keras' default arguments. <c>crossentropy</c>
+    /// (<c>ce</c>) picks binary, sparse or categorical cross-entropy from the shapes, as Keras' <c>compile</c> does.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static Loss Get(string name)
     {
-        "sparse_categorical_crossentropy" or "sparsecategoricalcrossentropy" => new SparseCategoricalCrossentropy(),
-        _ => throw new ArgumentException($"Unknown loss function: '{name}'. Known: sparse_categorical_crossentropy."),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            "sparse_categorical_crossentropy" or "sparsecategoricalcrossentropy" => new SparseCategoricalCrossentropy(),
+            "categorical_crossentropy" or "categoricalcrossentropy" => new CategoricalCrossentropy(),
+            "binary_crossentropy" or "binarycrossentropy" or "bce" => new BinaryCrossentropy(),
+            "mean_squared_error" or "meansquarederror" or "mse" => new MeanSquaredError(),
+            "mean_absolute_error" or "meanabsoluteerror" or "mae" => new MeanAbsoluteError(),
+            "huber" => new Huber(),
+            "kl_divergence" or "kldivergence" or "kld" => new KLDivergence(),
+            "crossentropy" or "ce" => new Crossentropy(name),
+            _ => throw new ArgumentException($"Unknown loss function: '{name}'. Known: sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy (bce), mean_squared_error (mse), mean_absolute_error (mae), huber, kl_divergence (kld), crossentropy (ce)."),
+        };
+    }
+
+    /// <summary>
+    /// A loss computed by <paramref name="function"/>, as Keras wraps a plain function of (y_true, y_pred)
+    /// (<c>LossFunctionWrapper</c>). Targets and predictions are first brought to the same rank when they differ by a
+    /// trailing axis of length 1; a scalar result is the loss as is, anything else is averaged over all its elements
+    /// (<c>sum_over_batch_size</c>). Written with <see cref="Ops"/>, it needs no gradient code.
+    /// </summary>
+    /// <param name="function">Maps (yTrue, yPred) to per-sample (or per-element) losses, or to the scalar loss.</param>
+    /// <param name="name">The loss's name; by default the method's name (<c>lambda</c> for an anonymous function).</param>
+    /// <example><code>
+    /// model.Compile(loss: Loss.FromFunction((t, p) =&gt; Ops.Mean(Ops.Square(p - t), axis: -1), "my_mse"));
+    /// </code></example>
+    public static Loss FromFunction(Func<Tensor, Tensor, Tensor> function, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return new FunctionLoss(function, name ?? DefaultName(function));
+    }
+
+    private static string DefaultName(Delegate function)
+    {
+        string method = function.Method.Name;
+        return method.Length > 0 && method.All(c => char.IsLetterOrDigit(c) || c == '_') ? method : "lambda";
+    }
 
     /// <summary>Lets a Keras name stand for the loss: <c>loss: "sparse_categorical_crossentropy"</c>.</summary>
     public static implicit operator Loss(string name) => Get(name);
 
+    /// <summary>
+    /// Lets a function of (yTrue, yPred) stand for the loss; see <see cref="FromFunction"/>. C# applies this to a
+    /// <see cref="Func{T1, T2, TResult}"/> value (a variable, or a cast method group), not to a bare lambda or method
+    /// group: write <c>loss: (Func&lt;Tensor, Tensor, Tensor&gt;)MyLoss</c> or <c>Loss.FromFunction(MyLoss)</c>.
+    /// </summary>
+    public static implicit operator Loss(Func<Tensor, Tensor, Tensor> function) => FromFunction(function);
+
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>
+    /// For losses whose targets have the predictions' shape: throws before training when the data set's targets do
+    /// not pair up with the model's outputs.
+    /// </summary>
+    private protected void ValidateSameShape(NDArray y, Shape outputShape, string? hint = null) =>
+        TargetShapes.AlignedLastDim(y.Shape, TargetShapes.WithBatch(y.Length, outputShape), Name, hint);
 }

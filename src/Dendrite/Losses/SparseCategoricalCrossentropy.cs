@@ -4,9 +4,11 @@ namespace Dendrite.Losses;
 
 /// <summary>
 /// Cross-entropy between integer class labels (shape (N,) or (N, 1)) and predicted class probabilities (N, C), or
-/// logits when <paramref name="fromLogits"/>. Behind a softmax output it is computed from the logits, stably, as
-/// Keras does on TensorFlow; see <see cref="Ops.SparseCategoricalCrossentropy"/>.
+/// logits when <paramref name="fromLogits"/> (<c>keras.losses.SparseCategoricalCrossentropy</c>). Behind a softmax
+/// output it is computed from the logits, stably, as Keras does on TensorFlow; see
+/// <see cref="Ops.SparseCategoricalCrossentropy"/>.
 /// </summary>
+/// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
 public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Loss
 {
     /// <summary>Whether predictions are logits rather than probabilities.</summary>
@@ -20,9 +22,8 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
 
     internal override void ValidateTargets(NDArray y, Shape outputShape)
     {
-        if (y.Rank > 2 || (y.Rank == 2 && y.Shape[1] != 1))
-            throw new ArgumentException($"sparse_categorical_crossentropy expects integer labels of shape (N,) or (N, 1), got {y.Shape}. For one-hot targets use categorical_crossentropy.");
-        int classes = outputShape[^1];
+        int classes = TargetShapes.CheckSparse(y.Shape, TargetShapes.WithBatch(y.Length, outputShape), Name,
+            "For one-hot targets use categorical_crossentropy.");
         var labels = new float[y.Size];
         var rows = new int[y.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;

@@ -2,12 +2,16 @@ namespace Dendrite.Metrics;
 
 /// <summary>
 /// How often the arg-max of each predicted row equals the target class of that row; subclasses say how a target
-/// row names its class.
+/// row names its class and which target shapes they take.
 /// </summary>
 public abstract class ArgMaxAccuracy : MeanMetric
 {
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => true;
+
+    /// <summary>Checks the shapes (and labels) of one batch and returns the number of classes (the predictions' last dimension).</summary>
+    /// <exception cref="ArgumentException">The targets do not fit the predictions.</exception>
+    protected abstract int CheckTargets(ReadOnlySpan<float> yTrue, Shape yTrueShape, Shape yPredShape);
 
     /// <summary>The class the target of row <paramref name="row"/> names.</summary>
     protected abstract int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes);
@@ -15,13 +19,17 @@ public abstract class ArgMaxAccuracy : MeanMetric
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
     {
-        int classes = yPredShape[^1];
-        int rows = yPred.Length / classes;
+        MetricChecks.Lengths(Name, yTrue, yTrueShape, yPred, yPredShape);
+        int classes = CheckTargets(yTrue, yTrueShape, yPredShape);
+        int rows = classes == 0 ? 0 : yPred.Length / classes;
         int correct = 0;
         for (int r = 0; r < rows; r++)
-            if (ArgMax(yPred.Slice(r * classes, classes)) == TargetClass(yTrue, r, classes)) correct++;
+            if (Hit(yPred.Slice(r * classes, classes), TargetClass(yTrue, r, classes))) correct++;
         Accumulate(correct, rows);
     }
+
+    /// <summary>Whether a row of predictions scores its target class: by default, when it is the arg-max.</summary>
+    private protected virtual bool Hit(ReadOnlySpan<float> row, int target) => ArgMax(row) == target;
 
     /// <summary>Index of the first maximum, as NumPy's argmax (ties go to the first).</summary>
     internal static int ArgMax(ReadOnlySpan<float> row)
@@ -32,56 +40,88 @@ public abstract class ArgMaxAccuracy : MeanMetric
     }
 }
 
-/// <summary>How often the arg-max of the prediction equals the integer label (labels of shape (N,) or (N, 1)).</summary>
+/// <summary>
+/// How often the arg-max of the prediction equals the integer label (<c>keras.metrics.SparseCategoricalAccuracy</c>):
+/// labels of shape (N,) or (N, 1) for predictions (N, C).
+/// </summary>
+/// <param name="name">The name it is logged under.</param>
 public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : ArgMaxAccuracy
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
 
     /// <inheritdoc/>
+    /// <remarks>Labels that are not integers in [0, C) throw (Keras would count them as misses).</remarks>
+    protected override int CheckTargets(ReadOnlySpan<float> yTrue, Shape yTrueShape, Shape yPredShape) =>
+        MetricChecks.SparseLabels(Name, yTrue, yTrueShape, yPredShape, "For one-hot targets use categorical_accuracy.");
+
+    /// <inheritdoc/>
     protected override int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes) => (int)yTrue[row];
 }
 
-/// <summary>How often the arg-max of the prediction equals the arg-max of the one-hot target.</summary>
+/// <summary>
+/// How often the arg-max of the prediction equals the arg-max of the one-hot target
+/// (<c>keras.metrics.CategoricalAccuracy</c>); targets have the predictions' shape.
+/// </summary>
+/// <param name="name">The name it is logged under.</param>
 public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : ArgMaxAccuracy
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
 
     /// <inheritdoc/>
+    protected override int CheckTargets(ReadOnlySpan<float> yTrue, Shape yTrueShape, Shape yPredShape) =>
+        MetricChecks.SameShape(Name, yTrueShape, yPredShape, "Integer labels need sparse_categorical_accuracy.");
+
+    /// <inheritdoc/>
     protected override int TargetClass(ReadOnlySpan<float> yTrue, int row, int classes) => ArgMax(yTrue.Slice(row * classes, classes));
 }
 
-/// <summary>How often <c>prediction &gt; threshold</c> equals the 0/1 target, element-wise.</summary>
+/// <summary>
+/// How often <c>prediction &gt; threshold</c> equals the 0/1 target, element-wise (<c>keras.metrics.BinaryAccuracy</c>);
+/// a target other than 0 or 1 never matches.
+/// </summary>
+/// <param name="name">The name it is logged under.</param>
+/// <param name="threshold">In (0, 1), as Keras requires.</param>
 public sealed class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : MeanMetric
 {
+    private readonly float _threshold = threshold > 0 && threshold < 1 ? threshold
+        : throw new ArgumentException(FormattableString.Invariant($"Invalid value for argument `threshold`. Expected a value in interval (0, 1). Received: threshold={threshold}"), nameof(threshold));
+
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => true;
 
     /// <inheritdoc/>
     public override string Name { get; } = name;
 
+    /// <summary>Predictions above it count as 1.</summary>
+    public float Threshold => _threshold;
+
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
     {
+        MetricChecks.Lengths(Name, yTrue, yTrueShape, yPred, yPredShape);
+        TargetShapes.AlignedLastDim(yTrueShape, yPredShape, Name);
         int correct = 0;
         for (int i = 0; i < yPred.Length; i++)
-            if ((yPred[i] > threshold ? 1f : 0f) == yTrue[i]) correct++;
+            if ((yPred[i] > _threshold ? 1f : 0f) == yTrue[i]) correct++;
         Accumulate(correct, yPred.Length);
     }
 }
 
 /// <summary>
-/// Keras' <c>"accuracy"</c>: resolved on the first batch from the shapes, as Keras' <c>get_metric</c> does — sparse
-/// categorical when the targets have fewer axes than the predictions (or one column against several), binary when
-/// the prediction has one column, categorical otherwise. Logged as <c>accuracy</c>.
+/// Keras' <c>"accuracy"</c>: resolved on the first batch from the shapes, as Keras' <c>get_metric</c> does — binary
+/// when the prediction has one column, else sparse categorical when the targets have fewer axes than the predictions
+/// (or one column against several), categorical otherwise. Logged under the name it was asked by
+/// (<c>accuracy</c> or <c>acc</c>).
 /// </summary>
-public sealed class Accuracy : Metric
+/// <param name="name">The name it is logged under.</param>
+public sealed class Accuracy(string name = "accuracy") : Metric
 {
     private Metric? _resolved;
 
     /// <inheritdoc/>
-    public override string Name => "accuracy";
+    public override string Name { get; } = name;
 
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => true;
@@ -93,12 +133,12 @@ public sealed class Accuracy : Metric
         _resolved.UpdateState(yTrue, yTrueShape, yPred, yPredShape);
     }
 
-    private static Metric Resolve(Shape yTrue, Shape yPred)
+    private Metric Resolve(Shape yTrue, Shape yPred)
     {
-        bool sparse = yTrue.Rank < yPred.Rank || (yTrue[^1] == 1 && yPred[^1] > 1);
-        if (sparse) return new SparseCategoricalAccuracy("accuracy");
-        if (yPred[^1] == 1) return new BinaryAccuracy("accuracy");
-        return new CategoricalAccuracy("accuracy");
+        // Keras' is_binary_or_sparse_categorical; binary wins when both hold ((N,) targets, (N, 1) predictions).
+        if (yPred.Rank > 0 && yPred[^1] == 1) return new BinaryAccuracy(Name);
+        bool sparse = yTrue.Rank < yPred.Rank || (yTrue.Rank > 0 && yPred.Rank > 0 && yTrue[^1] == 1 && yPred[^1] > 1);
+        return sparse ? new SparseCategoricalAccuracy(Name) : new CategoricalAccuracy(Name);
     }
 
     /// <inheritdoc/>

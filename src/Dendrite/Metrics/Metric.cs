@@ -6,12 +6,17 @@ namespace Dendrite.Metrics;
 /// that Keras name (<c>"accuracy"</c>/<c>"acc"</c> picks sparse, categorical or binary accuracy from the shapes, as
 /// Keras does).
 /// </summary>
+/// <remarks>
+/// The trainer calls <see cref="UpdateState"/> and <see cref="Result"/> on every step, so neither may allocate: a
+/// metric keeps its state in fields sized when it is made.
+/// </remarks>
 public abstract class Metric
 {
     /// <summary>The key under which the value is logged (<c>accuracy</c>, …).</summary>
     public abstract string Name { get; }
 
     /// <summary>Adds one batch: targets and predictions as flat C-order values with their shapes.</summary>
+    /// <exception cref="ArgumentException">The shapes do not fit the metric, or (for integer labels) a label is out of range.</exception>
     public abstract void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape);
 
     /// <summary>The value over everything added since the last reset.</summary>
@@ -27,15 +32,34 @@ public abstract class Metric
     /// </summary>
     protected internal virtual bool? HigherIsBetter => null;
 
-    /// <summary>The metric of a Keras name.</summary>
-    public static Metric Get(string name) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// The metric of a Keras name, with Keras' defaults, logged under that name as in Keras' <c>compile</c>
+    /// (<c>"mae"</c> logs as <c>mae</c>). Case-insensitive: <c>accuracy</c>/<c>acc</c> (resolved from the shapes),
+    /// <c>binary_accuracy</c>, <c>categorical_accuracy</c>, <c>sparse_categorical_accuracy</c>,
+    /// <c>top_k_categorical_accuracy</c>, <c>sparse_top_k_categorical_accuracy</c>, <c>precision</c>, <c>recall</c>,
+    /// <c>auc</c>, <c>mean_absolute_error</c>/<c>mae</c>, <c>mean_squared_error</c>/<c>mse</c>, or a class name
+    /// such as <c>TopKCategoricalAccuracy</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static Metric Get(string name)
     {
-        "accuracy" or "acc" => new Accuracy(),
-        "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
-        "categorical_accuracy" => new CategoricalAccuracy(),
-        "binary_accuracy" => new BinaryAccuracy(),
-        _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy, sparse_categorical_accuracy, categorical_accuracy, binary_accuracy."),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            "accuracy" or "acc" => new Accuracy(name),
+            "sparse_categorical_accuracy" or "sparsecategoricalaccuracy" => new SparseCategoricalAccuracy(name),
+            "categorical_accuracy" or "categoricalaccuracy" => new CategoricalAccuracy(name),
+            "binary_accuracy" or "binaryaccuracy" => new BinaryAccuracy(name),
+            "top_k_categorical_accuracy" or "topkcategoricalaccuracy" => new TopKCategoricalAccuracy(name: name),
+            "sparse_top_k_categorical_accuracy" or "sparsetopkcategoricalaccuracy" => new SparseTopKCategoricalAccuracy(name: name),
+            "precision" => new Precision(name: name),
+            "recall" => new Recall(name: name),
+            "auc" => new AUC(name: name),
+            "mean_absolute_error" or "meanabsoluteerror" or "mae" => new MeanAbsoluteError(name),
+            "mean_squared_error" or "meansquarederror" or "mse" => new MeanSquaredError(name),
+            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse)."),
+        };
+    }
 
     /// <summary>Lets a Keras name stand for the metric: <c>metrics: ["accuracy"]</c>.</summary>
     public static implicit operator Metric(string name) => Get(name);

@@ -1,0 +1,36 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Losses;
+
+/// <summary>
+/// Cross-entropy between one-hot (or soft) targets of shape (N, C) and predicted class probabilities, or logits when
+/// <paramref name="fromLogits"/> (<c>keras.losses.CategoricalCrossentropy</c>). Behind a softmax output it is computed
+/// from the logits, as Keras does on TensorFlow; see <see cref="Ops.CategoricalCrossentropy"/>.
+/// </summary>
+/// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
+/// <param name="labelSmoothing">In [0, 1]: targets become t·(1 − s) + s / C.</param>
+public sealed class CategoricalCrossentropy(bool fromLogits = false, float labelSmoothing = 0f) : Loss
+{
+    private readonly float _labelSmoothing = Checked(labelSmoothing);
+
+    /// <summary>Whether predictions are logits rather than probabilities.</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <summary>How far targets are smoothed towards the uniform distribution.</summary>
+    public float LabelSmoothing => _labelSmoothing;
+
+    /// <inheritdoc/>
+    public override string Name => "categorical_crossentropy";
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.CategoricalCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing);
+
+    internal override void ValidateTargets(NDArray y, Shape outputShape) =>
+        ValidateSameShape(y, outputShape, "Integer class labels need sparse_categorical_crossentropy, or one-hot encoding with Utils.ToCategorical.");
+
+    internal static float Checked(float labelSmoothing)
+    {
+        Ops.CheckLabelSmoothing(labelSmoothing);
+        return labelSmoothing;
+    }
+}

@@ -1,0 +1,40 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Losses;
+
+/// <summary>
+/// Keras' <c>"crossentropy"</c> (or <c>"ce"</c>) in <c>compile</c>: the cross-entropy the shapes call for, chosen on
+/// the first batch (or when <c>Fit</c> checks the targets) as Keras' <c>get_loss</c> does — binary when the prediction
+/// has one column, else sparse categorical when the targets have fewer axes than the predictions (or one column
+/// against several), categorical otherwise. Each with Keras' defaults.
+/// </summary>
+/// <param name="name">The name it was asked by.</param>
+public sealed class Crossentropy(string name = "crossentropy") : Loss
+{
+    private Loss? _resolved;
+
+    /// <inheritdoc/>
+    public override string Name { get; } = name;
+
+    /// <summary>The cross-entropy chosen, once the shapes have been seen.</summary>
+    public Loss? Resolved => _resolved;
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        return Resolve(yTrue.Shape, yPred.Shape).Call(yTrue, yPred);
+    }
+
+    internal override void ValidateTargets(NDArray y, Shape outputShape) =>
+        Resolve(y.Shape, TargetShapes.WithBatch(y.Length, outputShape)).ValidateTargets(y, outputShape);
+
+    private Loss Resolve(Shape yTrue, Shape yPred)
+    {
+        if (_resolved is not null) return _resolved;
+        bool binary = yPred.Rank > 0 && yPred[^1] == 1;
+        bool sparse = yTrue.Rank < yPred.Rank || (yTrue.Rank > 0 && yPred.Rank > 0 && yTrue[^1] == 1 && yPred[^1] > 1);
+        return _resolved = binary ? new BinaryCrossentropy() : sparse ? new SparseCategoricalCrossentropy() : new CategoricalCrossentropy();
+    }
+}

@@ -1,0 +1,25 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Losses;
+
+/// <summary>
+/// The Huber loss (<c>keras.losses.Huber</c>): quadratic, ½e², for errors up to <paramref name="delta"/> and linear,
+/// δ|e| − ½δ², beyond; averaged over the last axis and the batch. See <see cref="Ops.Huber"/>.
+/// </summary>
+/// <param name="delta">Where the loss turns from quadratic to linear; must be positive.</param>
+public sealed class Huber(float delta = 1f) : Loss
+{
+    private readonly float _delta = delta > 0 ? delta
+        : throw new ArgumentException(FormattableString.Invariant($"Huber needs a positive delta, got {delta}."), nameof(delta));
+
+    /// <summary>Where the loss turns from quadratic to linear.</summary>
+    public float Delta => _delta;
+
+    /// <inheritdoc/>
+    public override string Name => "huber_loss";
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.Huber(yTrue, yPred, _delta);
+
+    internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
+}

@@ -1,0 +1,18 @@
+using Dendrite.Autodiff;
+
+namespace Dendrite.Losses;
+
+/// <summary>
+/// The Kullback–Leibler divergence Σ yTrue·log(yTrue / yPred) over the last axis, averaged over the batch, with both
+/// operands clipped to [1e-7, 1] (<c>keras.losses.KLDivergence</c>). See <see cref="Ops.KLDivergence"/>.
+/// </summary>
+public sealed class KLDivergence : Loss
+{
+    /// <inheritdoc/>
+    public override string Name => "kl_divergence";
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.KLDivergence(yTrue, yPred);
+
+    internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
+}

@@ -1,0 +1,63 @@
+using Dendrite.Activations;
+using Dendrite.Autodiff;
+using Dendrite.Layers;
+using Dendrite.Losses;
+using Dendrite.Metrics;
+using Dendrite.Tests.Losses;
+using Dendrite.Training;
+
+namespace Dendrite.Tests.Metrics;
+
+/// <summary>
+/// Every loss and metric in a steady-state training step allocates nothing: the step plan replays the loss's ops,
+/// and the trainer calls UpdateState and Result on every step.
+/// </summary>
+public class LossAndMetricAllocationTests
+{
+    public static TheoryData<string> Setups => ["bce+sigmoid", "bce logits", "cce+softmax", "cce probabilities", "regression", "kld", "function", "crossentropy"];
+
+    private static (Sequential Model, NDArray X, NDArray Y) Build(string setup)
+    {
+        var (x, labels) = TestData.Blobs(300, seed: 1);
+        var binary = LossTrainingTests.BinaryBlobs(300, seed: 1).Y;
+        var oneHot = Utils.ToCategorical(labels);
+        Metric[] classification = ["accuracy", new TopKCategoricalAccuracy(k: 2), "precision", "recall", "auc", new AUC(curve: "PR", name: "pr"), new AUC(thresholds: [0.2f, 0.7f], name: "auc3")];
+        (ActivationFunction Activation, int Units, Loss Loss, Metric[] Metrics, NDArray Y) s = setup switch
+        {
+            "bce+sigmoid" => ("sigmoid", 1, new BinaryCrossentropy(labelSmoothing: 0.1f), ["accuracy", "precision", "recall", "auc", "mae"], binary),
+            "bce logits" => ("linear", 1, new BinaryCrossentropy(fromLogits: true), [new AUC(fromLogits: true), new Precision(thresholds: 0f)], binary),
+            "cce+softmax" => ("softmax", 3, new CategoricalCrossentropy(labelSmoothing: 0.1f), classification, oneHot),
+            "cce probabilities" => ("sigmoid", 3, new CategoricalCrossentropy(), classification, oneHot),
+            "regression" => ("linear", 3, new Huber(), ["mae", "mse"], oneHot),
+            "kld" => ("softmax", 3, new KLDivergence(), ["mse", new Precision(classId: 1)], oneHot),
+            "function" => ("linear", 3, Loss.FromFunction((t, p) => Ops.Mean(Ops.Abs(p - t), axis: -1)), ["mae"], oneHot),
+            _ => ("softmax", 3, "crossentropy", ["accuracy", new SparseTopKCategoricalAccuracy(k: 2)], labels),
+        };
+        var model = new Sequential(new Dense(16, activation: "relu"), new Dense(s.Units, activation: s.Activation));
+        model.Compile(optimizer: "adam", loss: s.Loss, metrics: s.Metrics);
+        model.Build(2);
+        return (model, x, s.Y);
+    }
+
+    [Theory]
+    [MemberData(nameof(Setups))]
+    public void SteadyStateStepsAllocateNothing(string setup)
+    {
+        var (model, x, y) = Build(setup);
+        model.Loss!.ValidateTargets(y, model.OutputShape!.Value);
+        var session = new TrainingSession(model, x, y, batchSize: 64);
+        int[] full = [.. Enumerable.Range(0, 64)];
+        int[] partial = [.. Enumerable.Range(64, 44)];
+        void Step(int[] rows)
+        {
+            session.Step(rows);
+            var metrics = model.Metrics;   // indexed: a foreach over the interface would box its enumerator
+            for (int m = 0; m < metrics.Count; m++) metrics[m].Result();
+        }
+        for (int i = 0; i < 4; i++) { Step(full); Step(partial); }   // record both plans, warm the JIT
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) { Step(full); Step(partial); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
