@@ -52,7 +52,7 @@ public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 
     {
         if (_movingMean is null || _movingVariance is null) throw new InvalidOperationException($"BatchNormalization '{Name}' is not built yet.");
         return training
-            ? Ops.BatchNormTraining(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Momentum, (float)Epsilon)
+            ? Ops.BatchNormTraining(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, Momentum, (float)Epsilon)
             : Ops.BatchNormInference(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Epsilon);
     }
 }
