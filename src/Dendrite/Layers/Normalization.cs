@@ -72,6 +72,12 @@ public sealed class LayerNormalization(double epsilon = 1e-3, bool center = true
     /// <summary>Added to the variance before the square root.</summary>
     public double Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), FormattableString.Invariant($"LayerNormalization: epsilon must be positive, got {epsilon}."));
 
+    /// <summary>The learned factor (null without <c>scale</c> or before the layer is built).</summary>
+    public Variable? Gamma => _gamma;
+
+    /// <summary>The learned offset (null without <c>center</c> or before the layer is built).</summary>
+    public Variable? Beta => _beta;
+
     /// <inheritdoc/>
     protected override void Build(Shape inputShape)
     {
