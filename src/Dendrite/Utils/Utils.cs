@@ -1,7 +1,7 @@
 namespace Dendrite;
 
 /// <summary>Library-wide utilities, named after <c>keras.utils</c>.</summary>
-public static class Utils
+public static partial class Utils
 {
     /// <summary>
     /// Seeds every random draw Dendrite makes (weight initialisation, shuffling, dropout), like
