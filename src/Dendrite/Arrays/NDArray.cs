@@ -35,6 +35,12 @@ public abstract class NDArray
     /// <summary>As <see cref="GatherRows(ReadOnlySpan{int}, Span{float})"/>, converted to int32 (labels).</summary>
     internal abstract void GatherRows(ReadOnlySpan<int> rows, Span<int> destination);
 
+    /// <summary>
+    /// A new array (a copy, same element type) of the rows (sub-arrays along the first axis) listed in
+    /// <paramref name="rows"/>, in that order: NumPy's <c>x[rows]</c>.
+    /// </summary>
+    internal abstract NDArray TakeRows(ReadOnlySpan<int> rows);
+
     /// <summary>True when some element is NaN or infinite (always false for integer arrays).</summary>
     internal abstract bool HasNonFinite();
 }

@@ -277,6 +277,17 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
 
     internal override void GatherRows(ReadOnlySpan<int> rows, Span<float> destination) => GatherRowsCore(rows, destination);
 
+    internal override NDArray TakeRows(ReadOnlySpan<int> rows)
+    {
+        if (Rank == 0) throw new IndexOutOfRangeException("a 0-d array has no rows.");
+        var dims = Shape.ToArray();
+        dims[0] = rows.Length;
+        int rowSize = dims[1..].Aggregate(1, (p, d) => p * d);
+        var result = new T[rows.Length * rowSize];
+        for (int r = 0; r < rows.Length; r++) this[rows[r]].CopyTo(result.AsSpan(r * rowSize, rowSize));
+        return new NDArray<T>(result, 0, new Shape(dims), null);
+    }
+
     internal override void GatherRows(ReadOnlySpan<int> rows, Span<int> destination) => GatherRowsCore(rows, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch

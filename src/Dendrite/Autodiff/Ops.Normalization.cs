@@ -11,14 +11,19 @@ public static partial class Ops
     /// effect, every run folds the batch statistics into <paramref name="movingMean"/> and
     /// <paramref name="movingVariance"/>: <c>moving ← moving·momentum + batch·(1 − momentum)</c>, as Keras does.
     /// </summary>
-    internal static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance, float momentum, float epsilon)
+    /// <remarks>
+    /// Keras computes <c>1 − momentum</c> in double precision before it meets the float32 statistics, so the two
+    /// factors are rounded separately: for 0.99 they are 0.99f and 0.01f, whereas <c>1f − 0.99f</c> would be
+    /// 0.0099999905f.
+    /// </remarks>
+    internal static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance, double momentum, float epsilon)
     {
         int c = x.LastDim;
         CheckChannelVector(gamma, c, "gamma"); CheckChannelVector(beta, c, "beta");
         CheckChannelVector(movingMean, c, "moving_mean"); CheckChannelVector(movingVariance, c, "moving_variance");
         var ws = Workspace.Current;
         float[] Scratch() => ws is null ? new float[c] : ws.Rent(c);
-        var op = new BatchNormTrainingOp(x, gamma, beta, movingMean, movingVariance, momentum, epsilon, Scratch(), Scratch());
+        var op = new BatchNormTrainingOp(x, gamma, beta, movingMean, movingVariance, (float)momentum, (float)(1 - momentum), epsilon, Scratch(), Scratch());
         return Run(op, x.Shape, x.RequiresGrad || (gamma?.RequiresGrad ?? false) || (beta?.RequiresGrad ?? false));
     }
 
@@ -57,7 +62,7 @@ public static partial class Ops
     }
 
     private sealed class BatchNormTrainingOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance,
-        float momentum, float epsilon, float[] mean, float[] invStd) : Op
+        float momentum, float oneMinusMomentum, float epsilon, float[] mean, float[] invStd) : Op
     {
         // Sums in float64 over the (possibly many: batch × height × width) rows, so the statistics stay accurate.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -84,8 +89,8 @@ public static partial class Ops
             {
                 float variance = (float)(sumSq[j] / rows);
                 invStd[j] = 1f / MathF.Sqrt(variance + epsilon);
-                mm[j] = mm[j] * momentum + mean[j] * (1f - momentum);
-                mv[j] = mv[j] * momentum + variance * (1f - momentum);
+                mm[j] = mm[j] * momentum + mean[j] * oneMinusMomentum;
+                mv[j] = mv[j] * momentum + variance * oneMinusMomentum;
             }
             var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
             for (int r = 0; r < rows; r++)

@@ -52,7 +52,7 @@ public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 
     {
         if (_movingMean is null || _movingVariance is null) throw new InvalidOperationException($"BatchNormalization '{Name}' is not built yet.");
         return training
-            ? Ops.BatchNormTraining(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Momentum, (float)Epsilon)
+            ? Ops.BatchNormTraining(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, Momentum, (float)Epsilon)
             : Ops.BatchNormInference(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Epsilon);
     }
 }
@@ -71,6 +71,12 @@ public sealed class LayerNormalization(double epsilon = 1e-3, bool center = true
 
     /// <summary>Added to the variance before the square root.</summary>
     public double Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), FormattableString.Invariant($"LayerNormalization: epsilon must be positive, got {epsilon}."));
+
+    /// <summary>The learned factor (null without <c>scale</c> or before the layer is built).</summary>
+    public Variable? Gamma => _gamma;
+
+    /// <summary>The learned offset (null without <c>center</c> or before the layer is built).</summary>
+    public Variable? Beta => _beta;
 
     /// <inheritdoc/>
     protected override void Build(Shape inputShape)
