@@ -156,6 +156,17 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void ABatchTooLargeForOnePatchMatrixGoesInChunksAndStillMatches()
+    {
+        // 37 images of 13×13×32 under a 3×3 kernel: 37·121·288 floats of patches exceed the 1 Mi floats kept whole,
+        // so the op works in chunks of 15 images (15, 15, 7): every chunk's products, the kernel gradient summed over
+        // chunks and the col2im of each chunk are checked against the reference.
+        var c = new ConvCase(37, 13, 13, 32, 8, 3, 3, (1, 1), (1, 1), Same: false, Bias: true);
+        Assert.True(CheckForward(c, 21, relu: true));
+        CheckBackward(c, 21, relu: true);
+    }
+
+    [Fact]
     public void TheMnistConvnetShapesMatchOnTheThreadedGemm()
     {
         // The tutorial's two convolutions on a batch of 8: products of 5408×9×32 and 968×288×64, split over threads.
