@@ -12,6 +12,7 @@ namespace Dendrite.Tests.Autodiff;
 /// Custom computations written with the ops alone — no backward code — train through the tape, through an optimizer
 /// and through Fit, whose recorded steps replay every op on new values.
 /// </summary>
+[Collection(GlobalStateCollection.Name)] // its zero-allocation check must not share the worker pool with other tests
 public class CustomComputationTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Dendrite.Tests.Metrics;
 /// Every loss and metric in a steady-state training step allocates nothing: the step plan replays the loss's ops,
 /// and the trainer calls UpdateState and Result on every step.
 /// </summary>
+[Collection(GlobalStateCollection.Name)] // its zero-allocation check must not share the worker pool with other tests
 public class LossAndMetricAllocationTests
 {
     public static TheoryData<string> Setups => ["bce+sigmoid", "bce logits", "cce+softmax", "cce probabilities", "regression", "kld", "function", "crossentropy"];

@@ -6,6 +6,9 @@ using Dendrite.Training;
 namespace Dendrite.Tests.Training;
 
 /// <summary>A training step in steady state must allocate nothing on the managed heap (no per-step GC pressure).</summary>
+// Alone: when another test keeps the worker pool busy, a step's parts run inline on the test thread, whose first
+// time through a path allocates that thread's packing buffers — a real one-off allocation, not a per-step one.
+[Collection(GlobalStateCollection.Name)]
 public class StepAllocationTests
 {
     [Theory]
@@ -53,6 +56,7 @@ public class StepAllocationTests
 }
 
 /// <summary>The same through Fit with a progress bar: extra epochs cost a few objects per epoch, nothing per step.</summary>
+[Collection(GlobalStateCollection.Name)] // alone, for the same reason as StepAllocationTests
 public class FitAllocationTests
 {
     [Fact]
