@@ -14,16 +14,17 @@ public static partial class Ops
     /// <param name="yPred">Probabilities, or logits when <paramref name="fromLogits"/>.</param>
     /// <param name="fromLogits">Whether <paramref name="yPred"/> holds logits.</param>
     /// <param name="labelSmoothing">s in [0, 1].</param>
+    /// <param name="sampleWeight">One weight per sample ((N,)), or null: the loss is Σ wᵣ·lossᵣ / N, as Keras' sum_over_batch_size.</param>
     /// <exception cref="ArgumentException">The shapes do not pair up, or the smoothing is outside [0, 1].</exception>
-    public static Tensor BinaryCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f)
+    public static Tensor BinaryCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null)
     {
         CheckLabelSmoothing(labelSmoothing);
         ArgumentNullException.ThrowIfNull(yPred);
         if (yPred.SigmoidLogits is { } logits)
-            return ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, computeFrom: logits);
+            return ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, computeFrom: logits, sampleWeight: sampleWeight);
         return fromLogits
-            ? ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false)
-            : ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false);
+            ? ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, sampleWeight: sampleWeight)
+            : ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false, sampleWeight: sampleWeight);
     }
 
     internal static void CheckLabelSmoothing(float labelSmoothing)

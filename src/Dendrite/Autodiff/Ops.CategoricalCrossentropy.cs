@@ -16,8 +16,9 @@ public static partial class Ops
     /// <param name="yPred">Rows of class probabilities, or of logits when <paramref name="fromLogits"/>.</param>
     /// <param name="fromLogits">Whether <paramref name="yPred"/> holds logits.</param>
     /// <param name="labelSmoothing">s in [0, 1].</param>
+    /// <param name="sampleWeight">One weight per sample ((N,)), or null: the loss is Σ wᵣ·lossᵣ / N, as Keras' sum_over_batch_size.</param>
     /// <exception cref="ArgumentException">The shapes do not pair up (integer labels need <see cref="SparseCategoricalCrossentropy"/>), or the smoothing is outside [0, 1].</exception>
-    public static Tensor CategoricalCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f)
+    public static Tensor CategoricalCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
@@ -25,9 +26,10 @@ public static partial class Ops
         int classes = TargetShapes.AlignedLastDim(yTrue.Shape, yPred.Shape, "categorical_crossentropy",
             "Integer class labels need sparse_categorical_crossentropy, or one-hot encoding with Utils.ToCategorical.");
         var logits = yPred.SoftmaxLogits is { } behind && yPred.LastDim == classes ? behind : fromLogits ? yPred : null;
+        CheckSampleWeight(sampleWeight, yPred, "categorical_crossentropy");
         Op op = logits is not null
-            ? new SoftmaxCrossEntropyOp(yTrue, logits, classes, labelSmoothing)
-            : new CrossEntropyFromProbabilitiesOp(yTrue, yPred, classes, labelSmoothing);
+            ? new SoftmaxCrossEntropyOp(yTrue, logits, classes, labelSmoothing, sampleWeight)
+            : new CrossEntropyFromProbabilitiesOp(yTrue, yPred, classes, labelSmoothing, sampleWeight);
         var input = logits ?? yPred;
         return Run(op, new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
     }
@@ -40,7 +42,7 @@ public static partial class Ops
     /// Σ_rows Σ_j t_j·(lse(z) − z_j) / rows, with the softmax of each row recomputed in the backward:
     /// dz = (softmax(z)·Σt − t) / rows, dt = (lse(z) − z)·(1 − s) / rows.
     /// </summary>
-    private sealed class SoftmaxCrossEntropyOp(Tensor yTrue, Tensor logits, int classes, float smoothing) : Op
+    private sealed class SoftmaxCrossEntropyOp(Tensor yTrue, Tensor logits, int classes, float smoothing, Tensor? sampleWeight) : Op
     {
         private readonly float[]? _scratch = classes > 1024 ? new float[classes] : null; // a row too long for the stack
 
@@ -54,12 +56,13 @@ public static partial class Ops
             for (int r = 0; r < rows; r++)
             {
                 var row = z.Slice(r * n, n); var target = t.Slice(r * n, n);
-                double lse = LogSumExp(row);
+                double lse = LogSumExp(row), sample = 0;
                 for (int j = 0; j < n; j++)
                 {
                     float tj = SmoothCategorical(target[j], smoothing, n);
-                    if (tj != 0f) total += tj * (lse - row[j]);
+                    if (tj != 0f) sample += tj * (lse - row[j]);
                 }
+                total += RowWeight(sampleWeight, r) * sample;
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -77,11 +80,11 @@ public static partial class Ops
                 {
                     var target = t.Slice(r * n, n); var dzr = dz.Slice(r * n, n);
                     SoftmaxRow(z.Slice(r * n, n), p);
-                    float mass = 0;
+                    float mass = 0, gr = g * RowWeight(sampleWeight, r);
                     for (int j = 0; j < n; j++) mass += SmoothCategorical(target[j], smoothing, n);
                     for (int j = 0; j < n; j++)
                     {
-                        float d = g * (p[j] * mass - SmoothCategorical(target[j], smoothing, n));
+                        float d = gr * (p[j] * mass - SmoothCategorical(target[j], smoothing, n));
                         dzr[j] = fresh ? d : dzr[j] + d;
                     }
                 }
@@ -89,9 +92,9 @@ public static partial class Ops
             if (yTrue.RequiresGrad)
             {
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
-                float gt = g * (1f - smoothing);
                 for (int r = 0; r < rows; r++)
                 {
+                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r);
                     var row = z.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     double lse = LogSumExp(row);
                     for (int j = 0; j < n; j++)
@@ -116,7 +119,7 @@ public static partial class Ops
     /// Keras' probability path: q = p / Σp per row, clipped to [ε, 1 − ε] in float32, loss −Σ t·log q. With
     /// g_j = −t_j / q_j where q_j is inside the clip (0 outside), dp_k = (g_k − Σ_j g_j·q_j) / Σp, and dt = −log q·(1 − s).
     /// </summary>
-    private sealed class CrossEntropyFromProbabilitiesOp(Tensor yTrue, Tensor probabilities, int classes, float smoothing) : Op
+    private sealed class CrossEntropyFromProbabilitiesOp(Tensor yTrue, Tensor probabilities, int classes, float smoothing, Tensor? sampleWeight) : Op
     {
         private const float High = 1f - Epsilon;
 
@@ -131,11 +134,13 @@ public static partial class Ops
             {
                 var row = p.Slice(r * n, n); var target = t.Slice(r * n, n);
                 float s = TensorPrimitives.Sum(row);
+                double sample = 0;
                 for (int j = 0; j < n; j++)
                 {
                     float tj = SmoothCategorical(target[j], smoothing, n);
-                    if (tj != 0f) total -= tj * Math.Log(Math.Clamp(row[j] / s, Epsilon, High));
+                    if (tj != 0f) sample -= tj * Math.Log(Math.Clamp(row[j] / s, Epsilon, High));
                 }
+                total += RowWeight(sampleWeight, r) * sample;
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -151,7 +156,7 @@ public static partial class Ops
                 for (int r = 0; r < rows; r++)
                 {
                     var row = p.Slice(r * n, n); var target = t.Slice(r * n, n); var dRow = dp.Slice(r * n, n);
-                    float s = TensorPrimitives.Sum(row);
+                    float s = TensorPrimitives.Sum(row), gr = g * RowWeight(sampleWeight, r);
                     // Σ_j g_j·q_j = −Σ t_j over the entries inside the clip.
                     double weighted = 0;
                     for (int j = 0; j < n; j++)
@@ -160,16 +165,16 @@ public static partial class Ops
                     {
                         float q = row[j] / s;
                         double gj = PassesClip(q, Epsilon, High) ? -SmoothCategorical(target[j], smoothing, n) / (double)q : 0;
-                        dRow[j] += (float)(g * (gj - weighted) / s);
+                        dRow[j] += (float)(gr * (gj - weighted) / s);
                     }
                 }
             }
             if (yTrue.RequiresGrad)
             {
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
-                float gt = g * (1f - smoothing);
                 for (int r = 0; r < rows; r++)
                 {
+                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r);
                     var row = p.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     float s = TensorPrimitives.Sum(row);
                     for (int j = 0; j < n; j++)

@@ -3,6 +3,22 @@ namespace Dendrite.Autodiff;
 public static partial class Ops
 {
     /// <summary>
+    /// Checks Keras-style sample weights for a loss over <paramref name="predictions"/>: one weight per sample
+    /// (shape (N,) or (N, 1)); null stands for weights of 1.
+    /// </summary>
+    internal static void CheckSampleWeight(Tensor? sampleWeight, Tensor predictions, string loss)
+    {
+        if (sampleWeight is null) return;
+        int samples = predictions.Shape.Rank == 0 ? 1 : predictions.Shape[0];
+        bool fits = sampleWeight.Size == samples && (sampleWeight.Shape.Rank == 1 || (sampleWeight.Shape.Rank == 2 && sampleWeight.Shape[1] == 1));
+        if (!fits)
+            throw new ArgumentException($"{loss}: sample weights must hold one value per sample, shape ({samples},); got {sampleWeight.Shape} for predictions of shape {predictions.Shape}.");
+    }
+
+    /// <summary>The weight of sample <paramref name="row"/>: 1 without weights.</summary>
+    private static float RowWeight(Tensor? sampleWeight, int row) => sampleWeight is null ? 1f : sampleWeight.Values[row];
+
+    /// <summary>
     /// A loss that is a sum of one function of each (target, prediction) pair: its value and both partial
     /// derivatives. A struct, so that <see cref="ElementwiseLossOp{TLoss}"/> is compiled once per loss with the
     /// function inlined, and can carry parameters (Huber's delta, label smoothing).
@@ -25,7 +41,7 @@ public static partial class Ops
     /// per-element values over the last axis (cross-entropies, KL) or averages them (errors); the batch reduction
     /// <c>sum_over_batch_size</c> then averages what is left, so the scale is 1 / rows or 1 / elements.
     /// </summary>
-    private static Tensor ElementwiseLoss<TLoss>(string name, Tensor yTrue, Tensor yPred, TLoss loss, bool sumsLastAxis, Tensor? computeFrom = null)
+    private static Tensor ElementwiseLoss<TLoss>(string name, Tensor yTrue, Tensor yPred, TLoss loss, bool sumsLastAxis, Tensor? computeFrom = null, Tensor? sampleWeight = null)
         where TLoss : struct, IElementwiseLoss
     {
         ArgumentNullException.ThrowIfNull(yTrue);
@@ -34,17 +50,29 @@ public static partial class Ops
         int size = yPred.Size;
         double divisor = sumsLastAxis ? (last == 0 ? 0 : size / last) : size;
         var input = computeFrom ?? yPred;
-        return Run(new ElementwiseLossOp<TLoss>(yTrue, input, loss, 1.0 / divisor), new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
+        CheckSampleWeight(sampleWeight, yPred, name);
+        return Run(new ElementwiseLossOp<TLoss>(yTrue, input, loss, 1.0 / divisor, sampleWeight), new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
     }
 
-    /// <summary>The scalar Σ f(tᵢ, pᵢ) · scale, with the gradient of each element going to both operands that need it.</summary>
-    private sealed class ElementwiseLossOp<TLoss>(Tensor yTrue, Tensor yPred, TLoss loss, double scale) : Op where TLoss : struct, IElementwiseLoss
+    /// <summary>
+    /// The scalar Σ wᵣ·Σ f(tᵢ, pᵢ) · scale over the samples r and their elements i (wᵣ = 1 without sample weights),
+    /// with the gradient of each element going to both operands that need it.
+    /// </summary>
+    private sealed class ElementwiseLossOp<TLoss>(Tensor yTrue, Tensor yPred, TLoss loss, double scale, Tensor? sampleWeight) : Op where TLoss : struct, IElementwiseLoss
     {
+        // Elements per sample: the weights apply to whole samples (the first axis).
+        private readonly int _perSample = yPred.Shape.Rank == 0 || yPred.Shape[0] == 0 ? Math.Max(1, yPred.Size) : yPred.Size / yPred.Shape[0];
+
         public override void Forward()
         {
             var t = yTrue.Values; var p = yPred.Values;
             double total = 0;
-            for (int i = 0; i < p.Length; i++) total += loss.Value(t[i], p[i]);
+            for (int start = 0, r = 0; start < p.Length; start += _perSample, r++)
+            {
+                double sample = 0;
+                for (int i = start; i < start + _perSample; i++) sample += loss.Value(t[i], p[i]);
+                total += sampleWeight is null ? sample : RowWeight(sampleWeight, r) * sample;
+            }
             Output.Values[0] = (float)(total * scale);
         }
 
@@ -57,7 +85,7 @@ public static partial class Ops
                 var dp = yPred.GradForWrite(generation, out bool fresh);
                 for (int i = 0; i < dp.Length; i++)
                 {
-                    float d = g * loss.GradPrediction(t[i], p[i]);
+                    float d = g * RowWeight(sampleWeight, i / _perSample) * loss.GradPrediction(t[i], p[i]);
                     dp[i] = fresh ? d : dp[i] + d;
                 }
             }
@@ -66,7 +94,7 @@ public static partial class Ops
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
                 for (int i = 0; i < dt.Length; i++)
                 {
-                    float d = g * loss.GradTarget(t[i], p[i]);
+                    float d = g * RowWeight(sampleWeight, i / _perSample) * loss.GradTarget(t[i], p[i]);
                     dt[i] = fresh ? d : dt[i] + d;
                 }
             }

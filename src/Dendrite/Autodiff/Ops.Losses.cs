@@ -17,17 +17,18 @@ public static partial class Ops
     /// in Keras' other backends. No gradient flows to the labels.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not pair up, or a label is not an integer in [0, classes).</exception>
-    public static Tensor SparseCategoricalCrossentropy(Tensor labels, Tensor predictions, bool fromLogits = false)
+    public static Tensor SparseCategoricalCrossentropy(Tensor labels, Tensor predictions, bool fromLogits = false, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(predictions);
         int classes = TargetShapes.CheckSparse(labels.Shape, predictions.Shape, "sparse_categorical_crossentropy",
             "For one-hot targets use categorical_crossentropy.");
         ValidateSparseLabels(labels.Values, classes);
+        CheckSampleWeight(sampleWeight, predictions, "sparse_categorical_crossentropy");
         if (predictions.SoftmaxLogits is { } logits)
-            return Run(new SparseSoftmaxCrossEntropyOp(logits, labels, predictions), new Shape(), logits.RequiresGrad);
-        if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null), new Shape(), predictions.RequiresGrad);
-        return Run(new SparseCrossEntropyFromProbabilitiesOp(predictions, labels), new Shape(), predictions.RequiresGrad);
+            return Run(new SparseSoftmaxCrossEntropyOp(logits, labels, predictions, sampleWeight), new Shape(), logits.RequiresGrad);
+        if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null, sampleWeight), new Shape(), predictions.RequiresGrad);
+        return Run(new SparseCrossEntropyFromProbabilitiesOp(predictions, labels, sampleWeight), new Shape(), predictions.RequiresGrad);
     }
 
     internal static void ValidateSparseLabels(ReadOnlySpan<float> labels, int classes) => TargetShapes.CheckLabelRange(labels, classes);
@@ -36,7 +37,7 @@ public static partial class Ops
     /// Mean cross-entropy from logits: log-sum-exp minus the label's logit, per row, with no clipping. When the
     /// softmax of the logits is already at hand (<paramref name="probabilities"/>), the backward uses it.
     /// </summary>
-    private sealed class SparseSoftmaxCrossEntropyOp(Tensor logits, Tensor labels, Tensor? probabilities) : Op
+    private sealed class SparseSoftmaxCrossEntropyOp(Tensor logits, Tensor labels, Tensor? probabilities, Tensor? sampleWeight) : Op
     {
         [ThreadStatic] private static float[]? s_scratch; // a row of probabilities too long for the stack
 
@@ -51,7 +52,7 @@ public static partial class Ops
                 float max = TensorPrimitives.Max(row);
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += MathF.Exp(row[j] - max);
-                total += max + Math.Log(sum) - row[(int)y[r]];
+                total += RowWeight(sampleWeight, r) * (max + Math.Log(sum) - row[(int)y[r]]);
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -70,14 +71,15 @@ public static partial class Ops
                 else SoftmaxRow(z.Slice(r * n, n), p);
                 p[(int)y[r]] -= 1f;
                 var dzr = dz.Slice(r * n, n);
-                if (fresh) TensorPrimitives.Multiply(p, scale, dzr);
-                else TensorPrimitives.MultiplyAdd(p, scale, dzr, dzr);
+                float rowScale = sampleWeight is null ? scale : scale * RowWeight(sampleWeight, r);
+                if (fresh) TensorPrimitives.Multiply(p, rowScale, dzr);
+                else TensorPrimitives.MultiplyAdd(p, rowScale, dzr, dzr);
             }
         }
     }
 
     /// <summary>Keras' probability path: normalise each row, clip to [ε, 1 − ε], then −log of the label's entry.</summary>
-    private sealed class SparseCrossEntropyFromProbabilitiesOp(Tensor probabilities, Tensor labels) : Op
+    private sealed class SparseCrossEntropyFromProbabilitiesOp(Tensor probabilities, Tensor labels, Tensor? sampleWeight) : Op
     {
         public override void Forward()
         {
@@ -88,7 +90,7 @@ public static partial class Ops
             {
                 var row = p.Slice(r * n, n);
                 float q = row[(int)y[r]] / TensorPrimitives.Sum(row);
-                total -= Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
+                total -= RowWeight(sampleWeight, r) * Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -107,10 +109,11 @@ public static partial class Ops
                 float s = TensorPrimitives.Sum(row);
                 float q = row[label] / s;
                 if (q < Epsilon || q > 1f - Epsilon) continue;
-                float common = g / q * row[label] / (s * s);
+                float gr = g * RowWeight(sampleWeight, r);
+                float common = gr / q * row[label] / (s * s);
                 var dRow = dp.Slice(r * n, n);
                 for (int j = 0; j < n; j++) dRow[j] += common;
-                dRow[label] -= g / q / s;
+                dRow[label] -= gr / q / s;
             }
         }
     }

@@ -10,26 +10,26 @@ public static partial class Ops
     /// (<c>keras.losses.MeanSquaredError</c>). The gradient flows to both operands when they need it.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not pair up.</exception>
-    public static Tensor MeanSquaredError(Tensor yTrue, Tensor yPred) =>
-        ElementwiseLoss("mean_squared_error", yTrue, yPred, new SquaredError(), sumsLastAxis: false);
+    public static Tensor MeanSquaredError(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) =>
+        ElementwiseLoss("mean_squared_error", yTrue, yPred, new SquaredError(), sumsLastAxis: false, sampleWeight: sampleWeight);
 
     /// <summary>
     /// Mean absolute error, mean(|yPred − yTrue|) (<c>keras.losses.MeanAbsoluteError</c>); the gradient at a zero error
     /// is 0, as TensorFlow's sign.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not pair up.</exception>
-    public static Tensor MeanAbsoluteError(Tensor yTrue, Tensor yPred) =>
-        ElementwiseLoss("mean_absolute_error", yTrue, yPred, new AbsoluteError(), sumsLastAxis: false);
+    public static Tensor MeanAbsoluteError(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) =>
+        ElementwiseLoss("mean_absolute_error", yTrue, yPred, new AbsoluteError(), sumsLastAxis: false, sampleWeight: sampleWeight);
 
     /// <summary>
     /// Huber loss (<c>keras.losses.Huber</c>): for e = yPred − yTrue, ½e² where |e| ≤ δ and δ|e| − ½δ² beyond,
     /// averaged like the mean squared error.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="delta"/> is not positive, or the shapes do not pair up.</exception>
-    public static Tensor Huber(Tensor yTrue, Tensor yPred, float delta = 1f)
+    public static Tensor Huber(Tensor yTrue, Tensor yPred, float delta = 1f, Tensor? sampleWeight = null)
     {
         if (!(delta > 0)) throw new ArgumentException(FormattableString.Invariant($"Huber needs a positive delta, got {delta}."), nameof(delta));
-        return ElementwiseLoss("huber_loss", yTrue, yPred, new HuberError(delta), sumsLastAxis: false);
+        return ElementwiseLoss("huber_loss", yTrue, yPred, new HuberError(delta), sumsLastAxis: false, sampleWeight: sampleWeight);
     }
 
     /// <summary>
@@ -38,8 +38,8 @@ public static partial class Ops
     /// gradient is 0.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not pair up.</exception>
-    public static Tensor KLDivergence(Tensor yTrue, Tensor yPred) =>
-        ElementwiseLoss("kl_divergence", yTrue, yPred, new KullbackLeibler(), sumsLastAxis: true);
+    public static Tensor KLDivergence(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) =>
+        ElementwiseLoss("kl_divergence", yTrue, yPred, new KullbackLeibler(), sumsLastAxis: true, sampleWeight: sampleWeight);
 
     private readonly struct SquaredError : IElementwiseLoss
     {

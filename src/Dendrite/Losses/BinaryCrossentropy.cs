@@ -24,7 +24,10 @@ public sealed class BinaryCrossentropy(bool fromLogits = false, float labelSmoot
     public override string Name => "binary_crossentropy";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.BinaryCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.BinaryCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

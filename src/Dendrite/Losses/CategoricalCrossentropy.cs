@@ -23,7 +23,10 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false, float label
     public override string Name => "categorical_crossentropy";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.CategoricalCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.CategoricalCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) =>
         ValidateSameShape(y, outputShape, "Integer class labels need sparse_categorical_crossentropy, or one-hot encoding with Utils.ToCategorical.");

@@ -20,11 +20,14 @@ public sealed class Crossentropy(string name = "crossentropy") : Loss
     public Loss? Resolved => _resolved;
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
-        return Resolve(yTrue.Shape, yPred.Shape).Call(yTrue, yPred);
+        return Resolve(yTrue.Shape, yPred.Shape).Call(yTrue, yPred, sampleWeight);
     }
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) =>

@@ -12,13 +12,26 @@ internal sealed class FunctionLoss(Func<Tensor, Tensor, Tensor> function, string
     public override string Name => name;
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred)
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
         (yTrue, yPred) = SameRank(yTrue, yPred);
         var values = function(yTrue, yPred)
             ?? throw new InvalidOperationException($"The loss function '{name}' returned null; it must return a tensor.");
+        if (sampleWeight is not null)
+        {
+            // Keras' reduce_weighted_values: each sample's values times its weight, then the mean of them all.
+            if (values.Shape.Rank == 0 || values.Shape[0] != sampleWeight.Size)
+                throw new ArgumentException($"The loss function '{name}' returned shape {values.Shape}; sample weights need one value per sample first (shape ({sampleWeight.Size}, ...)).");
+            var dims = new int[values.Shape.Rank];
+            Array.Fill(dims, 1);
+            dims[0] = sampleWeight.Size;
+            values = values * Ops.Reshape(sampleWeight, dims);
+        }
         // sum_over_batch_size: the sum of the values divided by their number; a scalar is returned as it is.
         return values.Shape.Rank == 0 ? values : Ops.Mean(values);
     }

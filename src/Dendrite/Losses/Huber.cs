@@ -19,7 +19,10 @@ public sealed class Huber(float delta = 1f) : Loss
     public override string Name => "huber_loss";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.Huber(yTrue, yPred, _delta);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.Huber(yTrue, yPred, _delta, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

@@ -12,7 +12,10 @@ public sealed class KLDivergence : Loss
     public override string Name => "kl_divergence";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.KLDivergence(yTrue, yPred);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.KLDivergence(yTrue, yPred, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

@@ -8,7 +8,7 @@ namespace Dendrite.Losses;
 /// function of (yTrue, yPred) written with <see cref="Ops"/> converts to a loss that trains without gradient code.
 /// </summary>
 /// <remarks>
-/// A training step is recorded once and replayed, so <see cref="Call"/> must build its result from <see cref="Ops"/>
+/// A training step is recorded once and replayed, so <see cref="Call(Tensor, Tensor)"/> must build its result from <see cref="Ops"/>
 /// (whose forward recomputes from the inputs' current values) and give the same graph for every batch of a shape.
 /// </remarks>
 public abstract class Loss
@@ -18,6 +18,19 @@ public abstract class Loss
 
     /// <summary>The mean loss of the batch, as a differentiable scalar tensor.</summary>
     public abstract Tensor Call(Tensor yTrue, Tensor yPred);
+
+    /// <summary>
+    /// The loss with one weight per sample (Keras' <c>sample_weight</c>): Σ wᵣ·lossᵣ / N, the batch size N dividing as
+    /// in Keras' <c>sum_over_batch_size</c> (not the sum of the weights). Without weights it is
+    /// <see cref="Call(Tensor, Tensor)"/>; every built-in loss supports weights, a subclass that does not override this
+    /// refuses them.
+    /// </summary>
+    /// <param name="yTrue">The targets.</param>
+    /// <param name="yPred">The predictions.</param>
+    /// <param name="sampleWeight">Shape (N,): one weight per sample; null for none.</param>
+    public virtual Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) =>
+        sampleWeight is null ? Call(yTrue, yPred)
+        : throw new NotSupportedException($"The loss '{Name}' ({GetType().Name}) does not support sample weights: override Call(yTrue, yPred, sampleWeight), or give the loss as a function returning per-sample values.");
 
     /// <summary>
     /// Checks every target of a data set before training starts, so that a bad label fails at once with its index,

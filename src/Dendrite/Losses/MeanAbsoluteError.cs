@@ -12,7 +12,10 @@ public sealed class MeanAbsoluteError : Loss
     public override string Name => "mean_absolute_error";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.MeanAbsoluteError(yTrue, yPred);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.MeanAbsoluteError(yTrue, yPred, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

@@ -12,7 +12,10 @@ public sealed class MeanSquaredError : Loss
     public override string Name => "mean_squared_error";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.MeanSquaredError(yTrue, yPred);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.MeanSquaredError(yTrue, yPred, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

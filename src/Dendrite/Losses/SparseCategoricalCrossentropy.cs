@@ -18,7 +18,10 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     public override string Name => "sparse_categorical_crossentropy";
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred) => Ops.SparseCategoricalCrossentropy(yTrue, yPred, FromLogits);
+    public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
+
+    /// <inheritdoc/>
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.SparseCategoricalCrossentropy(yTrue, yPred, FromLogits, sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape)
     {

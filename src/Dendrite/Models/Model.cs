@@ -279,22 +279,24 @@ public class Model
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <returns>The per-epoch logs.</returns>
     /// <param name="callbacks">Called at the start and end of training, of every epoch and of every batch (see <see cref="Callback"/>).</param>
+    /// <param name="sampleWeight">One weight per sample, (N,): each sample's loss is multiplied by it (Keras' <c>sample_weight</c>; the metrics stay unweighted, as Keras' compiled <c>metrics</c> are).</param>
+    /// <param name="classWeight">A weight per class, applied to each sample through its label (Keras' <c>class_weight</c>; single-output models).</param>
     public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
         double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1,
-        IEnumerable<Callback>? callbacks = null) =>
+        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
         new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit,
-            validationData is (NDArray vx, NDArray vy) ? ([vx], [vy]) : null, verbose, callbacks);
+            validationData is (NDArray vx, NDArray vy) ? ([vx], [vy]) : null, verbose, callbacks, sampleWeight, classWeight);
 
     /// <summary>
-    /// <see cref="Fit(NDArray, NDArray, int, int, bool, double, ValueTuple{NDArray, NDArray}?, int, IEnumerable{Callback})"/>
+    /// <c>Fit(x, y, …)</c>
     /// for a model with several inputs and/or outputs: one array per input, in the order of <see cref="Inputs"/>,
     /// and one target array per output.
     /// </summary>
     public History Fit(NDArray[] x, NDArray[] y, int epochs = 1, int batchSize = 32, bool shuffle = true,
         double validationSplit = 0.0, (NDArray[] X, NDArray[] Y)? validationData = null, int verbose = 1,
-        IEnumerable<Callback>? callbacks = null) =>
+        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
         new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit,
-            validationData is ({ } vx, { } vy) ? (vx, vy) : null, verbose, callbacks);
+            validationData is ({ } vx, { } vy) ? (vx, vy) : null, verbose, callbacks, sampleWeight, classWeight);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
     public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>

@@ -11,8 +11,9 @@ namespace Dendrite.Training;
 /// </summary>
 internal sealed class Objectives
 {
-    private Objectives(Loss[] losses, double[] weights, int[] metricOutputs, string[] outputNames)
+    private Objectives(Loss[] losses, double[] weights, int[] metricOutputs, string[] outputNames, bool sampleWeighted)
     {
+        SampleWeighted = sampleWeighted;
         Losses = losses;
         Weights = weights;
         MetricOutputs = metricOutputs;
@@ -20,6 +21,17 @@ internal sealed class Objectives
     }
 
     public Loss[] Losses { get; }
+
+    /// <summary>
+    /// Whether the batches carry sample weights: the batcher then gathers them as one more target array, after the
+    /// real targets, and every output's loss is weighted by them (Keras' <c>sample_weight</c>; metrics stay unweighted,
+    /// as Keras 3's <c>metrics</c> are).
+    /// </summary>
+    public bool SampleWeighted { get; }
+
+    /// <summary>Splits a gathered target list into the targets and the sample weights (null without weights).</summary>
+    public (IReadOnlyList<Tensor> Targets, Tensor? Weights) Split(Tensor[] gathered) =>
+        SampleWeighted ? (gathered[..^1], gathered[^1]) : (gathered, null);
 
     public double[] Weights { get; }
 
@@ -33,7 +45,7 @@ internal sealed class Objectives
     /// <summary>Per-output losses are logged (as <c>name_loss</c>) only for models with several outputs, as in Keras.</summary>
     public bool LogsOutputLosses => Outputs > 1;
 
-    public static Objectives For(Model model)
+    public static Objectives For(Model model, bool sampleWeighted = false)
     {
         if (!model.Compiled || model.CompiledLosses.Count == 0)
             throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before training or evaluating; {(model.Compiled ? "no loss was given" : "it was never compiled")}.");
@@ -51,7 +63,7 @@ internal sealed class Objectives
         int[] metricOutputs = outputs == 1 ? new int[model.Metrics.Count] : [.. model.MetricOutputs];
         foreach (int o in metricOutputs)
             if (o >= outputs) throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs; metrics were compiled for output {o}.");
-        return new Objectives(losses, weights, metricOutputs, names);
+        return new Objectives(losses, weights, metricOutputs, names, sampleWeighted);
     }
 
     /// <summary>Checks every target array against its output before any step runs.</summary>
@@ -64,12 +76,12 @@ internal sealed class Objectives
     }
 
     /// <summary>The differentiable total loss; <paramref name="outputLosses"/> receives each output's loss.</summary>
-    public Tensor TotalLoss(IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred, Tensor[] outputLosses)
+    public Tensor TotalLoss(IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred, Tensor[] outputLosses, Tensor? sampleWeight = null)
     {
         Tensor? total = null;
         for (int i = 0; i < Outputs; i++)
         {
-            var loss = outputLosses[i] = Losses[i].Call(yTrue[i], yPred[i]);
+            var loss = outputLosses[i] = sampleWeight is null ? Losses[i].Call(yTrue[i], yPred[i]) : Losses[i].Call(yTrue[i], yPred[i], sampleWeight);
             var weighted = Weights[i] == 1.0 ? loss : Ops.Multiply(loss, (float)Weights[i]);
             total = total is null ? weighted : Ops.Add(total, weighted);
         }

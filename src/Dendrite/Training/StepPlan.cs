@@ -36,7 +36,8 @@ internal sealed class StepPlan
         using var tape = GradientTape.StartRecordingAll();
         var predictions = model.Call(x, training: true);
         var outputLosses = new Tensor[objectives.Outputs];
-        var loss = objectives.TotalLoss(y, predictions, outputLosses);
+        var (targets, weights) = objectives.Split(y);
+        var loss = objectives.TotalLoss(targets, predictions, outputLosses, weights);
         return new StepPlan(tape.RecordedOps(), predictions, loss, outputLosses);
     }
 

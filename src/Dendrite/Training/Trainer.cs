@@ -14,7 +14,8 @@ namespace Dendrite.Training;
 internal sealed class Trainer(Model model)
 {
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int epochs, int batchSize, bool shuffle, double validationSplit,
-        (IReadOnlyList<NDArray> X, IReadOnlyList<NDArray> Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null)
+        (IReadOnlyList<NDArray> X, IReadOnlyList<NDArray> Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null,
+        NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         CheckArrays(x, nameof(x));
         CheckArrays(y, nameof(y));
@@ -28,8 +29,10 @@ internal sealed class Trainer(Model model)
             throw new ArgumentOutOfRangeException(nameof(validationSplit), FormattableString.Invariant($"validationSplit must be in [0, 1), got {validationSplit}."));
         CheckFinite(x, "x");
         model.EnsureBuiltFor(x, nameof(x));
-        var objectives = Objectives.For(model);
+        var objectives = Objectives.For(model, sampleWeighted: sampleWeight is not null || classWeight is not null);
         objectives.ValidateTargets(y, model, nameof(y));
+        if (SampleWeights.Resolve(sampleWeight, classWeight, y, objectives.Outputs) is { } weights)
+            y = [.. y, weights]; // gathered with the targets, batch by batch; the validation split slices it too
 
         int n = x[0].Length;
         int trainCount = n;
@@ -106,8 +109,10 @@ internal sealed class Trainer(Model model)
             // As in Keras, validation runs even when a callback stopped training during the epoch.
             if (valX is not null)
             {
+                // Explicit validation data carries no weights; a validation split is weighted like the training part.
+                var validationObjectives = ReferenceEquals(valX, x) ? objectives : Objectives.For(model);
                 validationBuffers ??= (new Batcher(valX, valY, batchSize), new Workspace());
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, objectives, progress: null, hooks, validationBuffers);
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, validationObjectives, progress: null, hooks, validationBuffers);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
             // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
@@ -204,7 +209,8 @@ internal sealed class Trainer(Model model)
             using (workspace.ActivateForBatch())
             {
                 var predictions = model.Call(xBatch, training: false);
-                float loss = objectives.TotalLoss(yBatch, predictions, outputLosses).Values[0];
+                var (targets, weights) = objectives.Split(yBatch);
+                float loss = objectives.TotalLoss(targets, predictions, outputLosses, weights).Values[0];
                 lossTracker.Update(loss, batchRows.Length);
                 for (int i = 0; i < outputTrackers.Length; i++) outputTrackers[i].Update(outputLosses[i].Values[0], batchRows.Length);
                 objectives.UpdateMetrics(model.Metrics, yBatch, predictions);

@@ -52,7 +52,8 @@ internal sealed class TrainingSession
                 using var tape = GradientTape.Start();
                 predictions = _model.Call(xBatch, training: true);
                 outputLosses = new Tensor[_objectives.Outputs];
-                loss = _objectives.TotalLoss(yBatch, predictions, outputLosses);
+                var (targets, weights) = _objectives.Split(yBatch);
+                loss = _objectives.TotalLoss(targets, predictions, outputLosses, weights);
                 tape.Backward(loss);
                 generation = tape.LastGeneration;
             }
@@ -74,7 +75,7 @@ internal sealed class TrainingSession
             float lossValue = loss.Values[0];
             LossTracker.Update(lossValue, rows.Length);
             for (int i = 0; i < OutputLossTrackers.Length; i++) OutputLossTrackers[i].Update(outputLosses[i].Values[0], rows.Length);
-            _objectives.UpdateMetrics(_model.Metrics, yBatch, predictions);
+            _objectives.UpdateMetrics(_model.Metrics, yBatch, predictions); // reads only the targets, never the weights
             return lossValue;
         }
     }
