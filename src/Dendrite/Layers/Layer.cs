@@ -31,8 +31,30 @@ public abstract class Layer
     /// <summary>Every weight, in creation order (Keras' <c>weights</c>).</summary>
     public IReadOnlyList<Variable> Weights => _weights;
 
-    /// <summary>The weights the optimizer updates.</summary>
-    public IEnumerable<Variable> TrainableWeights => _weights.Where(w => w.Trainable);
+    /// <summary>The weights the optimizer updates: none while the layer is frozen (<see cref="Trainable"/> false).</summary>
+    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable) : [];
+
+    /// <summary>The weights the optimizer leaves alone (moving statistics, and every weight of a frozen layer).</summary>
+    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable) : _weights;
+
+    private bool _trainable = true;
+
+    /// <summary>
+    /// Whether training updates this layer's weights (Keras' <c>layer.trainable</c>). Setting it to false freezes the
+    /// layer: its weights get no gradient and the optimizer skips them, and a <see cref="BatchNormalization"/> layer
+    /// then runs in inference mode even in <c>Fit</c>, as in Keras. As in Keras, compile the model again after
+    /// changing it (the optimizer was built for the weights that were trainable then).
+    /// </summary>
+    public bool Trainable
+    {
+        get => _trainable;
+        set
+        {
+            _trainable = value;
+            // Frozen weights need no gradient: the tape then skips computing them.
+            foreach (var w in _weights) w.Value.RequiresGrad = value && w.Trainable;
+        }
+    }
 
     /// <summary>Total number of weight elements.</summary>
     public long CountParams() => _weights.Sum(w => (long)w.Shape.Size);
@@ -120,6 +142,7 @@ public abstract class Layer
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
         var variable = new Variable(name, shape, initializer.Generate(shape), trainable);
+        if (!_trainable) variable.Value.RequiresGrad = false; // created while the layer is frozen
         _weights.Add(variable);
         return variable;
     }

@@ -51,7 +51,8 @@ public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 
     public override Tensor Call(Tensor inputs, bool training = false)
     {
         if (_movingMean is null || _movingVariance is null) throw new InvalidOperationException($"BatchNormalization '{Name}' is not built yet.");
-        return training
+        // A frozen BatchNormalization runs in inference mode even during training, as in Keras.
+        return training && Trainable
             ? Ops.BatchNormTraining(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, Momentum, (float)Epsilon)
             : Ops.BatchNormInference(inputs, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Epsilon);
     }

@@ -115,7 +115,7 @@ public abstract partial class Optimizer
         {
             // The state of variable i belongs to that very variable (Keras keys it by variable too).
             if (_variables.Length != variables.Count)
-                throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}.");
+                throw new InvalidOperationException($"{Name} was built for {_variables.Length} variables, now asked to update {variables.Count}. After changing which layers are trainable, compile the model again (as in Keras) so that it gets a new optimizer.");
             for (int i = 0; i < variables.Count; i++)
                 if (!ReferenceEquals(_variables[i], variables[i]))
                     throw new InvalidOperationException($"{Name} was built for other variables: position {i} held '{_variables[i].Name}' {_variables[i].Shape}, now '{variables[i].Name}' {variables[i].Shape}. Use a new optimizer for another model.");
