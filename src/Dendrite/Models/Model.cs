@@ -299,12 +299,18 @@ public class Model
             validationData is ({ } vx, { } vy) ? (vx, vy) : null, verbose, callbacks, sampleWeight, classWeight);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
-    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
-        new Trainer(this).Evaluate([x], [y], batchSize, verbose, callbacks);
+    /// <param name="x">Inputs, first axis = samples.</param>
+    /// <param name="y">Targets, one per sample.</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line.</param>
+    /// <param name="callbacks">Called around the evaluation and every batch (<c>OnTest…</c> hooks).</param>
+    /// <param name="sampleWeight">One weight per sample, (N,): the loss is Σ wᵣ·lossᵣ / N (Keras' <c>sample_weight</c>); metrics stay unweighted.</param>
+    public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null) =>
+        new Trainer(this).Evaluate([x], [y], batchSize, verbose, callbacks, sampleWeight);
 
     /// <summary>Evaluates a model with several inputs and/or outputs: one array per input and one target array per output.</summary>
-    public EvaluationResult Evaluate(NDArray[] x, NDArray[] y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null) =>
-        new Trainer(this).Evaluate(x, y, batchSize, verbose, callbacks);
+    public EvaluationResult Evaluate(NDArray[] x, NDArray[] y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null) =>
+        new Trainer(this).Evaluate(x, y, batchSize, verbose, callbacks, sampleWeight);
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches (Keras' <c>predict</c>).</summary>
     public NDArray<float> Predict(NDArray x, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null)

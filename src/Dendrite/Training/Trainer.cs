@@ -161,7 +161,8 @@ internal sealed class Trainer(Model model)
         }
     }
 
-    public EvaluationResult Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
+    public EvaluationResult Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null,
+        NDArray? sampleWeight = null)
     {
         CheckArrays(x, nameof(x));
         CheckArrays(y, nameof(y));
@@ -172,8 +173,9 @@ internal sealed class Trainer(Model model)
         CheckSameLength(x, y, "x", "y");
         CheckFinite(x, "x");
         model.RequireBuiltFor(x, nameof(x));
-        var objectives = Objectives.For(model);
+        var objectives = Objectives.For(model, sampleWeighted: sampleWeight is not null);
         objectives.ValidateTargets(y, model, nameof(y));
+        if (SampleWeights.Resolve(sampleWeight, null, y, objectives.Outputs) is { } weights) y = [.. y, weights];
         var rows = new int[x[0].Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
         int steps = (rows.Length + batchSize - 1) / batchSize;

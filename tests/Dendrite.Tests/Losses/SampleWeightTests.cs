@@ -159,6 +159,22 @@ public sealed class FitSampleWeightTests
     }
 
     [Fact]
+    public void EvaluateWeightsTheLossButNotTheMetrics()
+    {
+        var (x, y) = Blobs(40, seed: 8);
+        var model = Model();
+        model.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0);
+        var plain = model.Evaluate(x, y, verbose: 0);
+        var doubled = model.Evaluate(x, y, verbose: 0, sampleWeight: new NDArray<float>([.. Enumerable.Repeat(2f, 40)], 40));
+        Assert.Equal(2 * plain.Loss, doubled.Loss, 1e-6);
+        Assert.Equal(plain["accuracy"], doubled["accuracy"]);
+        // Weight only the first sample: the loss is that sample's loss over the 40 samples.
+        var first = model.Evaluate(x, y, verbose: 0, sampleWeight: new NDArray<float>([1f, .. new float[39]], 40));
+        var alone = model.Evaluate(x[0..1], y[0..1], verbose: 0);
+        Assert.Equal(alone.Loss / 40, first.Loss, 1e-7);
+    }
+
+    [Fact]
     public void BadWeightArgumentsAreNamed()
     {
         var (x, y) = Blobs(20, seed: 5);
