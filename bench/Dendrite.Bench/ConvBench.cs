@@ -179,25 +179,7 @@ internal static class ConvBench
         {
             long start = Stopwatch.GetTimestamp();
             model.train();
-            using var permutation = torch.randperm(TrainSamples);
-            double lossSum = 0;
-            long correct = 0;
-            for (int first = 0; first < TrainSamples; first += Batch)
-            {
-                int rows = Math.Min(Batch, TrainSamples - first);
-                using var scope = torch.NewDisposeScope();
-                var index = permutation.narrow(0, first, rows);
-                var xb = X.index_select(0, index);
-                var yb = Y.index_select(0, index);
-                optimizer.zero_grad();
-                var logits = model.forward(xb);
-                var loss = lossFunction.forward(logits, yb);
-                loss.backward();
-                optimizer.step();
-                // What Keras' fit tracks every step: the mean loss and the accuracy.
-                lossSum += loss.item<float>() * rows;
-                correct += logits.argmax(1).eq(yb).sum().item<long>();
-            }
+            var (lossSum, correct) = TorchTraining.Epoch(model, optimizer, lossFunction, X, Y, TrainSamples, Batch);
 
             // What Keras' fit does at the end of an epoch with validation_split: evaluate in batches, no dropout.
             model.eval();

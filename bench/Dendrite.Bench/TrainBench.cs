@@ -200,25 +200,7 @@ internal static class TrainBench
             long start = Stopwatch.GetTimestamp();
             for (int epoch = 0; epoch < epochs; epoch++)
             {
-                using var permutation = torch.randperm(Samples);
-                double lossSum = 0;
-                long correct = 0;
-                for (int first = 0; first < Samples; first += Batch)
-                {
-                    int rows = Math.Min(Batch, Samples - first);
-                    using var scope = torch.NewDisposeScope();
-                    var index = permutation.narrow(0, first, rows);
-                    var xb = X.index_select(0, index);
-                    var yb = Y.index_select(0, index);
-                    optimizer.zero_grad();
-                    var logits = model.forward(xb);
-                    var loss = lossFunction.forward(logits, yb);
-                    loss.backward();
-                    optimizer.step();
-                    // What Keras' fit tracks every step: the mean loss and the accuracy.
-                    lossSum += loss.item<float>() * rows;
-                    correct += logits.argmax(1).eq(yb).sum().item<long>();
-                }
+                var (lossSum, correct) = TorchTraining.Epoch(model, optimizer, lossFunction, X, Y, Samples, Batch);
                 if (epoch == epochs - 1)
                 {
                     Report("train_loss", $"{lossSum / Samples:R}");

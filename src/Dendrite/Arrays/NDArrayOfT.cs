@@ -34,7 +34,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
         _ = DTypes.NameOf<T>(); // rejects unsupported element types early
         Buffer = buffer;
         Offset = offset;
-        Strides = strides ?? ContiguousStrides(shape);
+        Strides = strides ?? shape.ContiguousStrides();
     }
 
     /// <summary>A new array of <paramref name="shape"/> filled with zeros.</summary>
@@ -62,18 +62,6 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
             }
             return true;
         }
-    }
-
-    internal static int[] ContiguousStrides(Shape shape)
-    {
-        var strides = new int[shape.Rank];
-        int stride = 1;
-        for (int axis = shape.Rank - 1; axis >= 0; axis--)
-        {
-            strides[axis] = stride;
-            stride *= shape[axis];
-        }
-        return strides;
     }
 
     /// <summary>

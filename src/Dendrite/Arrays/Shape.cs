@@ -56,6 +56,19 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>The dimensions as a read-only span (no copy).</summary>
     public ReadOnlySpan<int> AsSpan() => Dims;
 
+    /// <summary>The C-order (row-major) strides of this shape, in elements.</summary>
+    internal int[] ContiguousStrides()
+    {
+        var strides = new int[Rank];
+        int stride = 1;
+        for (int axis = Rank - 1; axis >= 0; axis--)
+        {
+            strides[axis] = stride;
+            stride *= Dims[axis];
+        }
+        return strides;
+    }
+
     /// <inheritdoc/>
     public bool Equals(Shape other) => Dims.AsSpan().SequenceEqual(other.Dims);
 

@@ -100,16 +100,7 @@ public static partial class Ops
         public override void Backward(int generation)
         {
             var dz = Output.Grad;
-            if (relu || (bias?.RequiresGrad ?? false))
-            {
-                Span<float> db = default;
-                if (bias is { RequiresGrad: true })
-                {
-                    db = bias.GradForWrite(generation, out bool freshBias);
-                    if (freshBias) db.Clear();
-                }
-                (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, db);
-            }
+            (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, bias, generation);
             if (!kernel.RequiresGrad && !x.RequiresGrad) return;
             bool freshKernel = false;
             Span<float> dk = default;

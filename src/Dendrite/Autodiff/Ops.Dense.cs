@@ -37,18 +37,8 @@ public static partial class Ops
         {
             // dZ = dY ⊙ relu'(Z), written over dY (no other op reads this gradient any more: the tape runs in reverse
             // order, so every consumer of Y has already added its part), with the bias gradient summed in the same pass.
-            var dz = Output.Grad;
-            if (Relu || (bias?.RequiresGrad ?? false))
-            {
-                Span<float> db = default;
-                if (bias is { RequiresGrad: true })
-                {
-                    db = bias.GradForWrite(generation, out bool freshBias);
-                    if (freshBias) db.Clear();
-                }
-                (_maskSums ??= new MaskSums(_m, _n)).Run(Output, Relu, db);
-            }
-            MatMulBackward(x, kernel, dz, _m, _k, _n, generation);
+            (_maskSums ??= new MaskSums(_m, _n)).Run(Output, Relu, bias, generation);
+            MatMulBackward(x, kernel, Output.Grad, _m, _k, _n, generation);
         }
 
         private MaskSums? _maskSums;
@@ -69,8 +59,24 @@ public static partial class Ops
 
         private int Chunks => (rows + ChunkRows - 1) / ChunkRows;
 
-        /// <summary>Masks <paramref name="output"/>'s gradient where its value is ≤ 0 (when <paramref name="relu"/>) and adds its column sums to <paramref name="db"/> (when not empty).</summary>
-        public void Run(Tensor output, bool relu, Span<float> db)
+        /// <summary>
+        /// The first step of a fused product's backward: masks <paramref name="output"/>'s gradient where its value is
+        /// ≤ 0 (when <paramref name="relu"/>) and sums its columns into the gradient of <paramref name="bias"/> (when
+        /// that needs one); does nothing when neither is needed.
+        /// </summary>
+        public void Run(Tensor output, bool relu, Tensor? bias, int generation)
+        {
+            if (!relu && bias is not { RequiresGrad: true }) return;
+            Span<float> db = default;
+            if (bias is { RequiresGrad: true })
+            {
+                db = bias.GradForWrite(generation, out bool fresh);
+                if (fresh) db.Clear();
+            }
+            Run(output, relu, db);
+        }
+
+        private void Run(Tensor output, bool relu, Span<float> db)
         {
             if ((long)rows * columns < ParallelMaskThreshold)
             {

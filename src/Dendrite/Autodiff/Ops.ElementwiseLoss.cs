@@ -80,22 +80,26 @@ public static partial class Ops
         {
             float g = (float)(Output.Grad[0] * scale);
             var t = yTrue.Values; var p = yPred.Values;
-            if (yPred.RequiresGrad)
+            bool freshP = false, freshT = false;
+            Span<float> dp = default, dt = default;
+            if (yPred.RequiresGrad) dp = yPred.GradForWrite(generation, out freshP);
+            if (yTrue.RequiresGrad) dt = yTrue.GradForWrite(generation, out freshT);
+            // Sample by sample, so that each sample's weight is read once.
+            for (int start = 0, r = 0; start < p.Length; start += _perSample, r++)
             {
-                var dp = yPred.GradForWrite(generation, out bool fresh);
-                for (int i = 0; i < dp.Length; i++)
+                float gr = g * RowWeight(sampleWeight, r);
+                for (int i = start; i < start + _perSample; i++)
                 {
-                    float d = g * RowWeight(sampleWeight, i / _perSample) * loss.GradPrediction(t[i], p[i]);
-                    dp[i] = fresh ? d : dp[i] + d;
-                }
-            }
-            if (yTrue.RequiresGrad)
-            {
-                var dt = yTrue.GradForWrite(generation, out bool fresh);
-                for (int i = 0; i < dt.Length; i++)
-                {
-                    float d = g * RowWeight(sampleWeight, i / _perSample) * loss.GradTarget(t[i], p[i]);
-                    dt[i] = fresh ? d : dt[i] + d;
+                    if (!dp.IsEmpty)
+                    {
+                        float d = gr * loss.GradPrediction(t[i], p[i]);
+                        dp[i] = freshP ? d : dp[i] + d;
+                    }
+                    if (!dt.IsEmpty)
+                    {
+                        float d = gr * loss.GradTarget(t[i], p[i]);
+                        dt[i] = freshT ? d : dt[i] + d;
+                    }
                 }
             }
         }

@@ -85,7 +85,7 @@ public static partial class Ops
         var keptShape = new Shape(kept);
         var shape = keepDims ? keptShape : new Shape([.. dropped]);
         // The result, with the reduced axes kept as 1, broadcasts onto x: the walk over x reads it as operand A.
-        var loop = new StridedLoop(x.Shape.AsSpan(), StridedLoop.BroadcastStrides(keptShape, x.Shape), StridedLoop.ContiguousStrides(x.Shape));
+        var loop = new StridedLoop(x.Shape.AsSpan(), StridedLoop.BroadcastStrides(keptShape, x.Shape), x.Shape.ContiguousStrides());
         Op op = kind is ReduceKind.Max or ReduceKind.Min
             ? new ExtremumOp(x, loop, kind == ReduceKind.Max, keptShape.Size)
             : new SumOp(x, loop, kind == ReduceKind.Mean ? (keptShape.Size == 0 ? 0 : x.Size / keptShape.Size) : 1);

@@ -109,7 +109,7 @@ public static partial class Ops
                 permutation[i] = a;
             }
         }
-        var source = StridedLoop.ContiguousStrides(x.Shape);
+        var source = x.Shape.ContiguousStrides();
         var dims = new int[rank];
         var strides = new int[rank];
         for (int i = 0; i < rank; i++)
@@ -133,7 +133,7 @@ public static partial class Ops
         int rank = x.Shape.Rank;
         if (startIndices.Length != rank || shape.Length != rank)
             throw new ArgumentException($"Slice needs one start and one size per axis of shape {x.Shape}, got starts ({string.Join(", ", startIndices)}) and sizes ({string.Join(", ", shape)}).");
-        var strides = StridedLoop.ContiguousStrides(x.Shape);
+        var strides = x.Shape.ContiguousStrides();
         var dims = new int[rank];
         int offset = 0;
         for (int a = 0; a < rank; a++)

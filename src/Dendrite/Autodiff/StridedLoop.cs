@@ -105,19 +105,6 @@ internal sealed class StridedLoop
         return strides;
     }
 
-    /// <summary>The C-order strides of <paramref name="shape"/>.</summary>
-    public static int[] ContiguousStrides(Shape shape)
-    {
-        var strides = new int[shape.Rank];
-        int stride = 1;
-        for (int axis = shape.Rank - 1; axis >= 0; axis--)
-        {
-            strides[axis] = stride;
-            stride *= shape[axis];
-        }
-        return strides;
-    }
-
     /// <summary>A walk over <paramref name="output"/> reading <paramref name="a"/> and <paramref name="b"/> broadcast to it.</summary>
     public static StridedLoop Broadcast(Shape a, Shape b, Shape output) =>
         new(output.AsSpan(), BroadcastStrides(a, output), BroadcastStrides(b, output));

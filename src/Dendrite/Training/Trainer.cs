@@ -80,6 +80,8 @@ internal sealed class Trainer(Model model)
         Dictionary<string, double>? trainingLogs = null;
         // The validation's batch buffers and workspace, made at the first epoch end and reused by the others.
         (Batcher, Workspace)? validationBuffers = null;
+        // Explicit validation data carries no weights; a validation split is weighted like the training part.
+        var validationObjectives = valX is null ? null : ReferenceEquals(valX, x) ? objectives : Objectives.For(model);
 
         for (int epoch = 0; epoch < epochs; epoch++)
         {
@@ -109,10 +111,8 @@ internal sealed class Trainer(Model model)
             // As in Keras, validation runs even when a callback stopped training during the epoch.
             if (valX is not null)
             {
-                // Explicit validation data carries no weights; a validation split is weighted like the training part.
-                var validationObjectives = ReferenceEquals(valX, x) ? objectives : Objectives.For(model);
                 validationBuffers ??= (new Batcher(valX, valY, batchSize), new Workspace());
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, validationObjectives, progress: null, hooks, validationBuffers);
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, validationObjectives!, progress: null, hooks, validationBuffers);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
             // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
