@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Dendrite.Kernels;
 
 namespace Dendrite.Autodiff;
@@ -73,11 +74,13 @@ public static partial class Ops
                 int outOffset = n * g.OutPixels * g.Channels;
                 int outSize = g.OutPixels * g.Channels;
                 var winner = max ? winners.AsSpan(outOffset, outSize) : default;
-                if (!_backward) ForwardImage(image, Output.Values.Slice(outOffset, outSize), winner);
+                if (!_backward && max && VectorPoolsDisjoint(g)) PoolImageDisjoint(g, image, Output.Values.Slice(outOffset, outSize), winner);
+                else if (!_backward) PoolImage(g, max, image, Output.Values.Slice(outOffset, outSize), winner);
                 else
                 {
                     var dx = x.GradBuffer.AsSpan(n * imageSize, imageSize);
-                    if (_freshGrad && max && DisjointWindows) WriteImageGradient(winner, Output.Grad.Slice(outOffset, outSize), dx);
+                    if (_freshGrad && max && VectorPoolsDisjoint(g)) PoolImageGradientDisjoint(g, winner, Output.Grad.Slice(outOffset, outSize), dx);
+                    else if (_freshGrad && max && DisjointPoolWindows(g)) WriteMaxPoolGradient(g, winner, Output.Grad.Slice(outOffset, outSize), dx);
                     else
                     {
                         if (_freshGrad) dx.Clear();
@@ -87,90 +90,7 @@ public static partial class Ops
             }
         }
 
-        /// <summary>The input rows and columns window (oh, ow) covers, clipped to the image.</summary>
-        private (int H0, int H1, int W0, int W1) Window(int oh, int ow)
-        {
-            int h0 = oh * g.StrideHeight - g.PadTop, w0 = ow * g.StrideWidth - g.PadLeft;
-            return (Math.Max(h0, 0), Math.Min(h0 + g.WindowHeight, g.Height), Math.Max(w0, 0), Math.Min(w0 + g.WindowWidth, g.Width));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void ForwardImage(ReadOnlySpan<float> image, Span<float> output, Span<float> winner)
-        {
-            int c = g.Channels, width = Vector<float>.Count;
-            for (int oh = 0; oh < g.OutHeight; oh++)
-                for (int ow = 0; ow < g.OutWidth; ow++)
-                {
-                    var (h0, h1, w0, w1) = Window(oh, ow);
-                    int o = (oh * g.OutWidth + ow) * c;
-                    var y = output.Slice(o, c);
-                    float count = (h1 - h0) * (w1 - w0);
-                    int ch = 0;
-                    for (; ch <= c - width; ch += width)
-                    {
-                        var acc = new Vector<float>(max ? float.NegativeInfinity : 0f);
-                        var where = new Vector<float>(h0 * g.Width + w0);
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                var v = new Vector<float>(image.Slice((ih * g.Width + iw) * c + ch));
-                                if (!max) { acc += v; continue; }
-                                // A larger value, or the first NaN (the maximum then stays NaN), takes the place.
-                                var take = Vector.GreaterThan(v, acc) | (~Vector.Equals(v, v) & Vector.Equals(acc, acc));
-                                acc = Vector.ConditionalSelect(take, v, acc);
-                                where = Vector.ConditionalSelect(take, new Vector<float>(ih * g.Width + iw), where);
-                            }
-                        (max ? acc : acc / count).CopyTo(y.Slice(ch));
-                        if (max) where.CopyTo(winner.Slice(o + ch));
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = max ? float.NegativeInfinity : 0f;
-                        int at = h0 * g.Width + w0;
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                float v = image[(ih * g.Width + iw) * c + ch];
-                                if (!max) { acc += v; continue; }
-                                if (v > acc || (float.IsNaN(v) && !float.IsNaN(acc))) { acc = v; at = ih * g.Width + iw; }
-                            }
-                        y[ch] = max ? acc : acc / count;
-                        if (max) winner[o + ch] = at;
-                    }
-                }
-        }
-
-        /// <summary>Windows that neither overlap nor overhang (valid padding, stride = pool): every input pixel is in at most one.</summary>
-        private bool DisjointWindows => g.PadTop == 0 && g.PadLeft == 0 && g.StrideHeight == g.WindowHeight && g.StrideWidth == g.WindowWidth
-            && g.OutHeight * g.WindowHeight <= g.Height && g.OutWidth * g.WindowWidth <= g.Width; // "same" may overhang at the end
-
-        /// <summary>
-        /// The max-pooling gradient of one image written in a single pass (no clearing first): with disjoint windows,
-        /// each pixel of a window gets the output gradient if it was the winner, else 0; pixels past the last window are 0.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-        private void WriteImageGradient(ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
-        {
-            int c = g.Channels, width = Vector<float>.Count;
-            int coveredH = g.OutHeight * g.WindowHeight, coveredW = g.OutWidth * g.WindowWidth;
-            for (int ih = 0; ih < g.Height; ih++)
-            {
-                var row = dx.Slice(ih * g.Width * c, g.Width * c);
-                if (ih >= coveredH) { row.Clear(); continue; }
-                int oh = ih / g.WindowHeight;
-                for (int iw = 0; iw < coveredW; iw++)
-                {
-                    int o = (oh * g.OutWidth + iw / g.WindowWidth) * c;
-                    var here = new Vector<float>(ih * g.Width + iw);
-                    var d = row.Slice(iw * c, c);
-                    int ch = 0;
-                    for (; ch <= c - width; ch += width)
-                        Vector.ConditionalSelect(Vector.Equals(new Vector<float>(winner.Slice(o + ch)), here), new Vector<float>(dy.Slice(o + ch)), Vector<float>.Zero).CopyTo(d.Slice(ch));
-                    for (; ch < c; ch++) d[ch] = winner[o + ch] == ih * g.Width + iw ? dy[o + ch] : 0f;
-                }
-                row.Slice(coveredW * c).Clear();
-            }
-        }
+        private (int H0, int H1, int W0, int W1) Window(int oh, int ow) => PoolWindow(g, oh, ow);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
         private void BackwardImage(ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
@@ -199,6 +119,177 @@ public static partial class Ops
         }
     }
 
+    /// <summary>The input rows and columns pooling window (oh, ow) covers, clipped to the image.</summary>
+    private static (int H0, int H1, int W0, int W1) PoolWindow(in ConvGeometry g, int oh, int ow)
+    {
+        int h0 = oh * g.StrideHeight - g.PadTop, w0 = ow * g.StrideWidth - g.PadLeft;
+        return (Math.Max(h0, 0), Math.Min(h0 + g.WindowHeight, g.Height), Math.Max(w0, 0), Math.Min(w0 + g.WindowWidth, g.Width));
+    }
+
+    /// <summary>Pools one NHWC image: each window's maximum (and, in <paramref name="winner"/>, the pixel it came from) or average.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    private static void PoolImage(in ConvGeometry g, bool max, ReadOnlySpan<float> image, Span<float> output, Span<float> winner)
+    {
+        int c = g.Channels, width = Vector<float>.Count;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int ow = 0; ow < g.OutWidth; ow++)
+            {
+                var (h0, h1, w0, w1) = PoolWindow(g, oh, ow);
+                int o = (oh * g.OutWidth + ow) * c;
+                var y = output.Slice(o, c);
+                float count = (h1 - h0) * (w1 - w0);
+                int ch = 0;
+                for (; ch <= c - width; ch += width)
+                {
+                    var acc = new Vector<float>(max ? float.NegativeInfinity : 0f);
+                    var where = new Vector<float>(h0 * g.Width + w0);
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            var v = new Vector<float>(image.Slice((ih * g.Width + iw) * c + ch));
+                            if (!max) { acc += v; continue; }
+                            // A larger value, or the first NaN (the maximum then stays NaN), takes the place.
+                            var take = Vector.GreaterThan(v, acc) | (~Vector.Equals(v, v) & Vector.Equals(acc, acc));
+                            acc = Vector.ConditionalSelect(take, v, acc);
+                            where = Vector.ConditionalSelect(take, new Vector<float>(ih * g.Width + iw), where);
+                        }
+                    (max ? acc : acc / count).CopyTo(y.Slice(ch));
+                    if (max) where.CopyTo(winner.Slice(o + ch));
+                }
+                for (; ch < c; ch++)
+                {
+                    float acc = max ? float.NegativeInfinity : 0f;
+                    int at = h0 * g.Width + w0;
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            float v = image[(ih * g.Width + iw) * c + ch];
+                            if (!max) { acc += v; continue; }
+                            if (v > acc || (float.IsNaN(v) && !float.IsNaN(acc))) { acc = v; at = ih * g.Width + iw; }
+                        }
+                    y[ch] = max ? acc : acc / count;
+                    if (max) winner[o + ch] = at;
+                }
+            }
+    }
+
+    /// <summary>Windows that neither overlap nor overhang (valid padding, stride = pool): every input pixel is in at most one.</summary>
+    private static bool DisjointPoolWindows(in ConvGeometry g) => g.PadTop == 0 && g.PadLeft == 0 && g.StrideHeight == g.WindowHeight && g.StrideWidth == g.WindowWidth
+        && g.OutHeight * g.WindowHeight <= g.Height && g.OutWidth * g.WindowWidth <= g.Width; // "same" may overhang at the end
+
+    /// <summary>
+    /// The max-pooling gradient of one image written in a single pass (no clearing first): with disjoint windows,
+    /// each pixel of a window gets the output gradient if it was the winner, else 0; pixels past the last window are 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
+    private static void WriteMaxPoolGradient(in ConvGeometry g, ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int c = g.Channels, width = Vector<float>.Count;
+        int coveredH = g.OutHeight * g.WindowHeight, coveredW = g.OutWidth * g.WindowWidth;
+        for (int ih = 0; ih < g.Height; ih++)
+        {
+            var row = dx.Slice(ih * g.Width * c, g.Width * c);
+            if (ih >= coveredH) { row.Clear(); continue; }
+            int oh = ih / g.WindowHeight;
+            for (int iw = 0; iw < coveredW; iw++)
+            {
+                int o = (oh * g.OutWidth + iw / g.WindowWidth) * c;
+                var here = new Vector<float>(ih * g.Width + iw);
+                var d = row.Slice(iw * c, c);
+                int ch = 0;
+                for (; ch <= c - width; ch += width)
+                    Vector.ConditionalSelect(Vector.Equals(new Vector<float>(winner.Slice(o + ch)), here), new Vector<float>(dy.Slice(o + ch)), Vector<float>.Zero).CopyTo(d.Slice(ch));
+                for (; ch < c; ch++) d[ch] = winner[o + ch] == ih * g.Width + iw ? dy[o + ch] : 0f;
+            }
+            row.Slice(coveredW * c).Clear();
+        }
+    }
+
+    /// <summary>Whether <see cref="PoolDisjoint"/> and <see cref="PoolGradientDisjoint"/> run this max pooling.</summary>
+    private static bool VectorPoolsDisjoint(in ConvGeometry g) =>
+        DisjointPoolWindows(g) && g.Channels % 8 == 0 && Vector256.IsHardwareAccelerated;
+
+    private static unsafe void PoolImageDisjoint(in ConvGeometry g, ReadOnlySpan<float> image, Span<float> y, Span<float> winner)
+    {
+        fixed (float* input = image, output = y, where = winner) PoolDisjoint(input, g, output, where);
+    }
+
+    private static unsafe void PoolImageGradientDisjoint(in ConvGeometry g, ReadOnlySpan<float> winner, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        fixed (float* where = winner, gradient = dy, inputGradient = dx) PoolGradientDisjoint(gradient, null, where, g, inputGradient, null);
+    }
+
+    /// <summary>
+    /// Max pooling of one NHWC image (<paramref name="pg"/>: disjoint windows, channels a multiple of 8) with 8-float
+    /// vectors, recording each maximum's pixel with the rule of <see cref="PoolImage"/> (first maximum, or first NaN).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PoolDisjoint(float* image, in ConvGeometry pg, float* y, float* winner)
+    {
+        int c = pg.Channels, width = pg.Width;
+        for (int oh = 0; oh < pg.OutHeight; oh++)
+            for (int ow = 0; ow < pg.OutWidth; ow++)
+            {
+                int firstPixel = oh * pg.WindowHeight * width + ow * pg.WindowWidth;
+                long o = ((long)oh * pg.OutWidth + ow) * c;
+                for (int v = 0; v < c; v += 8)
+                {
+                    var best = Vector256.Load(image + (long)firstPixel * c + v);
+                    var where = Vector256.Create((float)firstPixel);
+                    for (int i = 0; i < pg.WindowHeight; i++)
+                        for (int j = i == 0 ? 1 : 0; j < pg.WindowWidth; j++)
+                        {
+                            int pixel = firstPixel + i * width + j;
+                            var value = Vector256.Load(image + (long)pixel * c + v);
+                            var take = Vector256.GreaterThan(value, best) | (~Vector256.Equals(value, value) & Vector256.Equals(best, best));
+                            best = Vector256.ConditionalSelect(take, value, best);
+                            where = Vector256.ConditionalSelect(take, Vector256.Create((float)pixel), where);
+                        }
+                    best.Store(y + o + v);
+                    where.Store(winner + o + v);
+                }
+            }
+    }
+
+    /// <summary>
+    /// One image's max-pooling gradient written in a single pass (<paramref name="pg"/> as for <see cref="PoolDisjoint"/>):
+    /// at each window's winner the pooled gradient <paramref name="dy"/>, 0 everywhere else (pixels past the last window
+    /// included). With <paramref name="pooled"/> (a fused ReLU before the pooling) only where the pooled value, the
+    /// winner's ReLU output, is positive, and with <paramref name="channelSums"/> the passed gradients are added to it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PoolGradientDisjoint(float* dy, float* pooled, float* winner, in ConvGeometry pg, float* dx, float* channelSums)
+    {
+        int c = pg.Channels, width = pg.Width, vectors = c / 8;
+        Vector256<float>* sums = stackalloc Vector256<float>[vectors];
+        for (int v = 0; v < vectors; v++) sums[v] = Vector256<float>.Zero;
+        int coveredH = pg.OutHeight * pg.WindowHeight, coveredW = pg.OutWidth * pg.WindowWidth;
+        for (int oh = 0; oh < pg.OutHeight; oh++)
+            for (int ow = 0; ow < pg.OutWidth; ow++)
+            {
+                int firstPixel = oh * pg.WindowHeight * width + ow * pg.WindowWidth;
+                long o = ((long)oh * pg.OutWidth + ow) * c;
+                for (int v = 0; v < vectors; v++)
+                {
+                    var passed = Vector256.Load(dy + o + 8 * v);
+                    if (pooled != null) passed &= Vector256.GreaterThan(Vector256.Load(pooled + o + 8 * v), Vector256<float>.Zero);
+                    sums[v] += passed;
+                    var where = Vector256.Load(winner + o + 8 * v);
+                    for (int i = 0; i < pg.WindowHeight; i++)
+                        for (int j = 0; j < pg.WindowWidth; j++)
+                        {
+                            int pixel = firstPixel + i * width + j;
+                            (passed & Vector256.Equals(where, Vector256.Create((float)pixel))).Store(dx + (long)pixel * c + 8 * v);
+                        }
+                }
+            }
+        // Pixels no window covers: the last rows, and the last columns of the covered rows.
+        new Span<float>(dx + (long)coveredH * width * c, (pg.Height - coveredH) * width * c).Clear();
+        if (coveredW < width)
+            for (int ih = 0; ih < coveredH; ih++) new Span<float>(dx + ((long)ih * width + coveredW) * c, (width - coveredW) * c).Clear();
+        if (channelSums != null)
+            for (int v = 0; v < vectors; v++) (Vector256.Load(channelSums + 8 * v) + sums[v]).Store(channelSums + 8 * v);
+    }
     /// <summary>The mean over the spatial axes of NHWC images: (batch, height, width, channels) → (batch, channels).</summary>
     public static Tensor GlobalAvgPool2D(Tensor x)
     {

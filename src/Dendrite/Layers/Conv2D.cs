@@ -100,12 +100,32 @@ public sealed class Conv2D(
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        var (kernel, bias) = CheckedWeights(inputs);
+        // ReLU is fused into the product's epilogue, as in Dense.
+        var y = Ops.Conv2D(inputs, kernel, bias, Strides.Tuple, Padding, DilationRate.Tuple, FusesRelu);
+        return FusesRelu ? y : Activation.Apply(y);
+    }
+
+    /// <summary>The kernel and bias, after checking that the layer is built and <paramref name="inputs"/> fits it.</summary>
+    private (Tensor Kernel, Tensor? Bias) CheckedWeights(Tensor inputs)
+    {
         if (_kernel is null) throw new InvalidOperationException($"Conv2D '{Name}' is not built yet.");
         if (inputs.Shape.Rank != 4 || inputs.Shape[3] != _kernel.Shape[2])
             throw new ArgumentException($"Conv2D '{Name}' expected input of shape (batch, height, width, {_kernel.Shape[2]}), got {inputs.Shape}.");
-        // ReLU is fused into the product's epilogue, as in Dense.
-        bool relu = ReferenceEquals(Activation, ActivationFunction.Relu);
-        var y = Ops.Conv2D(inputs, _kernel.Value, _bias?.Value, Strides.Tuple, Padding, DilationRate.Tuple, relu);
-        return relu ? y : Activation.Apply(y);
+        return (_kernel.Value, _bias?.Value);
+    }
+
+    /// <summary>Whether the activation is the ReLU the convolution applies in its own epilogue.</summary>
+    internal bool FusesRelu => ReferenceEquals(Activation, ActivationFunction.Relu);
+
+    /// <summary>
+    /// <c>pool.Call(Call(inputs))</c> for a ReLU convolution, as one op where that is faster (see
+    /// <see cref="Ops.Conv2DReluMaxPool"/>); the model graph calls it when nothing else reads the convolution's output.
+    /// </summary>
+    internal Tensor CallThenMaxPool(Tensor inputs, MaxPooling2D pool)
+    {
+        if (!FusesRelu) throw new InvalidOperationException($"Conv2D '{Name}' has activation {Activation.Name}; only a ReLU convolution runs fused with its pooling.");
+        var (kernel, bias) = CheckedWeights(inputs);
+        return Ops.Conv2DReluMaxPool(inputs, kernel, bias, Strides.Tuple, Padding, DilationRate.Tuple, pool.PoolSize.Tuple, pool.Strides.Tuple, pool.Padding);
     }
 }

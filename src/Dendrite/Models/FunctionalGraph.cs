@@ -13,6 +13,7 @@ internal sealed class FunctionalGraph
     private readonly int[][] _inputSlots;    // for each node, the slots of its inputs
     private readonly int[] _inputNodeSlots;  // the slot of each model input
     private readonly int[] _outputSlots;     // the slot of each model output
+    private readonly int[] _fusedConvSlot;   // for a MaxPooling2D node run fused with the convolution before it, that convolution's slot; else -1
 
     public FunctionalGraph(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string modelName)
     {
@@ -53,9 +54,31 @@ internal sealed class FunctionalGraph
         _inputSlots = [.. _nodes.Select(n => n.Inputs.Select(t => slotOf[t]).ToArray())];
         _inputNodeSlots = [.. inputs.Select(i => slotOf[i])];
         _outputSlots = [.. outputs.Select(o => slotOf[o])];
+        _fusedConvSlot = FindConvReluPoolPairs();
         Inputs = [.. inputs];
         Outputs = [.. outputs];
         Layers = [.. _nodes.Select(n => n.Layer).Distinct()];
+    }
+
+    /// <summary>
+    /// The Conv2D (ReLU) → MaxPooling2D pairs whose convolution output feeds nothing else and is no model output: they
+    /// run as one op (<see cref="Conv2D.CallThenMaxPool"/>), which keeps that output in cache. Returns, per node, the
+    /// convolution's slot for the pooling node of a pair, else -1.
+    /// </summary>
+    private int[] FindConvReluPoolPairs()
+    {
+        var uses = new int[_nodes.Length];
+        foreach (var slots in _inputSlots) foreach (int slot in slots) uses[slot]++;
+        foreach (int slot in _outputSlots) uses[slot]++;
+        var fused = new int[_nodes.Length];
+        for (int n = 0; n < _nodes.Length; n++)
+        {
+            fused[n] = -1;
+            if (_nodes[n].Layer is not MaxPooling2D || _inputSlots[n].Length != 1) continue;
+            int convSlot = _inputSlots[n][0];
+            if (_nodes[convSlot].Layer is Conv2D { FusesRelu: true } && uses[convSlot] == 1 && _inputSlots[convSlot].Length == 1) fused[n] = convSlot;
+        }
+        return fused;
     }
 
     public IReadOnlyList<KerasTensor> Inputs { get; }
@@ -75,11 +98,18 @@ internal sealed class FunctionalGraph
             throw new ArgumentException($"The model takes {_inputNodeSlots.Length} input(s), got {inputs.Count}.");
         var values = new Tensor[_nodes.Length];
         for (int i = 0; i < _inputNodeSlots.Length; i++) values[_inputNodeSlots[i]] = inputs[i];
+        var deferred = new bool[_nodes.Length];
+        foreach (int conv in _fusedConvSlot) if (conv >= 0) deferred[conv] = true;
         for (int n = 0; n < _nodes.Length; n++)
         {
-            if (values[n] is not null) continue; // an input
+            if (values[n] is not null || deferred[n]) continue; // an input, or a convolution run with its pooling
             var slots = _inputSlots[n];
             var layer = _nodes[n].Layer;
+            if (_fusedConvSlot[n] is int conv and >= 0)
+            {
+                values[n] = ((Conv2D)_nodes[conv].Layer).CallThenMaxPool(values[_inputSlots[conv][0]], (MaxPooling2D)layer);
+                continue;
+            }
             values[n] = slots.Length == 1 ? layer.Call(values[slots[0]], training) : layer.Call(slots.Select(s => values[s]).ToArray(), training);
         }
         var result = new Tensor[_outputSlots.Length];

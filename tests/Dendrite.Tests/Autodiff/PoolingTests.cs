@@ -69,6 +69,42 @@ public class PoolingTests
         Assert.True(fitted >= 50, $"only {fitted} cases had an output");
     }
 
+    [Theory]
+    [InlineData(1, 7, 9, 8, 2, 2)]
+    [InlineData(3, 11, 11, 64, 2, 2)]
+    [InlineData(2, 4, 4, 24, 3, 2)]
+    [InlineData(2, 6, 7, 16, 2, 3)]
+    [InlineData(1, 5, 5, 8, 5, 5)]
+    public void DisjointWindowsOnChannelsInEightsTakeTheVectorPathAndMatchTheReference(int batch, int h, int w, int c, int ph, int pw)
+    {
+        // Valid padding, strides = pool: the 8-float vector kernels (last rows and columns outside every window included).
+        var values = Distinct(500 + c + h, batch * h * w * c);
+        var expected = ConvReference.Pool2D(values, batch, h, w, c, (ph, pw), (ph, pw), false, true, out int oh, out int ow);
+        var x = Param(values, batch, h, w, c);
+        var y = Ops.MaxPool2D(x, (ph, pw));
+        Assert.Equal(new Shape(batch, oh, ow, c), y.Shape);
+        ConvReference.AssertClose(expected, y.Values, 0, "forward");
+        var dy = Uniform(501, y.Size);
+        var grad = GradientCheck.Analytic(() => TestOps.WeightedSum(Ops.MaxPool2D(x, (ph, pw)), dy), [x])[0];
+        ConvReference.AssertClose(ConvReference.Pool2DBackward(values, batch, h, w, c, (ph, pw), (ph, pw), false, true, dy), grad, 0, "gradient");
+    }
+
+    [Fact]
+    public void TheVectorPathKeepsTheFirstMaximumAndPropagatesNaN()
+    {
+        // 8 channels (the vector path): channel 0 ties everywhere, channel 1 has a NaN in the window's second pixel.
+        var values = new float[2 * 2 * 8];
+        for (int p = 0; p < 4; p++) { values[p * 8] = 1f; values[p * 8 + 1] = p; }
+        values[1 * 8 + 1] = float.NaN;
+        var x = Param(values, 1, 2, 2, 8);
+        var y = Ops.MaxPool2D(x, (2, 2)).Values.ToArray();
+        Assert.Equal(1f, y[0]);
+        Assert.True(float.IsNaN(y[1]));
+        var grad = GradientCheck.Analytic(() => TestOps.WeightedSum(Ops.MaxPool2D(x, (2, 2)), [3, 5, 0, 0, 0, 0, 0, 0]), [x])[0];
+        Assert.Equal([3f, 0f, 0f, 0f], [grad[0], grad[8], grad[16], grad[24]]);  // the first of the tied pixels
+        Assert.Equal([0f, 5f, 0f, 0f], [grad[1], grad[9], grad[17], grad[25]]);  // the NaN's pixel
+    }
+
     [Fact]
     public void AvgPoolSameAveragesOnlyTheCoveredInputsAtTheBorder()
     {
