@@ -35,7 +35,7 @@ public static partial class Ops
         var buffers = new Conv2DBuffers(
             Patches: direct ? [] : Buffer(chunkFloats),
             PatchGrads: x.RequiresGrad ? Buffer(chunkFloats) : [],
-            TransposedKernelGrad: !direct && kernel.RequiresGrad && Conv2DOp.TransposedKernelGradient(rowLength, filters) ? Buffer(rowLength * filters) : [],
+            KernelGradHalves: !direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Halves * rowLength * filters) : [],
             KernelGradPartials: direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Groups(g) * (ShallowConvolution.PaddedTaps(rowLength) + 1) * filters) : []);
         return Run(new Conv2DOp(x, kernel, bias, g, relu, imagesPerChunk, direct, buffers), output, grad);
     }
@@ -60,10 +60,10 @@ public static partial class Ops
 
     /// <summary>
     /// The work buffers of one convolution: the im2col patches of a chunk (GEMM path), their gradients (when the input
-    /// needs one), the transposed kernel gradient (GEMM path, long patch rows) and the per-group kernel and bias
+    /// needs one), the kernel gradient of each half of the chunks (GEMM path) and the per-group kernel and bias
     /// gradient partials (direct path).
     /// </summary>
-    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] TransposedKernelGrad, float[] KernelGradPartials);
+    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] KernelGradHalves, float[] KernelGradPartials);
 
     /// <summary>
     /// Convolution as im2col + GEMM over chunks of images, or, for shallow windows, as the direct kernels of
@@ -84,7 +84,7 @@ public static partial class Ops
         private readonly int _filters = kernel.Shape[3], _rowLength = g.WindowSize * g.Channels;
         private MaskSums? _mask;
 
-        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient }
+        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, BackwardHalves }
 
         // What the worker threads do now, and on which chunk of images.
         private Work _work;
@@ -111,6 +111,15 @@ public static partial class Ops
         /// for Pᵀ·dZ on the MNIST convnet's second layer, 288-long rows and 64 filters).
         /// </summary>
         public static bool TransposedKernelGradient(int rowLength, int filters) => rowLength > filters;
+
+        /// <summary>
+        /// The GEMM path's backward splits every chunk into this many fixed halves of its images, one per thread: each
+        /// half gathers its patches, multiplies them into its own kernel-gradient partial, computes its patch gradients
+        /// and scatters them, all on the core whose cache holds them. (Splitting each product over both cores instead
+        /// made each core read the other's patches, and both read all of them for the kernel gradient.) The partials
+        /// are added in order at the end, so the result does not depend on the thread count.
+        /// </summary>
+        public const int Halves = 2;
 
         /// <summary>Fixed groups of images whose kernel-gradient partials the direct path sums in order (at most 16).</summary>
         public static int Groups(in ConvGeometry g) => Math.Clamp(g.Batch, 1, 16);
@@ -148,35 +157,106 @@ public static partial class Ops
             bool freshKernel = false;
             Span<float> dk = default;
             if (kernel.RequiresGrad) dk = kernel.GradForWrite(generation, out freshKernel);
+            // The GEMM path adds its partials at the end; a fresh gradient is cleared now, before the input (which may be
+            // the same tensor: conv(x, x)) adds its part.
+            if (!direct && freshKernel) dk.Clear();
             if (direct && kernel.RequiresGrad) DirectKernelGradient(dk, freshKernel, generation);
-            bool transposed = buffers.TransposedKernelGrad.Length > 0;
-            // The transposed product is added at the end; a fresh gradient is cleared now, before the input (which
-            // may be the same tensor: conv(x, x)) adds its part.
-            if (transposed && freshKernel) dk.Clear();
             if (x.RequiresGrad) x.GradForWrite(generation, out _freshInputGrad);
-            bool accumulate = kernel.RequiresGrad && !freshKernel;
-            int rowsPerImage = g.OutPixels;
-            for (int first = 0; first < g.Batch; first += imagesPerChunk)
+            _halfWritten[0] = _halfWritten[1] = false;
+            if (!direct && imagesPerChunk >= Halves)
             {
-                int images = Math.Min(imagesPerChunk, g.Batch - first), rows = images * rowsPerImage;
-                var dzChunk = dz.Slice(first * rowsPerImage * _filters, rows * _filters);
-                if (kernel.RequiresGrad && !direct)
+                for (int first = 0; first < g.Batch; first += imagesPerChunk)
                 {
-                    if (!_patchesKept) RunOverImages(first, images, Work.Gather);
-                    var p = buffers.Patches.AsSpan(0, rows * _rowLength);
-                    if (transposed)
-                        Gemm.Multiply(dzChunk, p, buffers.TransposedKernelGrad, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, first > 0 ? 1f : 0f);
-                    else
-                        Gemm.Multiply(p, dzChunk, dk, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, accumulate ? 1f : 0f);
-                    accumulate = true;
+                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.BackwardHalves);
+                    WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Halves));
+                }
+            }
+            else
+            {
+                // Chunks of one image (large images), or the direct path's input gradient: each step split over the threads.
+                int rowsPerImage = g.OutPixels;
+                for (int first = 0; first < g.Batch; first += imagesPerChunk)
+                {
+                    int images = Math.Min(imagesPerChunk, g.Batch - first), rows = images * rowsPerImage;
+                    var dzChunk = dz.Slice(first * rowsPerImage * _filters, rows * _filters);
+                    if (kernel.RequiresGrad && !direct)
+                    {
+                        if (!_patchesKept) RunOverImages(first, images, Work.Gather);
+                        var p = buffers.Patches.AsSpan(0, rows * _rowLength);
+                        var partial = buffers.KernelGradHalves.AsSpan(0, _rowLength * _filters);
+                        float beta = _halfWritten[0] ? 1f : 0f;
+                        if (TransposedKernelGradient(_rowLength, _filters))
+                            Gemm.Multiply(dzChunk, p, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
+                        else
+                            Gemm.Multiply(p, dzChunk, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
+                        _halfWritten[0] = true;
+                    }
+                    if (x.RequiresGrad)
+                    {
+                        Gemm.Multiply(dzChunk, kernel.Values, buffers.PatchGrads.AsSpan(0, rows * _rowLength), rows, _filters, _rowLength, transposeA: false, transposeB: true, 1f, 0f);
+                        RunOverImages(first, images, Work.Scatter);
+                    }
+                }
+            }
+            if (!direct && kernel.RequiresGrad) AddKernelGradHalves(dk);
+        }
+
+        private readonly bool[] _halfWritten = new bool[Halves];
+
+        /// <summary>dk += the halves' kernel-gradient partials, in half order; transposed ones are transposed.</summary>
+        private void AddKernelGradHalves(Span<float> dk)
+        {
+            bool transposed = TransposedKernelGradient(_rowLength, _filters);
+            int size = _rowLength * _filters;
+            for (int h = 0; h < Halves; h++)
+            {
+                if (!_halfWritten[h]) continue;
+                var partial = buffers.KernelGradHalves.AsSpan(h * size, size);
+                if (transposed) AddTransposed(partial, dk, _filters, _rowLength);
+                else System.Numerics.Tensors.TensorPrimitives.Add(dk, partial, dk);
+            }
+        }
+
+        /// <summary>
+        /// One thread's share of a chunk's backward (GEMM path): for each of its halves, gather the patches (unless kept
+        /// from the forward), add Pᵀ·dZ (or dZᵀ·P, see <see cref="TransposedKernelGradient"/>) to the half's partial,
+        /// then the patch gradients dZ·Kᵀ and their col2im onto the input gradient. Products called from here run on
+        /// this thread alone (the pool is busy with this job).
+        /// </summary>
+        private void BackwardHalves(int part, int parts)
+        {
+            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters, imageFloats = g.Height * g.Width * g.Channels;
+            bool transposed = TransposedKernelGradient(_rowLength, _filters);
+            for (int h = part; h < Halves; h += parts)
+            {
+                int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
+                if (from == to) continue;
+                int rows = (to - from) * g.OutPixels;
+                var dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
+                if (kernel.RequiresGrad)
+                {
+                    var p = buffers.Patches.AsSpan(from * perImage, rows * _rowLength);
+                    if (!_patchesKept)
+                        for (int i = from; i < to; i++)
+                            GatherImage(x.Values.Slice((_chunkFirst + i) * imageFloats, imageFloats), buffers.Patches.AsSpan(i * perImage, perImage), g);
+                    var partial = buffers.KernelGradHalves.AsSpan(h * _rowLength * _filters, _rowLength * _filters);
+                    float beta = _halfWritten[h] ? 1f : 0f;
+                    if (transposed) Gemm.Multiply(dzRows, p, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
+                    else Gemm.Multiply(p, dzRows, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
+                    _halfWritten[h] = true;
                 }
                 if (x.RequiresGrad)
                 {
-                    Gemm.Multiply(dzChunk, kernel.Values, buffers.PatchGrads.AsSpan(0, rows * _rowLength), rows, _filters, _rowLength, transposeA: false, transposeB: true, 1f, 0f);
-                    RunOverImages(first, images, Work.Scatter);
+                    var patchGrads = buffers.PatchGrads.AsSpan(from * perImage, rows * _rowLength);
+                    Gemm.Multiply(dzRows, kernel.Values, patchGrads, rows, _filters, _rowLength, transposeA: false, transposeB: true, 1f, 0f);
+                    for (int i = from; i < to; i++)
+                    {
+                        var dx = x.GradBuffer.AsSpan((_chunkFirst + i) * imageFloats, imageFloats);
+                        if (_freshInputGrad) dx.Clear();
+                        ScatterImage(buffers.PatchGrads.AsSpan(i * perImage, perImage), dx, g);
+                    }
                 }
             }
-            if (kernel.RequiresGrad && transposed) AddTransposed(buffers.TransposedKernelGrad, dk, _filters, _rowLength);
         }
 
         /// <summary>The direct path's kernel (and, when the mask is fused, bias) gradient: group partials, then their ordered sum.</summary>
@@ -223,6 +303,7 @@ public static partial class Ops
             {
                 case Work.DirectForward: DirectForward(part, parts); break;
                 case Work.DirectKernelGradient: DirectKernelGradient(part, parts); break;
+                case Work.BackwardHalves: BackwardHalves(part, parts); break;
                 default: GatherOrScatter(part, parts); break;
             }
         }

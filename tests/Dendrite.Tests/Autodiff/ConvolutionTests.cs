@@ -167,6 +167,16 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void ImagesTooLargeToChunkInPairsGoOneAtATimeAndStillMatch()
+    {
+        // 3 images of 40×40×32 under a 3×3 kernel: 1444·288 floats of patches each, more than half a chunk, so every
+        // chunk holds one image and the backward splits each product over the threads instead of the chunk's images.
+        var c = new ConvCase(3, 40, 40, 32, 8, 3, 3, (1, 1), (1, 1), Same: false, Bias: true);
+        Assert.True(CheckForward(c, 31, relu: true));
+        CheckBackward(c, 31, relu: true);
+    }
+
+    [Fact]
     public void TheMnistConvnetShapesMatchOnTheThreadedGemm()
     {
         // The tutorial's two convolutions on a batch of 8: products of 5408×9×32 and 968×288×64, split over threads.
