@@ -8,10 +8,11 @@ namespace Dendrite.Autodiff;
 public static partial class Ops
 {
     /// <summary>
-    /// <c>MaxPool2D(relu(Conv2D(x, kernel) + bias))</c>, the first block of most convnets, computed one image at a time
-    /// so that the convolution's output never leaves the cache — when the convolution is shallow (see
-    /// <see cref="ShallowConvolution"/>), its input needs no gradient (it is the data), and the pooling windows are
-    /// disjoint ("valid", strides = pool size). Otherwise it is the two ops. The result is the same either way.
+    /// <c>MaxPool2D(relu(Conv2D(x, kernel) + bias))</c>, the block convnets repeat, computed a few images at a time so
+    /// that the convolution's output never leaves the cache, when the pooling windows are disjoint ("valid", strides =
+    /// pool size): for a shallow first convolution (see <see cref="ShallowConvolution"/>, input without gradient) by
+    /// the op below, for a deeper one by the im2col + GEMM op with the pooling in its per-thread halves
+    /// (<see cref="Conv2DOp"/>). Otherwise it is the two ops. The result is the same either way.
     /// </summary>
     /// <remarks>
     /// On the MNIST convnet the first convolution writes 11 MB per batch of 128 that the pooling reads back, and the
@@ -25,10 +26,16 @@ public static partial class Ops
     {
         var g = Conv2DGeometry(x, kernel, bias, strides, padding, dilation);
         int filters = kernel.Shape[3];
-        bool fusable = ShallowConvolution.Applies(g, filters) && !x.RequiresGrad && poolPadding == Padding.Valid && poolStrides == pool
-            && pool.H >= 1 && pool.W >= 1;
-        if (!fusable) return MaxPool2D(Conv2D(x, kernel, bias, strides, padding, dilation, relu: true), pool, poolStrides, poolPadding);
+        bool disjointPool = poolPadding == Padding.Valid && poolStrides == pool && pool.H >= 1 && pool.W >= 1
+            && g.OutHeight >= pool.H && g.OutWidth >= pool.W;
+        bool shallow = ShallowConvolution.Applies(g, filters) && !x.RequiresGrad;
+        // The GEMM path fuses when its backward runs in halves of each chunk (two images or more per chunk) and the
+        // pooling runs on 8-float vectors.
+        bool gemmPath = !ShallowConvolution.Applies(g, filters) && !(g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1)
+            && filters % 8 == 0 && Vector256.IsHardwareAccelerated && Conv2DOp.ImagesPerChunk(g) >= Conv2DOp.Halves;
+        if (!disjointPool || !(shallow || gemmPath)) return MaxPool2D(Conv2D(x, kernel, bias, strides, padding, dilation, relu: true), pool, poolStrides, poolPadding);
         var pg = ConvGeometry.Create(g.Batch, g.OutHeight, g.OutWidth, filters, pool, poolStrides, (1, 1), Padding.Valid, "MaxPool2D");
+        if (gemmPath) return Conv2D(x, kernel, bias, g, relu: true, pool: pg);
         var output = new Shape(g.Batch, pg.OutHeight, pg.OutWidth, filters);
         var ws = Workspace.Current;
         float[] Buffer(int floats) => ws is null ? new float[floats] : ws.Rent(floats);

@@ -24,7 +24,16 @@ public static partial class Ops
     {
         var g = Conv2DGeometry(x, kernel, bias, strides, padding, dilation);
         if (g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1) return Dense(x, kernel, bias, relu); // pointwise: no patches
-        var output = new Shape(g.Batch, g.OutHeight, g.OutWidth, kernel.Shape[3]);
+        return Conv2D(x, kernel, bias, g, relu, pool: null);
+    }
+
+    /// <summary>
+    /// The convolution op for a checked geometry; with <paramref name="pool"/> (GEMM path, ReLU, disjoint max-pooling
+    /// windows: see <see cref="Conv2DReluMaxPool"/>) its output is the pooled one.
+    /// </summary>
+    private static Tensor Conv2D(Tensor x, Tensor kernel, Tensor? bias, in ConvGeometry g, bool relu, ConvGeometry? pool)
+    {
+        var output = pool is { } pg ? new Shape(g.Batch, pg.OutHeight, pg.OutWidth, kernel.Shape[3]) : new Shape(g.Batch, g.OutHeight, g.OutWidth, kernel.Shape[3]);
         int filters = kernel.Shape[3], rowLength = g.WindowSize * g.Channels;
         bool direct = ShallowConvolution.Applies(g, filters);
         int imagesPerChunk = Conv2DOp.ImagesPerChunk(g);
@@ -36,8 +45,10 @@ public static partial class Ops
             Patches: direct ? [] : Buffer(chunkFloats),
             PatchGrads: x.RequiresGrad ? Buffer(chunkFloats) : [],
             KernelGradHalves: !direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Halves * rowLength * filters) : [],
-            KernelGradPartials: direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Groups(g) * (ShallowConvolution.PaddedTaps(rowLength) + 1) * filters) : []);
-        return Run(new Conv2DOp(x, kernel, bias, g, relu, imagesPerChunk, direct, buffers), output, grad);
+            KernelGradPartials: direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Groups(g) * (ShallowConvolution.PaddedTaps(rowLength) + 1) * filters) : [],
+            Winners: pool is null ? [] : Buffer(output.Size),
+            BiasGradHalves: pool is not null && bias is { RequiresGrad: true } ? Buffer(Conv2DOp.Halves * filters) : []);
+        return Run(new Conv2DOp(x, kernel, bias, g, relu, imagesPerChunk, direct, buffers, pool), output, grad);
     }
 
     /// <summary>Checks a convolution's arguments and returns its geometry; the errors name the shapes that disagree.</summary>
@@ -60,10 +71,11 @@ public static partial class Ops
 
     /// <summary>
     /// The work buffers of one convolution: the im2col patches of a chunk (GEMM path), their gradients (when the input
-    /// needs one), the kernel gradient of each half of the chunks (GEMM path) and the per-group kernel and bias
-    /// gradient partials (direct path).
+    /// needs one), the kernel gradient of each half of the chunks (GEMM path), the per-group kernel and bias gradient
+    /// partials (direct path), and with a fused pooling its winners and each half's bias gradient.
     /// </summary>
-    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] KernelGradHalves, float[] KernelGradPartials);
+    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] KernelGradHalves, float[] KernelGradPartials,
+        float[] Winners, float[] BiasGradHalves);
 
     /// <summary>
     /// Convolution as im2col + GEMM over chunks of images, or, for shallow windows, as the direct kernels of
@@ -79,12 +91,17 @@ public static partial class Ops
     /// path sums its kernel gradient over fixed groups of images (<see cref="Groups"/>), then adds the groups in order.
     /// </remarks>
     private sealed class Conv2DOp(Tensor x, Tensor kernel, Tensor? bias, ConvGeometry g, bool relu, int imagesPerChunk,
-        bool direct, Conv2DBuffers buffers) : Op, IParallelJob
+        bool direct, Conv2DBuffers buffers, ConvGeometry? pool = null) : Op, IParallelJob
     {
+        // With a fused max pooling: its geometry (input = the convolution's output), and a per-thread buffer for the
+        // convolution output (forward) or gradient (backward) of the thread's images of a chunk.
+        private readonly ConvGeometry _pool = pool ?? default;
+        private readonly bool _pooled = pool is not null;
+        [ThreadStatic] private static PinnedBuffer? s_convRows;
         private readonly int _filters = kernel.Shape[3], _rowLength = g.WindowSize * g.Channels;
         private MaskSums? _mask;
 
-        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, BackwardHalves }
+        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, PooledForwardHalves, BackwardHalves }
 
         // What the worker threads do now, and on which chunk of images.
         private Work _work;
@@ -135,6 +152,16 @@ public static partial class Ops
                 WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, g.Batch));
                 return;
             }
+            if (_pooled)
+            {
+                for (int first = 0; first < g.Batch; first += imagesPerChunk)
+                {
+                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.PooledForwardHalves);
+                    WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Halves));
+                    _patchesKept = _chunkImages == g.Batch;
+                }
+                return;
+            }
             var y = Output.Values;
             int rowsPerImage = g.OutPixels;
             for (int first = 0; first < g.Batch; first += imagesPerChunk)
@@ -147,13 +174,42 @@ public static partial class Ops
             }
         }
 
+        /// <summary>
+        /// One thread's share of a chunk's forward with the fused pooling: for each of its halves, gather the patches,
+        /// multiply them (bias and ReLU in the epilogue) into this thread's buffer, and max-pool each image from there.
+        /// </summary>
+        private unsafe void PooledForwardHalves(int part, int parts)
+        {
+            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters, imageFloats = g.Height * g.Width * g.Channels;
+            int pooledPerImage = _pool.OutPixels * _filters;
+            float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
+            for (int h = part; h < Halves; h += parts)
+            {
+                int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
+                if (from == to) continue;
+                for (int i = from; i < to; i++)
+                    GatherImage(x.Values.Slice((_chunkFirst + i) * imageFloats, imageFloats), buffers.Patches.AsSpan(i * perImage, perImage), g);
+                int rows = (to - from) * g.OutPixels;
+                Gemm.Multiply(buffers.Patches.AsSpan(from * perImage, rows * _rowLength), kernel.Values, new Span<float>(conv, rows * _filters),
+                    rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, GemmActivation.Relu);
+                fixed (float* y = Output.Values, winners = buffers.Winners)
+                    for (int i = from; i < to; i++)
+                    {
+                        long at = (long)(_chunkFirst + i) * pooledPerImage;
+                        PoolDisjoint(conv + (long)(i - from) * outPerImage, _pool, y + at, winners + at);
+                    }
+            }
+        }
+
         public override void Backward(int generation)
         {
             var dz = Output.Grad;
-            // The direct path masks each image's gradient as it goes, unless the input gradient needs it masked too.
+            // The direct path masks each image's gradient as it goes, unless the input gradient needs it masked too;
+            // with a fused pooling each half rebuilds its images' masked gradient from the pooled one.
             _fuseMask = direct && kernel.RequiresGrad && !x.RequiresGrad;
-            if (!_fuseMask) (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, bias, generation);
-            if (!kernel.RequiresGrad && !x.RequiresGrad) return;
+            if (!_fuseMask && !_pooled) (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, bias, generation);
+            if (_pooled) buffers.BiasGradHalves.AsSpan().Clear();
+            if (!kernel.RequiresGrad && !x.RequiresGrad && !_pooled) return;
             bool freshKernel = false;
             Span<float> dk = default;
             if (kernel.RequiresGrad) dk = kernel.GradForWrite(generation, out freshKernel);
@@ -199,6 +255,12 @@ public static partial class Ops
                 }
             }
             if (!direct && kernel.RequiresGrad) AddKernelGradHalves(dk);
+            if (_pooled && bias is { RequiresGrad: true })
+            {
+                var db = bias.GradForWrite(generation, out bool freshBias);
+                if (freshBias) db.Clear();
+                for (int h = 0; h < Halves; h++) System.Numerics.Tensors.TensorPrimitives.Add(db, buffers.BiasGradHalves.AsSpan(h * _filters, _filters), db);
+            }
         }
 
         private readonly bool[] _halfWritten = new bool[Halves];
@@ -223,7 +285,7 @@ public static partial class Ops
         /// then the patch gradients dZ·Kᵀ and their col2im onto the input gradient. Products called from here run on
         /// this thread alone (the pool is busy with this job).
         /// </summary>
-        private void BackwardHalves(int part, int parts)
+        private unsafe void BackwardHalves(int part, int parts)
         {
             int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters, imageFloats = g.Height * g.Width * g.Channels;
             bool transposed = TransposedKernelGradient(_rowLength, _filters);
@@ -232,7 +294,21 @@ public static partial class Ops
                 int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
                 if (from == to) continue;
                 int rows = (to - from) * g.OutPixels;
-                var dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
+                Span<float> dzRows;
+                if (_pooled)
+                {
+                    // The convolution's gradient for these images: the pooled gradient at each positive winner, else 0.
+                    float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
+                    int pooledPerImage = _pool.OutPixels * _filters;
+                    fixed (float* dy = Output.Grad, y = Output.Values, winners = buffers.Winners, biasHalf = buffers.BiasGradHalves)
+                        for (int i = from; i < to; i++)
+                        {
+                            long at = (long)(_chunkFirst + i) * pooledPerImage;
+                            PoolGradientDisjoint(dy + at, y + at, winners + at, _pool, conv + (long)(i - from) * outPerImage, biasHalf == null ? null : biasHalf + h * _filters);
+                        }
+                    dzRows = new Span<float>(conv, rows * _filters);
+                }
+                else dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
                 if (kernel.RequiresGrad)
                 {
                     var p = buffers.Patches.AsSpan(from * perImage, rows * _rowLength);
@@ -303,6 +379,7 @@ public static partial class Ops
             {
                 case Work.DirectForward: DirectForward(part, parts); break;
                 case Work.DirectKernelGradient: DirectKernelGradient(part, parts); break;
+                case Work.PooledForwardHalves: PooledForwardHalves(part, parts); break;
                 case Work.BackwardHalves: BackwardHalves(part, parts); break;
                 default: GatherOrScatter(part, parts); break;
             }
