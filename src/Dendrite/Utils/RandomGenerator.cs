@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Dendrite;
 
 /// <summary>
@@ -33,12 +35,51 @@ internal sealed class RandomGenerator
     }
 
     /// <summary>
-    /// Fills a dropout mask: element i is <paramref name="keep"/> when the i-th uniform 32-bit draw (two per 64-bit
-    /// output, low half first) is at least <paramref name="threshold"/>, else 0. The state lives in locals for the
-    /// loop, which makes it several times faster than calling <see cref="NextUInt64"/> per pair.
+    /// Fills a dropout mask: element i is <paramref name="keep"/> when its uniform 32-bit draw is at least
+    /// <paramref name="threshold"/> (a value in [0, 2³²]), else 0.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// With 256-bit vectors the draws come from four xoshiro256** streams, one per 64-bit lane, seeded from this
+    /// generator (16 draws per call): eight elements per step (each 64-bit draw gives two), about four times faster
+    /// than one serial stream, whose every step waits for the last. Below that, and for the tail, this generator's
+    /// own draws, two elements each (low half first). The stream depends only on the seed and the call sequence.
+    /// </remarks>
     public void FillKeepMask(Span<float> mask, ulong threshold, float keep)
+    {
+        int i = 0;
+        if (threshold > uint.MaxValue) { mask.Clear(); return; } // rate rounds to 1: nothing is kept
+        if (Vector256.IsHardwareAccelerated && mask.Length >= 64) i = FillKeepMaskVectors(mask, (uint)threshold, keep);
+        FillKeepMaskSerial(mask[i..], threshold, keep);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private int FillKeepMaskVectors(Span<float> mask, uint threshold, float keep)
+    {
+        var s0 = Vector256.Create(NextUInt64(), NextUInt64(), NextUInt64(), NextUInt64());
+        var s1 = Vector256.Create(NextUInt64(), NextUInt64(), NextUInt64(), NextUInt64());
+        var s2 = Vector256.Create(NextUInt64(), NextUInt64(), NextUInt64(), NextUInt64());
+        var s3 = Vector256.Create(NextUInt64(), NextUInt64(), NextUInt64(), NextUInt64());
+        var limit = Vector256.Create(threshold);
+        var kept = Vector256.Create(keep);
+        int i = 0;
+        for (; i <= mask.Length - 8; i += 8)
+        {
+            // xoshiro256** per lane; ×5 and ×9 as shift-and-add (no 64-bit vector multiply before AVX-512).
+            var times5 = (s1 << 2) + s1;
+            var rotated = (times5 << 7) | (times5 >> 57);
+            var bits = (rotated << 3) + rotated;
+            var t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = (s3 << 45) | (s3 >> 19);
+            var keepLanes = Vector256.GreaterThanOrEqual(bits.AsUInt32(), limit).AsSingle();
+            (keepLanes & kept).CopyTo(mask[i..]);
+        }
+        return i;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void FillKeepMaskSerial(Span<float> mask, ulong threshold, float keep)
     {
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
         for (int i = 0; i < mask.Length; i += 2)

@@ -61,6 +61,13 @@ public class DropoutTests
         double even = Enumerable.Range(0, n / 2).Count(i => y[2 * i] == 0f) / (double)(n / 2);
         double odd = Enumerable.Range(0, n / 2).Count(i => y[2 * i + 1] == 0f) / (double)(n / 2);
         Assert.InRange(even - odd, -9 * sigma, 9 * sigma);
+        // Each of the eight positions of a vector step (four generator lanes, two draws each) drops at the rate.
+        for (int lane = 0; lane < 8; lane++)
+        {
+            int count = (n - lane + 7) / 8;
+            double laneFraction = Enumerable.Range(0, count).Count(j => y[8 * j + lane] == 0f) / (double)count;
+            Assert.InRange(laneFraction, rate - 6 * Math.Sqrt(rate * (1 - rate) / count), rate + 6 * Math.Sqrt(rate * (1 - rate) / count));
+        }
     }
 
     [Fact]
