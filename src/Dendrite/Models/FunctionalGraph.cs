@@ -14,6 +14,7 @@ internal sealed class FunctionalGraph
     private readonly int[] _inputNodeSlots;  // the slot of each model input
     private readonly int[] _outputSlots;     // the slot of each model output
     private readonly int[] _fusedConvSlot;   // for a MaxPooling2D node run fused with the convolution before it, that convolution's slot; else -1
+    private readonly bool[] _runWithItsPooling; // the convolutions those pooling nodes run
 
     public FunctionalGraph(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string modelName)
     {
@@ -55,6 +56,8 @@ internal sealed class FunctionalGraph
         _inputNodeSlots = [.. inputs.Select(i => slotOf[i])];
         _outputSlots = [.. outputs.Select(o => slotOf[o])];
         _fusedConvSlot = FindConvReluPoolPairs();
+        _runWithItsPooling = new bool[_nodes.Length];
+        foreach (int conv in _fusedConvSlot) if (conv >= 0) _runWithItsPooling[conv] = true;
         Inputs = [.. inputs];
         Outputs = [.. outputs];
         Layers = [.. _nodes.Select(n => n.Layer).Distinct()];
@@ -98,11 +101,9 @@ internal sealed class FunctionalGraph
             throw new ArgumentException($"The model takes {_inputNodeSlots.Length} input(s), got {inputs.Count}.");
         var values = new Tensor[_nodes.Length];
         for (int i = 0; i < _inputNodeSlots.Length; i++) values[_inputNodeSlots[i]] = inputs[i];
-        var deferred = new bool[_nodes.Length];
-        foreach (int conv in _fusedConvSlot) if (conv >= 0) deferred[conv] = true;
         for (int n = 0; n < _nodes.Length; n++)
         {
-            if (values[n] is not null || deferred[n]) continue; // an input, or a convolution run with its pooling
+            if (values[n] is not null || _runWithItsPooling[n]) continue; // an input, or a convolution run with its pooling
             var slots = _inputSlots[n];
             var layer = _nodes[n].Layer;
             if (_fusedConvSlot[n] is int conv and >= 0)
