@@ -363,6 +363,31 @@ public class ConvolutionGemmPathTests
         finally { Gemm.ForcedPath = saved; }
     }
 
+    /// <summary>
+    /// Runs <paramref name="forward"/> and the tape's gradients of Σ w·forward for <paramref name="inputs"/> on one
+    /// thread and on all, and asserts the same bits (and a gradient that is not all zeros).
+    /// </summary>
+    internal static void AssertSameBitsOnOneThreadAndAll(Func<Tensor> forward, float[] w, Tensor[] inputs)
+    {
+        (float[] Y, float[][] Grads) Run(int threads)
+        {
+            Gemm.MaxThreads = threads;
+            var y = forward().Values.ToArray();
+            return (y, GradientCheck.Analytic(() => TestOps.WeightedSum(forward(), w), inputs));
+        }
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            var one = Run(1);
+            var all = Run(Math.Max(2, Environment.ProcessorCount));
+            Assert.Equal(one.Y.Select(BitConverter.SingleToInt32Bits), all.Y.Select(BitConverter.SingleToInt32Bits));
+            for (int t = 0; t < inputs.Length; t++)
+                Assert.Equal(one.Grads[t].Select(BitConverter.SingleToInt32Bits), all.Grads[t].Select(BitConverter.SingleToInt32Bits));
+            Assert.Contains(one.Grads[0], g => g != 0);
+        }
+        finally { Gemm.MaxThreads = saved; }
+    }
+
     [Fact]
     public void OneThreadAndAllThreadsGiveTheSameBits()
     {
@@ -371,24 +396,31 @@ public class ConvolutionGemmPathTests
         var k = Param(Uniform(71, 3 * 3 * 8 * 32), 3, 3, 8, 32);
         var b = Param(Uniform(72, 32), 32);
         var w = Uniform(73, 6 * 14 * 14 * 32);
-        Tensor Forward() => Ops.MaxPool2D(Ops.Conv2D(x, k, b, padding: Padding.Same), (3, 3), (1, 1), Padding.Same);
-        (float[] Y, float[][] Grads) Run(int threads)
-        {
-            Gemm.MaxThreads = threads;
-            var y = Forward().Values.ToArray();
-            var grads = GradientCheck.Analytic(() => TestOps.WeightedSum(Forward(), w), [x, k, b]);
-            return (y, grads);
-        }
-        int saved = Gemm.MaxThreads;
-        try
-        {
-            var one = Run(1);
-            var all = Run(Math.Max(2, Environment.ProcessorCount));
-            Assert.Equal(one.Y.Select(BitConverter.SingleToInt32Bits), all.Y.Select(BitConverter.SingleToInt32Bits));
-            for (int t = 0; t < 3; t++)
-                Assert.Equal(one.Grads[t].Select(BitConverter.SingleToInt32Bits), all.Grads[t].Select(BitConverter.SingleToInt32Bits));
-            Assert.Contains(one.Grads[0], g => g != 0);
-        }
-        finally { Gemm.MaxThreads = saved; }
+        AssertSameBitsOnOneThreadAndAll(() => Ops.MaxPool2D(Ops.Conv2D(x, k, b, padding: Padding.Same), (3, 3), (1, 1), Padding.Same), w, [x, k, b]);
+    }
+
+    [Fact]
+    public void TheDirectPathGivesTheSameBitsOnOneThreadAndAll()
+    {
+        // 21 images split unevenly over the 16 image groups whose kernel-gradient partials are summed in order.
+        var x = Const(Uniform(80, 21 * 12 * 12 * 1), 21, 12, 12, 1);
+        var k = Param(Uniform(81, 3 * 3 * 1 * 32), 3, 3, 1, 32);
+        var b = Param(Uniform(82, 32), 32);
+        AssertSameBitsOnOneThreadAndAll(() => Ops.Conv2D(x, k, b, (1, 1), Padding.Same, (1, 1), relu: true), Uniform(83, 21 * 12 * 12 * 32), [k, b]);
+    }
+
+    [Fact]
+    public void TheFusedBlocksGiveTheSameBitsOnOneThreadAndAll()
+    {
+        // The MNIST convnet's two blocks on 37 images: the first by image groups, the second in chunks of 15, 15 and 7
+        // images, each chunk split in halves; the halves' partials summed in order.
+        var image = Const(Uniform(84, 37 * 28 * 28), 37, 28, 28, 1);
+        var k1 = Param(Uniform(85, 9 * 32), 3, 3, 1, 32);
+        var b1 = Param(Uniform(86, 32), 32);
+        var k2 = Param(Uniform(87, 9 * 32 * 64, -0.2, 0.2), 3, 3, 32, 64);
+        var b2 = Param(Uniform(88, 64), 64);
+        Tensor Blocks() => Ops.Conv2DReluMaxPool(Ops.Conv2DReluMaxPool(image, k1, b1, (1, 1), Padding.Valid, (1, 1), (2, 2), (2, 2), Padding.Valid),
+            k2, b2, (1, 1), Padding.Valid, (1, 1), (2, 2), (2, 2), Padding.Valid);
+        AssertSameBitsOnOneThreadAndAll(Blocks, Uniform(89, 37 * 5 * 5 * 64), [k1, b1, k2, b2]);
     }
 }

@@ -113,36 +113,3 @@ public class ShallowConvolutionTests
         GradientCheck.Check(() => TestOps.WeightedSum(Ops.Conv2D(x, k, b, (2, 2), Padding.Same), w), [x, k, b]);
     }
 }
-
-/// <summary>The direct path gives the same bits on one thread as on all (process-wide setting: global-state collection).</summary>
-[Collection(GlobalStateCollection.Name)]
-public class ShallowConvolutionThreadTests
-{
-    [Fact]
-    public void OneThreadAndAllThreadsGiveTheSameBits()
-    {
-        // 21 images split unevenly over the 16 image groups whose kernel-gradient partials are summed in order.
-        var x = Const(Uniform(80, 21 * 12 * 12 * 1), 21, 12, 12, 1);
-        var k = Param(Uniform(81, 3 * 3 * 1 * 32), 3, 3, 1, 32);
-        var b = Param(Uniform(82, 32), 32);
-        var w = Uniform(83, 21 * 12 * 12 * 32);
-        Tensor Forward() => Ops.Conv2D(x, k, b, (1, 1), Padding.Same, (1, 1), relu: true);
-        (float[] Y, float[][] Grads) Run(int threads)
-        {
-            Gemm.MaxThreads = threads;
-            var y = Forward().Values.ToArray();
-            return (y, GradientCheck.Analytic(() => TestOps.WeightedSum(Forward(), w), [k, b]));
-        }
-        int saved = Gemm.MaxThreads;
-        try
-        {
-            var one = Run(1);
-            var all = Run(Math.Max(2, Environment.ProcessorCount));
-            Assert.Equal(one.Y.Select(BitConverter.SingleToInt32Bits), all.Y.Select(BitConverter.SingleToInt32Bits));
-            for (int t = 0; t < 2; t++)
-                Assert.Equal(one.Grads[t].Select(BitConverter.SingleToInt32Bits), all.Grads[t].Select(BitConverter.SingleToInt32Bits));
-            Assert.Contains(one.Grads[0], g => g != 0);
-        }
-        finally { Gemm.MaxThreads = saved; }
-    }
-}
