@@ -275,17 +275,16 @@ public class Model
     /// <param name="batchSize">Samples per gradient step.</param>
     /// <param name="shuffle">Reshuffle the training samples before every epoch.</param>
     /// <param name="validationSplit">Fraction of the samples, taken from the end before shuffling, held out for validation.</param>
-    /// <param name="validationData">Data evaluated at the end of every epoch (overrides <paramref name="validationSplit"/>).</param>
+    /// <param name="validationData">Data evaluated at the end of every epoch (overrides <paramref name="validationSplit"/>): <c>(xVal, yVal)</c>, or <c>(xVal, yVal, weights)</c> to weight the validation loss (see <see cref="ValidationData"/>).</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <returns>The per-epoch logs.</returns>
     /// <param name="callbacks">Called at the start and end of training, of every epoch and of every batch (see <see cref="Callback"/>).</param>
     /// <param name="sampleWeight">One weight per sample, (N,): each sample's loss is multiplied by it (Keras' <c>sample_weight</c>; the metrics stay unweighted, as Keras' compiled <c>metrics</c> are).</param>
     /// <param name="classWeight">A weight per class, applied to each sample through its label (Keras' <c>class_weight</c>; single-output models).</param>
     public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
-        double validationSplit = 0.0, (NDArray X, NDArray Y)? validationData = null, int verbose = 1,
+        double validationSplit = 0.0, ValidationData? validationData = null, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
-        new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit,
-            validationData is (NDArray vx, NDArray vy) ? ([vx], [vy]) : null, verbose, callbacks, sampleWeight, classWeight);
+        new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight);
 
     /// <summary>
     /// <c>Fit(x, y, …)</c>
@@ -293,10 +292,9 @@ public class Model
     /// and one target array per output.
     /// </summary>
     public History Fit(NDArray[] x, NDArray[] y, int epochs = 1, int batchSize = 32, bool shuffle = true,
-        double validationSplit = 0.0, (NDArray[] X, NDArray[] Y)? validationData = null, int verbose = 1,
+        double validationSplit = 0.0, ValidationData? validationData = null, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
-        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit,
-            validationData is ({ } vx, { } vy) ? (vx, vy) : null, verbose, callbacks, sampleWeight, classWeight);
+        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
     /// <param name="x">Inputs, first axis = samples.</param>

@@ -8,7 +8,8 @@ namespace Dendrite.Training;
 internal static class SampleWeights
 {
     /// <summary>The per-sample weights to gather with the targets, or null when neither argument is given.</summary>
-    public static NDArray<float>? Resolve(NDArray? sampleWeight, IReadOnlyDictionary<int, double>? classWeight, IReadOnlyList<NDArray> y, int outputs)
+    public static NDArray<float>? Resolve(NDArray? sampleWeight, IReadOnlyDictionary<int, double>? classWeight, IReadOnlyList<NDArray> y, int outputs,
+        string sampleWeightName = "sampleWeight")
     {
         if (sampleWeight is not null && classWeight is not null)
             throw new ArgumentException("You cannot use `classWeight` and `sampleWeight` at the same time (as in Keras): fold the class weights into the sample weights.");
@@ -16,12 +17,12 @@ internal static class SampleWeights
         if (sampleWeight is not null)
         {
             if (!(sampleWeight.Rank == 1 || (sampleWeight.Rank == 2 && sampleWeight.Shape[1] == 1)) || sampleWeight.Length != n)
-                throw new ArgumentException($"sampleWeight must hold one weight per sample, shape ({n},); got {sampleWeight.Shape}.", nameof(sampleWeight));
+                throw new ArgumentException($"{sampleWeightName} must hold one weight per sample, shape ({n},); got {sampleWeight.Shape}.", sampleWeightName);
             var values = new float[n];
             sampleWeight.GatherRows([.. Enumerable.Range(0, n)], values);
             for (int i = 0; i < n; i++)
                 if (!float.IsFinite(values[i]))
-                    throw new ArgumentException($"sampleWeight[{i}] is {values[i]}; sample weights must be finite.", nameof(sampleWeight));
+                    throw new ArgumentException($"{sampleWeightName}[{i}] is {values[i]}; sample weights must be finite.", sampleWeightName);
             return new NDArray<float>(values, n);
         }
         if (classWeight is null) return null;

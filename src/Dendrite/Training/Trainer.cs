@@ -14,7 +14,7 @@ namespace Dendrite.Training;
 internal sealed class Trainer(Model model)
 {
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int epochs, int batchSize, bool shuffle, double validationSplit,
-        (IReadOnlyList<NDArray> X, IReadOnlyList<NDArray> Y)? validationData, int verbose, IEnumerable<Callback>? callbacks = null,
+        ValidationData? validationData, int verbose, IEnumerable<Callback>? callbacks = null,
         NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         CheckArrays(x, nameof(x));
@@ -31,14 +31,19 @@ internal sealed class Trainer(Model model)
         model.EnsureBuiltFor(x, nameof(x));
         var objectives = Objectives.For(model, sampleWeighted: sampleWeight is not null || classWeight is not null);
         objectives.ValidateTargets(y, model, nameof(y));
+        // The weights are gathered with the targets, batch by batch. As in Keras, a validation split takes the
+        // user's sample weights with its samples, but class weights only ever weight the training loss.
+        var targets = y;
         if (SampleWeights.Resolve(sampleWeight, classWeight, y, objectives.Outputs) is { } weights)
-            y = [.. y, weights]; // gathered with the targets, batch by batch; the validation split slices it too
+            y = [.. y, weights];
 
         int n = x[0].Length;
         int trainCount = n;
         IReadOnlyList<NDArray>? valX = null, valY = null;
-        if (validationData is ({ } vx, { } vy))
+        bool validationWeighted = false;
+        if (validationData is { } data)
         {
+            var (vx, vy) = (data.X, data.Y);
             CheckArrays(vx, "validationData.X");
             CheckArrays(vy, "validationData.Y");
             CheckSameLength(vx, vy, "validationData.X", "validationData.Y");
@@ -46,13 +51,19 @@ internal sealed class Trainer(Model model)
             model.RequireBuiltFor(vx, "validationData.X");
             objectives.ValidateTargets(vy, model, "validationData.Y");
             (valX, valY) = (vx, vy);
+            if (data.SampleWeight is not null)
+            {
+                var validationWeights = SampleWeights.Resolve(data.SampleWeight, null, vy, objectives.Outputs, "validationData.SampleWeight")!;
+                (valY, validationWeighted) = ([.. vy, validationWeights], true);
+            }
         }
         else if (validationSplit > 0)
         {
             trainCount = (int)Math.Floor(n * (1 - validationSplit));
             if (trainCount == 0 || trainCount == n)
                 throw new ArgumentException(FormattableString.Invariant($"validationSplit={validationSplit} on {n} samples leaves {trainCount} for training and {n - trainCount} for validation; both must be non-empty."), nameof(validationSplit));
-            (valX, valY) = (x, y);
+            validationWeighted = sampleWeight is not null;
+            (valX, valY) = (x, validationWeighted ? y : targets);
         }
 
         var history = new History();
@@ -80,8 +91,7 @@ internal sealed class Trainer(Model model)
         Dictionary<string, double>? trainingLogs = null;
         // The validation's batch buffers and workspace, made at the first epoch end and reused by the others.
         (Batcher, Workspace)? validationBuffers = null;
-        // Explicit validation data carries no weights; a validation split is weighted like the training part.
-        var validationObjectives = valX is null ? null : ReferenceEquals(valX, x) ? objectives : Objectives.For(model);
+        var validationObjectives = valX is null ? null : validationWeighted == objectives.SampleWeighted ? objectives : Objectives.For(model, validationWeighted);
 
         for (int epoch = 0; epoch < epochs; epoch++)
         {

@@ -135,12 +135,41 @@ public sealed class FitSampleWeightTests
         var (x, y) = Blobs(60, seed: 3);
         var classWeight = new Dictionary<int, double> { [0] = 0.5, [1] = 2.0, [2] = 1.0 };
         var perSample = new NDArray<float>([.. y.ToArray().Select(c => (float)classWeight[c])], 60);
-        var viaClasses = Model().Fit(x, y, epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0, classWeight: classWeight);
-        var viaSamples = Model().Fit(x, y, epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0, sampleWeight: perSample);
+        var byClass = Model();
+        var viaClasses = byClass.Fit(x, y, epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0, classWeight: classWeight);
+        var bySample = Model();
+        var viaSamples = bySample.Fit(x, y, epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0, sampleWeight: perSample);
         Assert.Equal(viaSamples["loss"], viaClasses["loss"]);
-        Assert.Equal(viaSamples["val_loss"], viaClasses["val_loss"]);
+        Assert.Equal(bySample.GetWeights().Select(v => v.ToArray()), byClass.GetWeights().Select(v => v.ToArray()));
         var plain = Model().Fit(x, y, epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0);
         Assert.NotEqual(plain["loss"], viaClasses["loss"]);
+        // As in Keras, the validation split takes the sample weights with its samples, but class weights only weight
+        // the training loss: the same trained weights, a weighted and an unweighted validation loss.
+        var (xVal, yVal) = (x[45..], y[45..]);
+        Assert.Equal(byClass.Evaluate(xVal, yVal, batchSize: 16, verbose: 0).Loss, viaClasses["val_loss"][^1], 1e-6);
+        Assert.Equal(bySample.Evaluate(xVal, yVal, batchSize: 16, verbose: 0, sampleWeight: perSample[45..]).Loss, viaSamples["val_loss"][^1], 1e-6);
+        Assert.NotEqual(viaSamples["val_loss"][^1], viaClasses["val_loss"][^1]);
+    }
+
+    [Fact]
+    public void ExplicitValidationDataTakesAThirdArrayOfWeights()
+    {
+        // Keras' validation_data=(x_val, y_val, val_sample_weight): the validation loss weighted, its metrics not.
+        var (x, y) = Blobs(48, seed: 9);
+        var (xVal, yVal) = Blobs(24, seed: 10);
+        var w = new NDArray<float>([.. Enumerable.Range(0, 24).Select(i => i % 3 == 0 ? 3f : 0.5f)], 24);
+        var weighted = Model();
+        var history = weighted.Fit(x, y, epochs: 2, batchSize: 16, validationData: (xVal, yVal, w), verbose: 0);
+        var plainModel = Model();
+        var plain = plainModel.Fit(x, y, epochs: 2, batchSize: 16, validationData: (xVal, yVal), verbose: 0);
+        Assert.Equal(plain["loss"], history["loss"]); // the training is the same
+        Assert.Equal(weighted.Evaluate(xVal, yVal, batchSize: 16, verbose: 0, sampleWeight: w).Loss, history["val_loss"][^1], 1e-6);
+        Assert.Equal(plainModel.Evaluate(xVal, yVal, batchSize: 16, verbose: 0).Loss, plain["val_loss"][^1], 1e-6);
+        Assert.NotEqual(plain["val_loss"][^1], history["val_loss"][^1]);
+        Assert.Equal(plain["val_accuracy"], history["val_accuracy"]);
+        // A weight array of the wrong length is named.
+        var error = Assert.Throws<ArgumentException>(() => Model().Fit(x, y, validationData: (xVal, yVal, w[..5]), verbose: 0));
+        Assert.Contains("validationData.SampleWeight must hold one weight per sample, shape (24,)", error.Message);
     }
 
     [Fact]
