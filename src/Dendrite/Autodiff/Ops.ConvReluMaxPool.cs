@@ -70,18 +70,8 @@ public static partial class Ops
             int groups = Conv2DOp.Groups(g);
             WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, groups));
             int paddedTaps = ShallowConvolution.PaddedTaps(_taps), partialFloats = (paddedTaps + 1) * _filters;
-            if (kernel.RequiresGrad) SumGroups(kernel.GradForWrite(generation, out bool fresh), fresh, 0, _taps * _filters);
-            if (bias is { RequiresGrad: true }) SumGroups(bias.GradForWrite(generation, out bool fresh), fresh, paddedTaps * _filters, _filters);
-
-            void SumGroups(Span<float> target, bool fresh, int offset, int length)
-            {
-                for (int group = 0; group < groups; group++)
-                {
-                    var partial = partials.AsSpan(group * partialFloats + offset, length);
-                    if (group == 0 && fresh) partial.CopyTo(target);
-                    else TensorPrimitives.Add(target, partial, target);
-                }
-            }
+            if (kernel.RequiresGrad) AddInOrder(partials, groups, partialFloats, 0, kernel.GradForWrite(generation, out bool fresh), fresh);
+            if (bias is { RequiresGrad: true }) AddInOrder(partials, groups, partialFloats, paddedTaps * _filters, bias.GradForWrite(generation, out bool fresh), fresh);
         }
 
         public void Execute(int part, int parts)
@@ -93,6 +83,8 @@ public static partial class Ops
             float* scratch = (s_scratch ??= new PinnedBuffer()).Get(paddedFloats + convFloats);
             float* conv = scratch + paddedFloats;
             int* offsets = stackalloc int[paddedTaps];
+            ShallowConvolution.TapOffsets(g, new Span<int>(offsets, paddedTaps));
+            int rowStride = ShallowConvolution.RowStride(g);
             fixed (float* xs = x.Values, w = kernel.Values, b = bias is null ? default : bias.Values, y = Output.Values, win = winners)
             {
                 if (!_backward)
@@ -100,8 +92,7 @@ public static partial class Ops
                     int from = (int)((long)g.Batch * part / parts), to = (int)((long)g.Batch * (part + 1) / parts);
                     for (int n = from; n < to; n++)
                     {
-                        int rowStride = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch, out float* source);
-                        ShallowConvolution.TapOffsets(g, rowStride, new Span<int>(offsets, paddedTaps));
+                        float* source = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch);
                         ShallowConvolution.Forward(source, rowStride, offsets, _taps, w, bias is null ? null : b, conv, _filters, g, relu: true);
                         PoolDisjoint(conv, pg, y + (long)n * pooledFloats, win + (long)n * pooledFloats);
                     }
@@ -122,8 +113,7 @@ public static partial class Ops
                             long at = (long)n * pooledFloats;
                             PoolGradientDisjoint(dy + at, y + at, win + at, pg, conv, biasSums);
                             if (!kernel.RequiresGrad) continue;
-                            int rowStride = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch, out float* source);
-                            ShallowConvolution.TapOffsets(g, rowStride, new Span<int>(offsets, paddedTaps));
+                            float* source = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch);
                             ShallowConvolution.AddKernelGradient(source, rowStride, offsets, _taps, conv, partial, _filters, g);
                         }
                     }

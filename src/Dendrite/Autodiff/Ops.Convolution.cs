@@ -180,15 +180,14 @@ public static partial class Ops
         /// </summary>
         private unsafe void PooledForwardHalves(int part, int parts)
         {
-            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters, imageFloats = g.Height * g.Width * g.Channels;
+            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
             int pooledPerImage = _pool.OutPixels * _filters;
             float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
             for (int h = part; h < Halves; h += parts)
             {
                 int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
                 if (from == to) continue;
-                for (int i = from; i < to; i++)
-                    GatherImage(x.Values.Slice((_chunkFirst + i) * imageFloats, imageFloats), buffers.Patches.AsSpan(i * perImage, perImage), g);
+                GatherImages(from, to);
                 int rows = (to - from) * g.OutPixels;
                 Gemm.Multiply(buffers.Patches.AsSpan(from * perImage, rows * _rowLength), kernel.Values, new Span<float>(conv, rows * _filters),
                     rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, GemmActivation.Relu);
@@ -238,14 +237,7 @@ public static partial class Ops
                     if (kernel.RequiresGrad && !direct)
                     {
                         if (!_patchesKept) RunOverImages(first, images, Work.Gather);
-                        var p = buffers.Patches.AsSpan(0, rows * _rowLength);
-                        var partial = buffers.KernelGradHalves.AsSpan(0, _rowLength * _filters);
-                        float beta = _halfWritten[0] ? 1f : 0f;
-                        if (TransposedKernelGradient(_rowLength, _filters))
-                            Gemm.Multiply(dzChunk, p, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
-                        else
-                            Gemm.Multiply(p, dzChunk, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
-                        _halfWritten[0] = true;
+                        AddKernelGradientProduct(dzChunk, buffers.Patches.AsSpan(0, rows * _rowLength), rows, half: 0);
                     }
                     if (x.RequiresGrad)
                     {
@@ -259,7 +251,7 @@ public static partial class Ops
             {
                 var db = bias.GradForWrite(generation, out bool freshBias);
                 if (freshBias) db.Clear();
-                for (int h = 0; h < Halves; h++) System.Numerics.Tensors.TensorPrimitives.Add(db, buffers.BiasGradHalves.AsSpan(h * _filters, _filters), db);
+                AddInOrder(buffers.BiasGradHalves, Halves, _filters, 0, db, overwrite: false);
             }
         }
 
@@ -287,8 +279,7 @@ public static partial class Ops
         /// </summary>
         private unsafe void BackwardHalves(int part, int parts)
         {
-            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters, imageFloats = g.Height * g.Width * g.Channels;
-            bool transposed = TransposedKernelGradient(_rowLength, _filters);
+            int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
             for (int h = part; h < Halves; h += parts)
             {
                 int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
@@ -311,26 +302,14 @@ public static partial class Ops
                 else dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
                 if (kernel.RequiresGrad)
                 {
-                    var p = buffers.Patches.AsSpan(from * perImage, rows * _rowLength);
-                    if (!_patchesKept)
-                        for (int i = from; i < to; i++)
-                            GatherImage(x.Values.Slice((_chunkFirst + i) * imageFloats, imageFloats), buffers.Patches.AsSpan(i * perImage, perImage), g);
-                    var partial = buffers.KernelGradHalves.AsSpan(h * _rowLength * _filters, _rowLength * _filters);
-                    float beta = _halfWritten[h] ? 1f : 0f;
-                    if (transposed) Gemm.Multiply(dzRows, p, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
-                    else Gemm.Multiply(p, dzRows, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
-                    _halfWritten[h] = true;
+                    if (!_patchesKept) GatherImages(from, to);
+                    AddKernelGradientProduct(dzRows, buffers.Patches.AsSpan(from * perImage, rows * _rowLength), rows, h);
                 }
                 if (x.RequiresGrad)
                 {
-                    var patchGrads = buffers.PatchGrads.AsSpan(from * perImage, rows * _rowLength);
-                    Gemm.Multiply(dzRows, kernel.Values, patchGrads, rows, _filters, _rowLength, transposeA: false, transposeB: true, 1f, 0f);
-                    for (int i = from; i < to; i++)
-                    {
-                        var dx = x.GradBuffer.AsSpan((_chunkFirst + i) * imageFloats, imageFloats);
-                        if (_freshInputGrad) dx.Clear();
-                        ScatterImage(buffers.PatchGrads.AsSpan(i * perImage, perImage), dx, g);
-                    }
+                    Gemm.Multiply(dzRows, kernel.Values, buffers.PatchGrads.AsSpan(from * perImage, rows * _rowLength), rows, _filters, _rowLength,
+                        transposeA: false, transposeB: true, 1f, 0f);
+                    ScatterImages(from, to);
                 }
             }
         }
@@ -341,22 +320,11 @@ public static partial class Ops
             int groups = Groups(g), paddedTaps = ShallowConvolution.PaddedTaps(_rowLength);
             _work = Work.DirectKernelGradient;
             WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, groups));
-            var partials = buffers.KernelGradPartials.AsSpan();
-            int partialFloats = (paddedTaps + 1) * _filters, kernelFloats = _rowLength * _filters;
-            for (int group = 0; group < groups; group++)
-            {
-                var partial = partials.Slice(group * partialFloats, kernelFloats);
-                if (group == 0 && freshKernel) partial.CopyTo(dk);
-                else System.Numerics.Tensors.TensorPrimitives.Add(dk, partial, dk);
-            }
+            int partialFloats = (paddedTaps + 1) * _filters;
+            AddInOrder(buffers.KernelGradPartials, groups, partialFloats, 0, dk, freshKernel);
             if (!_fuseMask || bias is not { RequiresGrad: true }) return;
             var db = bias.GradForWrite(generation, out bool freshBias);
-            for (int group = 0; group < groups; group++)
-            {
-                var partial = partials.Slice(group * partialFloats + paddedTaps * _filters, _filters);
-                if (group == 0 && freshBias) partial.CopyTo(db);
-                else System.Numerics.Tensors.TensorPrimitives.Add(db, partial, db);
-            }
+            AddInOrder(buffers.KernelGradPartials, groups, partialFloats, paddedTaps * _filters, db, freshBias);
         }
 
         /// <summary>dk (cols × rows) += the transpose of the (rows × cols) <paramref name="source"/>.</summary>
@@ -389,20 +357,43 @@ public static partial class Ops
         private void GatherOrScatter(int part, int parts)
         {
             int from = (int)((long)_chunkImages * part / parts), to = (int)((long)_chunkImages * (part + 1) / parts);
+            if (_work == Work.Scatter) ScatterImages(from, to);
+            else GatherImages(from, to);
+        }
+
+        /// <summary>im2col of the current chunk's images [from, to) (indices within the chunk) into their rows of the patch buffer.</summary>
+        private void GatherImages(int from, int to)
+        {
             int imageFloats = g.Height * g.Width * g.Channels, patchFloats = g.OutPixels * _rowLength;
-            bool scatter = _work == Work.Scatter;
+            for (int i = from; i < to; i++)
+                GatherImage(x.Values.Slice((_chunkFirst + i) * imageFloats, imageFloats), buffers.Patches.AsSpan(i * patchFloats, patchFloats), g);
+        }
+
+        /// <summary>col2im of the current chunk's images [from, to): their patch gradients added onto the input gradient (cleared first when fresh).</summary>
+        private void ScatterImages(int from, int to)
+        {
+            int imageFloats = g.Height * g.Width * g.Channels, patchFloats = g.OutPixels * _rowLength;
             for (int i = from; i < to; i++)
             {
-                int n = _chunkFirst + i;
-                var rows = (scatter ? buffers.PatchGrads : buffers.Patches).AsSpan(i * patchFloats, patchFloats);
-                if (scatter)
-                {
-                    var dx = x.GradBuffer.AsSpan(n * imageFloats, imageFloats);
-                    if (_freshInputGrad) dx.Clear();
-                    ScatterImage(rows, dx, g);
-                }
-                else GatherImage(x.Values.Slice(n * imageFloats, imageFloats), rows, g);
+                var dx = x.GradBuffer.AsSpan((_chunkFirst + i) * imageFloats, imageFloats);
+                if (_freshInputGrad) dx.Clear();
+                ScatterImage(buffers.PatchGrads.AsSpan(i * patchFloats, patchFloats), dx, g);
             }
+        }
+
+        /// <summary>
+        /// Adds the kernel gradient of <paramref name="rows"/> patch rows to partial <paramref name="half"/>: Pᵀ·dZ, or
+        /// dZᵀ·P (see <see cref="TransposedKernelGradient"/>); the half's first product overwrites it.
+        /// </summary>
+        private void AddKernelGradientProduct(ReadOnlySpan<float> dz, ReadOnlySpan<float> patches, int rows, int half)
+        {
+            var partial = buffers.KernelGradHalves.AsSpan(half * _rowLength * _filters, _rowLength * _filters);
+            float beta = _halfWritten[half] ? 1f : 0f;
+            if (TransposedKernelGradient(_rowLength, _filters))
+                Gemm.Multiply(dz, patches, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
+            else
+                Gemm.Multiply(patches, dz, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
+            _halfWritten[half] = true;
         }
 
         [ThreadStatic] private static PinnedBuffer? s_scratch;
@@ -412,16 +403,15 @@ public static partial class Ops
             int from = (int)((long)g.Batch * part / parts), to = (int)((long)g.Batch * (part + 1) / parts);
             int imageFloats = g.Height * g.Width * g.Channels, outFloats = g.OutPixels * _filters;
             float* scratch = (s_scratch ??= new PinnedBuffer()).Get(ShallowConvolution.PaddedScratchSize(g));
-            int* offsets = stackalloc int[ShallowConvolution.PaddedTaps(_rowLength)];
+            int rowStride = ShallowConvolution.RowStride(g), paddedTaps = ShallowConvolution.PaddedTaps(_rowLength);
+            int* offsets = stackalloc int[paddedTaps];
+            ShallowConvolution.TapOffsets(g, new Span<int>(offsets, paddedTaps));
             fixed (float* xs = x.Values, w = kernel.Values, b = bias is null ? default : bias.Values, y = Output.Values)
-            {
                 for (int n = from; n < to; n++)
                 {
-                    int rowStride = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch, out float* source);
-                    ShallowConvolution.TapOffsets(g, rowStride, new Span<int>(offsets, ShallowConvolution.PaddedTaps(_rowLength)));
+                    float* source = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch);
                     ShallowConvolution.Forward(source, rowStride, offsets, _rowLength, w, bias is null ? null : b, y + (long)n * outFloats, _filters, g, relu);
                 }
-            }
         }
 
         private unsafe void DirectKernelGradient(int part, int parts)
@@ -434,6 +424,8 @@ public static partial class Ops
             float* scratch = (s_scratch ??= new PinnedBuffer()).Get(paddedFloats + (_fuseMask ? outFloats : 0));
             float* masked = scratch + paddedFloats;
             int* offsets = stackalloc int[paddedTaps];
+            ShallowConvolution.TapOffsets(g, new Span<int>(offsets, paddedTaps));
+            int rowStride = ShallowConvolution.RowStride(g);
             bool biasSums = _fuseMask && bias is { RequiresGrad: true };
             fixed (float* xs = x.Values, y = Output.Values, dz = Output.Grad, partials = buffers.KernelGradPartials)
             {
@@ -451,12 +443,27 @@ public static partial class Ops
                                 biasSums ? partial + paddedTaps * _filters : null);
                             grad = masked;
                         }
-                        int rowStride = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch, out float* source);
-                        ShallowConvolution.TapOffsets(g, rowStride, new Span<int>(offsets, paddedTaps));
+                        float* source = ShallowConvolution.Source(xs + (long)n * imageFloats, g, scratch);
                         ShallowConvolution.AddKernelGradient(source, rowStride, offsets, _rowLength, grad, partial, _filters, g);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> partial sums to <paramref name="target"/> in order (the first one copied when
+    /// <paramref name="overwrite"/>): partial i is the <paramref name="target"/>-long run at <c>i·stride + offset</c> of
+    /// <paramref name="partials"/>. A fixed order is what makes a reduction split over threads give the same bits on any
+    /// thread count.
+    /// </summary>
+    private static void AddInOrder(ReadOnlySpan<float> partials, int count, int stride, int offset, Span<float> target, bool overwrite)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var partial = partials.Slice(i * stride + offset, target.Length);
+            if (i == 0 && overwrite) partial.CopyTo(target);
+            else System.Numerics.Tensors.TensorPrimitives.Add(target, partial, target);
         }
     }
 

@@ -34,22 +34,31 @@ internal static unsafe class ShallowConvolution
     /// <remarks>3 rather than 4: a 3×3 window on one channel (9 taps) then wastes nothing, and 3 taps × 16 filters keep the FMAs busy.</remarks>
     public static int PaddedTaps(int taps) => (taps + 2) / 3 * 3;
 
+    /// <summary>Rows and columns of input the windows of every output pixel span (from the first padded position).</summary>
+    private static (int Height, int Width) Extent(in ConvGeometry g) =>
+        ((g.OutHeight - 1) * g.StrideHeight + (g.WindowHeight - 1) * g.DilationHeight + 1,
+         (g.OutWidth - 1) * g.StrideWidth + (g.WindowWidth - 1) * g.DilationWidth + 1);
+
+    /// <summary>Floats of the zero-padded copy of one image (0 when no window overhangs: the image is read in place).</summary>
+    public static int PaddedScratchSize(in ConvGeometry g)
+    {
+        var (needH, needW) = Extent(g);
+        bool inside = g.PadTop == 0 && g.PadLeft == 0 && needH <= g.Height && needW <= g.Width;
+        return inside ? 0 : needH * needW * g.Channels;
+    }
+
+    /// <summary>Floats per image row of what <see cref="Source"/> returns: the image's, or the padded copy's.</summary>
+    public static int RowStride(in ConvGeometry g) => PaddedScratchSize(g) == 0 ? g.Width * g.Channels : Extent(g).Width * g.Channels;
+
     /// <summary>
     /// The image as the kernels read it: the image itself when no window overhangs, else a zero-padded copy written
-    /// to <paramref name="scratch"/> (<see cref="PaddedScratchSize"/> floats). Returns the row stride (floats per image
-    /// row) of what <paramref name="source"/> points at.
+    /// to <paramref name="scratch"/> (<see cref="PaddedScratchSize"/> floats), with rows of <see cref="RowStride"/> floats.
     /// </summary>
-    public static int Source(float* image, in ConvGeometry g, float* scratch, out float* source)
+    public static float* Source(float* image, in ConvGeometry g, float* scratch)
     {
-        int needH = (g.OutHeight - 1) * g.StrideHeight + (g.WindowHeight - 1) * g.DilationHeight + 1;
-        int needW = (g.OutWidth - 1) * g.StrideWidth + (g.WindowWidth - 1) * g.DilationWidth + 1;
-        int c = g.Channels;
-        if (PaddedScratchSize(g) == 0)
-        {
-            source = image;
-            return g.Width * c;
-        }
-        int stride = needW * c;
+        if (PaddedScratchSize(g) == 0) return image;
+        var (needH, needW) = Extent(g);
+        int c = g.Channels, stride = needW * c;
         for (int r = 0; r < needH; r++)
         {
             var row = new Span<float>(scratch + r * stride, stride);
@@ -60,25 +69,17 @@ internal static unsafe class ShallowConvolution
             new ReadOnlySpan<float>(image + ih * g.Width * c, copied * c).CopyTo(row[(w0 * c)..]);
             row[((w0 + copied) * c)..].Clear();
         }
-        source = scratch;
-        return stride;
-    }
-
-    /// <summary>Floats of the zero-padded copy of one image (0 when no window overhangs).</summary>
-    public static int PaddedScratchSize(in ConvGeometry g)
-    {
-        int needH = (g.OutHeight - 1) * g.StrideHeight + (g.WindowHeight - 1) * g.DilationHeight + 1;
-        int needW = (g.OutWidth - 1) * g.StrideWidth + (g.WindowWidth - 1) * g.DilationWidth + 1;
-        bool inside = g.PadTop == 0 && g.PadLeft == 0 && needH <= g.Height && needW <= g.Width;
-        return inside ? 0 : needH * needW * g.Channels;
+        return scratch;
     }
 
     /// <summary>
     /// Fills <paramref name="offsets"/> (at least <see cref="PaddedTaps"/> entries) with each tap's distance, in floats,
-    /// from the window's top-left input value, in the kernel's (kh, kw, channel) row order; padding taps get 0.
+    /// from the window's top-left input value in what <see cref="Source"/> returns, in the kernel's (kh, kw, channel)
+    /// row order; padding taps get 0.
     /// </summary>
-    public static void TapOffsets(in ConvGeometry g, int rowStride, Span<int> offsets)
+    public static void TapOffsets(in ConvGeometry g, Span<int> offsets)
     {
+        int rowStride = RowStride(g);
         int t = 0;
         for (int i = 0; i < g.WindowHeight; i++)
             for (int j = 0; j < g.WindowWidth; j++)
