@@ -10,7 +10,11 @@ internal static class Broadcasting
     /// The shape two operands broadcast to, or an <see cref="ArgumentException"/> worded like NumPy's
     /// <c>operands could not be broadcast together with shapes (2,3) (4,)</c>.
     /// </summary>
-    public static Shape BroadcastShapes(Shape a, Shape b)
+    public static Shape BroadcastShapes(Shape a, Shape b) => TryBroadcastShapes(a, b, out var shape) ? shape
+        : throw new ArgumentException($"operands could not be broadcast together with shapes {NumPyShape(a)} {NumPyShape(b)}");
+
+    /// <summary>The shape two operands broadcast to; false when some axis pair is neither equal nor 1 (callers word the error).</summary>
+    public static bool TryBroadcastShapes(Shape a, Shape b, out Shape result)
     {
         int rank = Math.Max(a.Rank, b.Rank);
         var dims = new int[rank];
@@ -23,10 +27,13 @@ internal static class Broadcasting
             if (x == y || y == 1) dims[^i] = x;
             else if (x == 1) dims[^i] = y;
             else
-                throw new ArgumentException(
-                    $"operands could not be broadcast together with shapes {NumPyShape(a)} {NumPyShape(b)}");
+            {
+                result = default;
+                return false;
+            }
         }
-        return new Shape(dims);
+        result = new Shape(dims);
+        return true;
     }
 
     /// <summary>

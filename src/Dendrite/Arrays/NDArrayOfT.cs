@@ -272,7 +272,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
         dims[0] = rows.Length;
         int rowSize = dims[1..].Aggregate(1, (p, d) => p * d);
         var result = new T[rows.Length * rowSize];
-        for (int r = 0; r < rows.Length; r++) this[rows[r]].CopyTo(result.AsSpan(r * rowSize, rowSize));
+        GatherRowsCore(rows, result.AsSpan());
         return new NDArray<T>(result, 0, new Shape(dims), null);
     }
 

@@ -8,6 +8,21 @@ namespace Dendrite;
 /// </summary>
 internal static class TargetShapes
 {
+    /// <summary>Which kind of targets a cross-entropy loss or an accuracy metric of unspecified kind is given.</summary>
+    public enum TargetKind { Binary, Sparse, Categorical }
+
+    /// <summary>
+    /// Keras' <c>is_binary_or_sparse_categorical</c>: binary when the predictions have one column (this wins when both
+    /// hold: (N,) targets, (N, 1) predictions), sparse when the targets have a rank less or a single column against
+    /// several predicted classes, else categorical (one-hot).
+    /// </summary>
+    public static TargetKind Classify(Shape yTrue, Shape yPred)
+    {
+        if (yPred.Rank > 0 && yPred[^1] == 1) return TargetKind.Binary;
+        bool sparse = yTrue.Rank < yPred.Rank || (yTrue.Rank > 0 && yPred.Rank > 0 && yTrue[^1] == 1 && yPred[^1] > 1);
+        return sparse ? TargetKind.Sparse : TargetKind.Categorical;
+    }
+
     /// <summary>
     /// The last dimension of the aligned shape (1 for a scalar), or throws naming <paramref name="who"/> and both shapes.
     /// </summary>

@@ -20,15 +20,8 @@ public static partial class Ops
             throw new ArgumentException($"MatMul shapes do not align: {a.Shape} · {b.Shape} (contracting dimensions {k} and {bDims[^2]}).");
         var batchA = new Shape(aDims[..^2]);
         var batchB = new Shape(bDims[..^2]);
-        Shape batch;
-        try
-        {
-            batch = StridedLoop.BroadcastShapes("MatMul", batchA, batchB);
-        }
-        catch (ArgumentException)
-        {
+        if (!Broadcasting.TryBroadcastShapes(batchA, batchB, out var batch))
             throw new ArgumentException($"MatMul cannot broadcast the batch dimensions {batchA} and {batchB} of shapes {a.Shape} and {b.Shape}.");
-        }
         var stridesA = StridedLoop.BroadcastStrides(batchA, batch);
         var stridesB = StridedLoop.BroadcastStrides(batchB, batch);
         for (int i = 0; i < batch.Rank; i++)

@@ -27,17 +27,16 @@ public static partial class Ops
     {
         private readonly int _m = x.Rows, _k = kernel.Size / kernel.LastDim, _n = kernel.LastDim;
 
-        private bool Relu => relu;
 
         public override void Forward() =>
             Gemm.Multiply(x.Values, kernel.Values, Output.Values, _m, _k, _n, false, false, 1f, 0f,
-                bias is null ? default : bias.Values, Relu ? GemmActivation.Relu : GemmActivation.None);
+                bias is null ? default : bias.Values, relu ? GemmActivation.Relu : GemmActivation.None);
 
         public override void Backward(int generation)
         {
             // dZ = dY ⊙ relu'(Z), written over dY (no other op reads this gradient any more: the tape runs in reverse
             // order, so every consumer of Y has already added its part), with the bias gradient summed in the same pass.
-            (_maskSums ??= new MaskSums(_m, _n)).Run(Output, Relu, bias, generation);
+            (_maskSums ??= new MaskSums(_m, _n)).Run(Output, relu, bias, generation);
             MatMulBackward(x, kernel, Output.Grad, _m, _k, _n, generation);
         }
 

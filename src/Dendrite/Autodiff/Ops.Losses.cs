@@ -23,15 +23,13 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(predictions);
         int classes = TargetShapes.CheckSparse(labels.Shape, predictions.Shape, "sparse_categorical_crossentropy",
             "For one-hot targets use categorical_crossentropy.");
-        ValidateSparseLabels(labels.Values, classes);
+        TargetShapes.CheckLabelRange(labels.Values, classes);
         CheckSampleWeight(sampleWeight, predictions, "sparse_categorical_crossentropy");
         if (predictions.SoftmaxLogits is { } logits)
             return Run(new SparseSoftmaxCrossEntropyOp(logits, labels, predictions, sampleWeight), new Shape(), logits.RequiresGrad);
         if (fromLogits) return Run(new SparseSoftmaxCrossEntropyOp(predictions, labels, null, sampleWeight), new Shape(), predictions.RequiresGrad);
         return Run(new SparseCrossEntropyFromProbabilitiesOp(predictions, labels, sampleWeight), new Shape(), predictions.RequiresGrad);
     }
-
-    internal static void ValidateSparseLabels(ReadOnlySpan<float> labels, int classes) => TargetShapes.CheckLabelRange(labels, classes);
 
     /// <summary>
     /// Mean cross-entropy from logits: log-sum-exp minus the label's logit, per row, with no clipping. When the

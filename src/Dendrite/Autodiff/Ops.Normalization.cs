@@ -64,14 +64,19 @@ public static partial class Ops
     private sealed class BatchNormTrainingOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance,
         float momentum, float oneMinusMomentum, float epsilon, float[] mean, float[] invStd) : Op
     {
+        // Per-channel float64 sums (forward: Σx, Σ(x−μ)²; backward: Σdy, Σdy·x̂) and the backward's float means,
+        // made at the first step and reused, so that replayed steps allocate nothing whatever the channel count.
+        private double[]? _sums;
+        private float[]? _means;
+
         // Sums in float64 over the (possibly many: batch × height × width) rows, so the statistics stay accurate.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Forward()
         {
             int c = x.LastDim, rows = x.Rows;
             var xs = x.Values; var ys = Output.Values;
-            Span<double> sum = c <= 1024 ? stackalloc double[c] : new double[c];
-            Span<double> sumSq = c <= 1024 ? stackalloc double[c] : new double[c];
+            _sums ??= new double[2 * c];
+            Span<double> sum = _sums.AsSpan(0, c), sumSq = _sums.AsSpan(c, c);
             sum.Clear(); sumSq.Clear();
             for (int r = 0; r < rows; r++)
             {
@@ -113,11 +118,11 @@ public static partial class Ops
             int c = x.LastDim, rows = x.Rows;
             var xs = x.Values; var dy = Output.Grad;
             var gv = gamma is null ? default : gamma.Values;
-            Span<double> sumG = c <= 1024 ? stackalloc double[c] : new double[c];
-            Span<double> sumGX = c <= 1024 ? stackalloc double[c] : new double[c];
-            Span<double> sumDy = c <= 1024 ? stackalloc double[c] : new double[c];
-            Span<double> sumDyX = c <= 1024 ? stackalloc double[c] : new double[c];
-            sumG.Clear(); sumGX.Clear(); sumDy.Clear(); sumDyX.Clear();
+            _sums ??= new double[2 * c];
+            _means ??= new float[2 * c];
+            Span<double> sumDy = _sums.AsSpan(0, c), sumDyX = _sums.AsSpan(c, c);
+            Span<float> meanG = _means.AsSpan(0, c), meanGX = _means.AsSpan(c, c);
+            sumDy.Clear(); sumDyX.Clear();
             for (int r = 0; r < rows; r++)
             {
                 var row = xs.Slice(r * c, c); var d = dy.Slice(r * c, c);
@@ -128,11 +133,12 @@ public static partial class Ops
                     sumDyX[j] += d[j] * xhat;
                 }
             }
+            // mean(g) and mean(g·x̂) per channel, g = dy·γ.
             for (int j = 0; j < c; j++)
             {
                 double scale = gv.IsEmpty ? 1.0 : gv[j];
-                sumG[j] = sumDy[j] * scale;
-                sumGX[j] = sumDyX[j] * scale;
+                meanG[j] = (float)(sumDy[j] * scale / rows);
+                meanGX[j] = (float)(sumDyX[j] * scale / rows);
             }
             if (gamma is { RequiresGrad: true })
             {
@@ -153,7 +159,7 @@ public static partial class Ops
                 {
                     float xhat = (row[j] - mean[j]) * invStd[j];
                     float g = gv.IsEmpty ? d[j] : d[j] * gv[j];
-                    float v = invStd[j] * (g - (float)(sumG[j] / rows) - xhat * (float)(sumGX[j] / rows));
+                    float v = invStd[j] * (g - meanG[j] - xhat * meanGX[j]);
                     o[j] = fresh ? v : o[j] + v;
                 }
             }
@@ -162,18 +168,23 @@ public static partial class Ops
 
     private sealed class BatchNormInferenceOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor mean, Tensor variance, float epsilon) : Op
     {
+        // √(variance + ε) per channel (forward), or its reciprocal (backward), computed once per pass, not per element.
+        private float[]? _perChannel;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Forward()
         {
             int c = x.LastDim, rows = x.Rows;
             var xs = x.Values; var ys = Output.Values; var m = mean.Values; var v = variance.Values;
             var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
+            var std = (_perChannel ??= new float[c]).AsSpan();
+            for (int j = 0; j < c; j++) std[j] = MathF.Sqrt(v[j] + epsilon);
             for (int r = 0; r < rows; r++)
             {
                 var row = xs.Slice(r * c, c); var y = ys.Slice(r * c, c);
                 for (int j = 0; j < c; j++)
                 {
-                    float value = (row[j] - m[j]) / MathF.Sqrt(v[j] + epsilon);
+                    float value = (row[j] - m[j]) / std[j];
                     if (!g.IsEmpty) value *= g[j];
                     if (!b.IsEmpty) value += b[j];
                     y[j] = value;
@@ -189,10 +200,12 @@ public static partial class Ops
             var dx = x.RequiresGrad ? x.GradForAccumulation(generation) : default;
             var dg = gamma is { RequiresGrad: true } ? gamma.GradForAccumulation(generation) : default;
             var db = beta is { RequiresGrad: true } ? beta.GradForAccumulation(generation) : default;
+            var invStd = (_perChannel ??= new float[c]).AsSpan();
+            for (int j = 0; j < c; j++) invStd[j] = 1f / MathF.Sqrt(v[j] + epsilon);
             for (int r = 0; r < rows; r++)
                 for (int j = 0; j < c; j++)
                 {
-                    float inv = 1f / MathF.Sqrt(v[j] + epsilon), d = dy[r * c + j];
+                    float inv = invStd[j], d = dy[r * c + j];
                     if (!dx.IsEmpty) dx[r * c + j] += d * inv * (g.IsEmpty ? 1f : g[j]);
                     if (!dg.IsEmpty) dg[j] += d * (xs[r * c + j] - m[j]) * inv;
                     if (!db.IsEmpty) db[j] += d;

@@ -76,34 +76,14 @@ internal sealed class StridedLoop
     /// The shape two operands broadcast to under NumPy's rules (aligned at the last axis; equal dimensions or 1), or
     /// an exception naming the op and both shapes.
     /// </summary>
-    public static Shape BroadcastShapes(string op, Shape a, Shape b)
-    {
-        int rank = Math.Max(a.Rank, b.Rank);
-        var dims = new int[rank];
-        for (int i = 1; i <= rank; i++)
-        {
-            int x = i <= a.Rank ? a[^i] : 1, y = i <= b.Rank ? b[^i] : 1;
-            if (x != y && x != 1 && y != 1) throw new ArgumentException($"{op} cannot broadcast shapes {a} and {b}.");
-            dims[^i] = x == 1 ? y : x;
-        }
-        return new Shape(dims);
-    }
+    public static Shape BroadcastShapes(string op, Shape a, Shape b) => Broadcasting.TryBroadcastShapes(a, b, out var shape) ? shape
+        : throw new ArgumentException($"{op} cannot broadcast shapes {a} and {b}.");
 
     /// <summary>
     /// The strides that read a C-order tensor of <paramref name="shape"/> as if broadcast to <paramref name="target"/>:
     /// 0 along the axes it lacks or has as 1.
     /// </summary>
-    public static int[] BroadcastStrides(Shape shape, Shape target)
-    {
-        var strides = new int[target.Rank];
-        int shift = target.Rank - shape.Rank, stride = 1;
-        for (int axis = shape.Rank - 1; axis >= 0; axis--)
-        {
-            strides[axis + shift] = shape[axis] == 1 ? 0 : stride;
-            stride *= shape[axis];
-        }
-        return strides;
-    }
+    public static int[] BroadcastStrides(Shape shape, Shape target) => Broadcasting.BroadcastStrides(shape, shape.ContiguousStrides(), target);
 
     /// <summary>A walk over <paramref name="output"/> reading <paramref name="a"/> and <paramref name="b"/> broadcast to it.</summary>
     public static StridedLoop Broadcast(Shape a, Shape b, Shape output) =>

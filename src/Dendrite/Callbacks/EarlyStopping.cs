@@ -66,11 +66,7 @@ public sealed class EarlyStopping : Callback
     /// <summary>The (0-based) epoch at which this callback stopped training, or 0 when it did not.</summary>
     public int StoppedEpoch { get; private set; }
 
-    private bool IsImprovement(double current, double? reference)
-    {
-        if (reference is not double r) return true;
-        return _maximize!.Value ? current - _minDelta > r : current + _minDelta < r;
-    }
+    private bool IsImprovement(double current, double? reference) => MonitorMode.Improves(_maximize!.Value, current, reference, _minDelta);
 
     /// <inheritdoc/>
     public override void OnTrainBegin(IDictionary<string, double> logs)
@@ -97,12 +93,8 @@ public sealed class EarlyStopping : Callback
             return;
         }
         if (epoch < _startFromEpoch) return;
-        if (_restoreBestWeights && _bestWeights is null)
-        {
-            // Until an epoch improves, the current weights are the best.
-            _bestWeights = Model.GetWeights();
-            BestEpoch = epoch;
-        }
+        // (Keras also takes the weights here when it has none yet; with no best value yet, this epoch is an
+        // improvement below and takes them anyway, so that copy is left out.)
         _wait++;
         if (IsImprovement(current, Best))
         {

@@ -70,7 +70,7 @@ public sealed class ModelCheckpoint(
         }
         _maximize ??= MonitorMode.Maximize(_mode, monitor, Model) ?? throw new ArgumentException(
             $"ModelCheckpoint callback received monitor={monitor}, but Dendrite isn't able to automatically determine whether that metric should be maximized or minimized. Pass `mode: \"max\"` in order to monitor based on the highest metric value, or pass `mode: \"min\"` in order to use the lowest value.");
-        bool improved = Best is not double best || (_maximize.Value ? current > best : current < best);
+        bool improved = MonitorMode.Improves(_maximize.Value, current, Best);
         string bestText = Best is double b ? b.ToString("F5", CultureInfo.InvariantCulture) : (_maximize.Value ? "-inf" : "inf");
         if (improved)
         {

@@ -33,4 +33,14 @@ internal static class MonitorMode
             if (metric.Name == name && metric.HigherIsBetter is bool up) maximize = up;
         return maximize;
     }
+
+    /// <summary>
+    /// Keras' <c>_is_improvement</c>: true when there is no reference yet, or when <paramref name="current"/> beats
+    /// <paramref name="reference"/> by more than <paramref name="minDelta"/> in the monitored direction.
+    /// </summary>
+    public static bool Improves(bool maximize, double current, double? reference, double minDelta = 0.0)
+    {
+        if (reference is not double r) return true;
+        return maximize ? current - minDelta > r : current + minDelta < r;
+    }
 }

@@ -41,11 +41,7 @@ public sealed class ReduceLROnPlateau(
     private int _wait, _cooldownCounter;
     private bool _warnedMissing;
 
-    private bool Improves(double current)
-    {
-        if (_best is not double best) return true;
-        return _maximize!.Value ? current - _minDelta > best : current + _minDelta < best;
-    }
+    private bool Improves(double current) => MonitorMode.Improves(_maximize!.Value, current, _best, _minDelta);
 
     /// <inheritdoc/>
     public override void OnTrainBegin(IDictionary<string, double> logs)

@@ -77,8 +77,7 @@ public sealed class Conv2D(
     /// <inheritdoc/>
     protected override void Build(Shape inputShape)
     {
-        RequireImage(inputShape);
-        ComputeOutputShape(inputShape); // throws when the window does not fit
+        ComputeOutputShape(inputShape); // throws when the input is not an image or the window does not fit
         _kernel = AddWeight("kernel", new Shape(KernelSize.Height, KernelSize.Width, inputShape[2], Filters), KernelInitializer);
         if (UseBias) _bias = AddWeight("bias", new Shape(Filters), BiasInitializer);
     }

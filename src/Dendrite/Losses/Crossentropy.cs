@@ -36,8 +36,11 @@ public sealed class Crossentropy(string name = "crossentropy") : Loss
     private Loss Resolve(Shape yTrue, Shape yPred)
     {
         if (_resolved is not null) return _resolved;
-        bool binary = yPred.Rank > 0 && yPred[^1] == 1;
-        bool sparse = yTrue.Rank < yPred.Rank || (yTrue.Rank > 0 && yPred.Rank > 0 && yTrue[^1] == 1 && yPred[^1] > 1);
-        return _resolved = binary ? new BinaryCrossentropy() : sparse ? new SparseCategoricalCrossentropy() : new CategoricalCrossentropy();
+        return _resolved = TargetShapes.Classify(yTrue, yPred) switch
+        {
+            TargetShapes.TargetKind.Binary => new BinaryCrossentropy(),
+            TargetShapes.TargetKind.Sparse => new SparseCategoricalCrossentropy(),
+            _ => new CategoricalCrossentropy(),
+        };
     }
 }

@@ -31,6 +31,6 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
         var rows = new int[y.Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
         y.GatherRows(rows, labels);
-        Ops.ValidateSparseLabels(labels, classes);
+        TargetShapes.CheckLabelRange(labels, classes);
     }
 }

@@ -133,13 +133,12 @@ public sealed class Accuracy(string name = "accuracy") : Metric
         _resolved.UpdateState(yTrue, yTrueShape, yPred, yPredShape);
     }
 
-    private Metric Resolve(Shape yTrue, Shape yPred)
+    private Metric Resolve(Shape yTrue, Shape yPred) => TargetShapes.Classify(yTrue, yPred) switch
     {
-        // Keras' is_binary_or_sparse_categorical; binary wins when both hold ((N,) targets, (N, 1) predictions).
-        if (yPred.Rank > 0 && yPred[^1] == 1) return new BinaryAccuracy(Name);
-        bool sparse = yTrue.Rank < yPred.Rank || (yTrue.Rank > 0 && yPred.Rank > 0 && yTrue[^1] == 1 && yPred[^1] > 1);
-        return sparse ? new SparseCategoricalAccuracy(Name) : new CategoricalAccuracy(Name);
-    }
+        TargetShapes.TargetKind.Binary => new BinaryAccuracy(Name),
+        TargetShapes.TargetKind.Sparse => new SparseCategoricalAccuracy(Name),
+        _ => new CategoricalAccuracy(Name),
+    };
 
     /// <inheritdoc/>
     public override double Result() => _resolved?.Result() ?? 0.0;

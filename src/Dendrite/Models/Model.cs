@@ -65,6 +65,12 @@ public class Model
     /// <summary>The per-sample output shape; null before the model is built.</summary>
     public Shape? OutputShape { get; private set; }
 
+    /// <summary>Each output's name; "output" for a model whose graph is not built yet (one output).</summary>
+    internal string[] OutputNames => Outputs.Count == 0 ? ["output"] : [.. Outputs.Select(o => o.Name)];
+
+    /// <summary>Each output's per-sample shape; <see cref="OutputShape"/> for a model whose graph is not built yet.</summary>
+    internal Shape[] OutputShapes => Outputs.Count == 0 ? [OutputShape!.Value] : [.. Outputs.Select(o => o.Shape)];
+
     /// <summary>Whether the weights exist (after <see cref="Build"/>, or the first <c>Fit</c>).</summary>
     public bool Built => InputShape is not null;
 
@@ -148,7 +154,7 @@ public class Model
             foreach (var metric in metrics) chosen.Add((metric ?? throw new ArgumentNullException(nameof(metrics)), 0));
         if (outputMetrics is not null)
         {
-            var names = Outputs.Count > 0 ? Outputs.Select(o => o.Name).ToArray() : ["output"];
+            var names = OutputNames;
             if (outputMetrics.Count != names.Length)
                 throw new ArgumentException($"Model '{Name}' has {names.Length} output(s); outputMetrics holds {outputMetrics.Count} list(s).", nameof(outputMetrics));
             for (int o = 0; o < outputMetrics.Count; o++)

@@ -60,11 +60,4 @@ public class Sequential : Model
         Graph = new FunctionalGraph([input], [x], Name);
         return x.Shape;
     }
-
-    /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false)
-    {
-        if (Graph is null) throw new InvalidOperationException($"Model '{Name}' has not been built yet: call Build(inputShape) or Fit first.");
-        return Graph.Run([inputs], training)[0];
-    }
 }

@@ -44,7 +44,7 @@ public sealed class Adadelta : Optimizer
     /// <inheritdoc/>
     // Keras adds both slots per variable: accumulated_grad, then accumulated_delta_var.
     internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
-        _accumulatedGrads.Select((a, i) => new[] { (i, a), (i, _accumulatedDeltas[i]) }).SelectMany(p => p);
+        Interleaved(_accumulatedGrads, _accumulatedDeltas);
 
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)

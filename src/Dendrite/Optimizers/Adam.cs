@@ -63,7 +63,7 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     // Keras adds the slots per variable, momentum then velocity (then every velocity_hat with amsgrad).
     internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
-        _momentums.Select((m, i) => new[] { (i, m), (i, _velocities[i]) }).SelectMany(p => p).Concat(Amsgrad ? Indexed(_velocityHats) : []);
+        Interleaved(_momentums, _velocities).Concat(Amsgrad ? Indexed(_velocityHats) : []);
 
     /// <inheritdoc/>
     protected sealed override void BuildSlots(int index, int size)

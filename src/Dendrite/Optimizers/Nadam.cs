@@ -78,8 +78,9 @@ public sealed class Nadam : Optimizer
     {
         float t = Iterations + 1, next = Iterations + 2;
         // Keras' _backend_update_step: u_product ← u_product · beta1 · (1 − 0.5·0.96^t), in that order.
-        _uProduct = _uProduct * _beta1 * (1f - 0.5f * MathF.Pow(CacheDecay, t));
-        float u = _beta1 * (1f - 0.5f * MathF.Pow(CacheDecay, t));
+        float cache = 1f - 0.5f * MathF.Pow(CacheDecay, t);
+        _uProduct = _uProduct * _beta1 * cache;
+        float u = _beta1 * cache;
         _uNext = _beta1 * (1f - 0.5f * MathF.Pow(CacheDecay, next));
         _oneMinusU = 1f - u;
         _oneMinusProduct = 1f - _uProduct;

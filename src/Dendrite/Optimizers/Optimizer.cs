@@ -209,6 +209,16 @@ public abstract partial class Optimizer
     /// <summary>Pairs each array of a per-variable slot list with the index of its variable.</summary>
     private protected static IEnumerable<(int Variable, float[] Values)> Indexed(List<float[]> slots) => slots.Select((s, i) => (i, s));
 
+    /// <summary>Two slots per variable in Keras' creation order: first[0], second[0], first[1], second[1], …</summary>
+    private protected static IEnumerable<(int Variable, float[] Values)> Interleaved(List<float[]> first, List<float[]> second)
+    {
+        for (int i = 0; i < first.Count; i++)
+        {
+            yield return (i, first[i]);
+            yield return (i, second[i]);
+        }
+    }
+
     /// <summary>Creates the state for variable number <paramref name="index"/> of <paramref name="size"/> elements.</summary>
     protected abstract void BuildSlots(int index, int size);
 

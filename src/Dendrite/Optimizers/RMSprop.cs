@@ -30,13 +30,11 @@ public sealed class RMSprop : Optimizer
     public RMSprop(float learningRate = 0.001f, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
         : base(learningRate)
     {
-        if (!(rho >= 0 && rho < 1)) throw new ArgumentOutOfRangeException(nameof(rho), FormattableString.Invariant($"rho must be in [0, 1). Received: rho={rho}"));
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), FormattableString.Invariant($"momentum must be in [0, 1). Received: momentum={momentum}"));
+        _rho = CheckDecayRate(rho, nameof(rho), "rho");
+        _momentum = CheckDecayRate(momentum, nameof(momentum), "momentum");
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), FormattableString.Invariant($"epsilon must be >= 0. Received: epsilon={epsilon}"));
         Rho = rho; Momentum = momentum; Epsilon = epsilon; Centered = centered;
-        _rho = (float)rho;
         _oneMinusRho = (float)(1.0 - rho);
-        _momentum = (float)momentum;
         _epsilon = (float)epsilon;
     }
 

@@ -57,7 +57,7 @@ internal sealed class Objectives
         double[] weights = model.LossWeights is { } w
             ? (w.Count == outputs ? [.. w] : throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs but was compiled with {w.Count} loss weights."))
             : [.. Enumerable.Repeat(1.0, outputs)];
-        string[] names = model.Outputs.Count == 0 ? ["output"] : [.. model.Outputs.Select(o => o.Name)];
+        string[] names = model.OutputNames;
         if (outputs > 1 && model.MetricOutputs.Count != model.Metrics.Count)
             throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs: give its metrics per output (Compile(..., outputMetrics: [[\"accuracy\"], [...]])), as Keras requires for multi-output models.");
         int[] metricOutputs = outputs == 1 ? new int[model.Metrics.Count] : [.. model.MetricOutputs];
@@ -71,8 +71,8 @@ internal sealed class Objectives
     {
         if (y.Count != Outputs)
             throw new ArgumentException($"Model '{model.Name}' has {Outputs} output(s); {argument} holds {y.Count} target array(s).", argument);
-        for (int i = 0; i < Outputs; i++)
-            Losses[i].ValidateTargets(y[i], model.Outputs.Count == 0 ? model.OutputShape!.Value : model.Outputs[i].Shape);
+        var shapes = model.OutputShapes;
+        for (int i = 0; i < Outputs; i++) Losses[i].ValidateTargets(y[i], shapes[i]);
     }
 
     /// <summary>The differentiable total loss; <paramref name="outputLosses"/> receives each output's loss.</summary>

@@ -36,19 +36,12 @@ internal static class SampleWeights
         for (int i = 0; i < n; i++)
         {
             var row = flat.AsSpan(i * perRow, perRow);
-            int cls = perRow == 1 ? (int)row[0] : ArgMax(row);
+            int cls = perRow == 1 ? (int)row[0] : Metrics.ArgMaxAccuracy.ArgMax(row);
             if (!classWeight.TryGetValue(cls, out double w))
                 throw new ArgumentException($"classWeight has no weight for class {cls} (sample {i}); it must give one for every class in y. Given: {{{string.Join(", ", classWeight.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value}"))}}}.", nameof(classWeight));
             if (!double.IsFinite(w)) throw new ArgumentException($"classWeight[{cls}] is {w}; class weights must be finite.", nameof(classWeight));
             weights[i] = (float)w;
         }
         return new NDArray<float>(weights, n);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-        return best;
     }
 }

@@ -227,8 +227,10 @@ internal sealed class Trainer(Model model)
                 for (int i = 0; i < outputTrackers.Length; i++) outputTrackers[i].Update(outputLosses[i].Values[0], batchRows.Length);
                 objectives.UpdateMetrics(model.Metrics, yBatch, predictions);
             }
-            if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(FillLogs(stepLogs, lossTracker, outputTrackers)));
-            if (progress is not null && step + 1 < steps) progress.Update(step + 1, FillLogs(stepLogs, lossTracker, outputTrackers));
+            bool show = progress is not null && step + 1 < steps;
+            if (show || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker, outputTrackers);
+            if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(stepLogs));
+            if (show) progress!.Update(step + 1, stepLogs);
         }
         var result = FillLogs([], lossTracker, outputTrackers, sorted: false);
         if (!hooks.IsEmpty) hooks.TestEnd(new Dictionary<string, double>(result, StringComparer.Ordinal));
@@ -242,7 +244,7 @@ internal sealed class Trainer(Model model)
         CheckVerbose(verbose);
         model.RequireBuiltFor(x, nameof(x));
         CheckFinite(x, "x");
-        Shape[] outputShapes = model.Outputs.Count == 0 ? [model.OutputShape!.Value] : [.. model.Outputs.Select(o => o.Shape)];
+        Shape[] outputShapes = model.OutputShapes;
         int n = x[0].Length;
         var results = new float[outputShapes.Length][];
         for (int o = 0; o < outputShapes.Length; o++)
@@ -280,10 +282,7 @@ internal sealed class Trainer(Model model)
         var arrays = new NDArray<float>[results.Length];
         for (int o = 0; o < results.Length; o++)
         {
-            var dims = new int[outputShapes[o].Rank + 1];
-            dims[0] = n;
-            outputShapes[o].AsSpan().CopyTo(dims.AsSpan(1));
-            arrays[o] = new NDArray<float>(results[o], dims);
+            arrays[o] = new NDArray<float>(results[o], 0, TargetShapes.WithBatch(n, outputShapes[o]), null);
         }
         return arrays;
     }
