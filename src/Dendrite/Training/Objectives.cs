@@ -29,9 +29,18 @@ internal sealed class Objectives
     /// </summary>
     public bool SampleWeighted { get; }
 
-    /// <summary>Splits a gathered target list into the targets and the sample weights (null without weights).</summary>
-    public (IReadOnlyList<Tensor> Targets, Tensor? Weights) Split(Tensor[] gathered) =>
-        SampleWeighted ? (gathered[..^1], gathered[^1]) : (gathered, null);
+    /// <summary>
+    /// Splits a gathered target list into the targets and the sample weights (null without weights). The batcher hands
+    /// out the same list for every batch of a size, so the targets' slice is made once per list, not per batch.
+    /// </summary>
+    public (IReadOnlyList<Tensor> Targets, Tensor? Weights) Split(Tensor[] gathered)
+    {
+        if (!SampleWeighted) return (gathered, null);
+        if (!ReferenceEquals(gathered, _splitFrom)) (_splitFrom, _splitTargets) = (gathered, gathered[..^1]);
+        return (_splitTargets!, gathered[^1]);
+    }
+
+    private Tensor[]? _splitFrom, _splitTargets;
 
     public double[] Weights { get; }
 
