@@ -37,8 +37,11 @@ public abstract class ActivationFunction
         "sigmoid" => Sigmoid,
         "tanh" => Tanh,
         "linear" or "" => Linear,
-        _ => throw new ArgumentException($"Unknown activation function: '{name}'. Known: relu, softmax, sigmoid, tanh, linear."),
+        _ => throw new ArgumentException($"Unknown activation function: '{name}'. Known: {string.Join(", ", KnownNames)}."),
     };
+
+    /// <summary>The Keras names <see cref="Get"/> knows.</summary>
+    public static IReadOnlyList<string> KnownNames { get; } = ["relu", "softmax", "sigmoid", "tanh", "linear"];
 
     /// <summary>Lets a Keras name stand for the function: <c>activation: "relu"</c>.</summary>
     public static implicit operator ActivationFunction(string name) => Get(name);

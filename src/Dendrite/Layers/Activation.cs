@@ -6,7 +6,7 @@ namespace Dendrite.Layers;
 /// <summary>Applies an activation function to its input (Keras' <c>Activation</c>): <c>new Activation("relu")</c>.</summary>
 /// <param name="activation">The function, or its Keras name.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Activation(ActivationFunction activation, string? name = null) : Layer(name)
+public sealed partial class Activation(ActivationFunction activation, string? name = null) : Layer(name)
 {
     /// <summary>The function applied.</summary>
     public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));

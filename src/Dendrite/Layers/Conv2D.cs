@@ -18,7 +18,7 @@ namespace Dendrite.Layers;
 /// <param name="kernelInitializer">Keras' default <c>"glorot_uniform"</c> (fans include the receptive field).</param>
 /// <param name="biasInitializer">Keras' default <c>"zeros"</c>.</param>
 /// <param name="name">The layer's name; automatic (<c>conv2d</c>, <c>conv2d_1</c>, …) when null.</param>
-public sealed class Conv2D(
+public sealed partial class Conv2D(
     int filters,
     Size2D kernelSize,
     Size2D? strides = null,

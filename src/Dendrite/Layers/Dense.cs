@@ -14,7 +14,7 @@ namespace Dendrite.Layers;
 /// <param name="kernelInitializer">How the kernel starts; Keras' default <c>"glorot_uniform"</c>.</param>
 /// <param name="biasInitializer">How the bias starts; Keras' default <c>"zeros"</c>.</param>
 /// <param name="name">The layer's name; automatic (<c>dense</c>, <c>dense_1</c>, …) when null.</param>
-public sealed class Dense(
+public sealed partial class Dense(
     int units,
     ActivationFunction? activation = null,
     bool useBias = true,

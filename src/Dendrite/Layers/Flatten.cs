@@ -4,7 +4,7 @@ namespace Dendrite.Layers;
 
 /// <summary>Flattens each sample to one axis (Keras' <c>Flatten</c>): (batch, d1, d2, …) → (batch, d1·d2·…).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Flatten(string? name = null) : Layer(name)
+public sealed partial class Flatten(string? name = null) : Layer(name)
 {
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(Shape inputShape) => new(inputShape.Size);

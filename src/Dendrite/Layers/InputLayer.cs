@@ -9,7 +9,7 @@ namespace Dendrite.Layers;
 /// </summary>
 /// <param name="shape">The shape of one sample, without the batch axis, e.g. <c>[28, 28, 1]</c>.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class InputLayer(int[] shape, string? name = null) : Layer(name)
+public sealed partial class InputLayer(int[] shape, string? name = null) : Layer(name)
 {
     /// <summary>The per-sample shape.</summary>
     public Shape Shape { get; } = Validate(shape);

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Dendrite.Autodiff;
 using Dendrite.Initializers;
+using Dendrite.Saving;
 
 namespace Dendrite.Layers;
 
@@ -146,6 +148,37 @@ public abstract class Layer
         _weights.Add(variable);
         return variable;
     }
+
+    /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>
+    /// The layer's constructor arguments under Keras' key names (Keras' <c>get_config</c>): <c>name</c>,
+    /// <c>trainable</c> and <c>dtype</c> here, and each layer's own arguments added by its override. A custom layer
+    /// adds its arguments to this, so that it saves and loads (see <see cref="KerasSerializableAttribute"/>).
+    /// </summary>
+    public virtual JsonObject GetConfig() => new()
+    {
+        ["name"] = Name,
+        ["trainable"] = Trainable,
+        ["dtype"] = KerasObject.Float32Policy(),
+    };
+
+    /// <summary>The layer as Keras serializes it: <c>{"module": "keras.layers", "class_name", "config", "registered_name"}</c>.</summary>
+    public JsonObject Serialize() => KerasRegistry.Serialize(this, "keras.layers", ClassName, GetConfig());
+
+    /// <summary>
+    /// Rebuilds a layer from its serialized form (Keras' <c>keras.layers.deserialize</c>): a built-in class by its
+    /// Keras class name, or a registered custom one.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The class is unknown, or its config holds something Dendrite cannot honour.</exception>
+    public static Layer Deserialize(JsonNode serialized) => LayerConfigs.Deserialize(serialized, "a layer");
+
+    /// <summary>
+    /// The per-sample input shape a config declared for the layer (tf.keras' <c>batch_input_shape</c> on the first
+    /// layer of a Sequential model), which the model reader turns into an input layer; null otherwise.
+    /// </summary>
+    internal Shape? DeclaredInputShape { get; set; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({GetType().Name})";

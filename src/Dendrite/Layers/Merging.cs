@@ -6,7 +6,7 @@ namespace Dendrite.Layers;
 /// The base of the merging layers (Keras' <c>keras.layers.Add</c>, <c>Concatenate</c>, …): they take a list of at
 /// least two inputs, in the functional API: <c>new Add().Call(a, b)</c>.
 /// </summary>
-public abstract class Merge : Layer
+public abstract partial class Merge : Layer
 {
     private protected Merge(string? name) : base(name) { }
 
@@ -38,7 +38,7 @@ public abstract class Merge : Layer
 }
 
 /// <summary>The element-wise merges: all inputs have the same shape (Keras also broadcasts; Dendrite requires equal shapes).</summary>
-public abstract class ElementwiseMerge : Merge
+public abstract partial class ElementwiseMerge : Merge
 {
     private protected ElementwiseMerge(string? name) : base(name) { }
 
@@ -66,14 +66,14 @@ public abstract class ElementwiseMerge : Merge
 
 /// <summary>The element-wise sum of its inputs (Keras' <c>Add</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Add(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Add(string? name = null) : ElementwiseMerge(name)
 {
     private protected override Tensor Combine(Tensor a, Tensor b) => Ops.Add(a, b);
 }
 
 /// <summary>The difference of exactly two inputs (Keras' <c>Subtract</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Subtract(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Subtract(string? name = null) : ElementwiseMerge(name)
 {
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(IReadOnlyList<Shape> inputShapes) =>
@@ -85,14 +85,14 @@ public sealed class Subtract(string? name = null) : ElementwiseMerge(name)
 
 /// <summary>The element-wise product of its inputs (Keras' <c>Multiply</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Multiply(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Multiply(string? name = null) : ElementwiseMerge(name)
 {
     private protected override Tensor Combine(Tensor a, Tensor b) => Ops.Multiply(a, b);
 }
 
 /// <summary>The element-wise mean of its inputs (Keras' <c>Average</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Average(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Average(string? name = null) : ElementwiseMerge(name)
 {
     private protected override Tensor Combine(Tensor a, Tensor b) => Ops.Add(a, b);
 
@@ -101,14 +101,14 @@ public sealed class Average(string? name = null) : ElementwiseMerge(name)
 
 /// <summary>The element-wise maximum of its inputs (Keras' <c>Maximum</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Maximum(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Maximum(string? name = null) : ElementwiseMerge(name)
 {
     private protected override Tensor Combine(Tensor a, Tensor b) => Ops.Maximum(a, b);
 }
 
 /// <summary>The element-wise minimum of its inputs (Keras' <c>Minimum</c>).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Minimum(string? name = null) : ElementwiseMerge(name)
+public sealed partial class Minimum(string? name = null) : ElementwiseMerge(name)
 {
     private protected override Tensor Combine(Tensor a, Tensor b) => Ops.Minimum(a, b);
 }
@@ -116,7 +116,7 @@ public sealed class Minimum(string? name = null) : ElementwiseMerge(name)
 /// <summary>Joins its inputs along an axis (Keras' <c>Concatenate</c>, default the last).</summary>
 /// <param name="axis">The axis of the batched tensors (−1: the last; 0, the batch axis, is not allowed).</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Concatenate(int axis = -1, string? name = null) : Merge(name)
+public sealed partial class Concatenate(int axis = -1, string? name = null) : Merge(name)
 {
     /// <summary>The axis joined along (of the batched tensors).</summary>
     public int Axis { get; } = axis;

@@ -13,9 +13,19 @@ namespace Dendrite.Layers;
 /// <param name="center">Whether to learn the offset beta.</param>
 /// <param name="scale">Whether to learn the factor gamma.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
+/// <param name="axis">The feature axis of the batched input: −1 (Keras' default) or its positive index; it must be the last axis (channels last).</param>
 /// <remarks>Weights in Keras' order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).</remarks>
-public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null) : Layer(name)
+public sealed partial class BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int axis = -1) : Layer(name)
 {
+    /// <summary>Whether the offset beta is learned.</summary>
+    public bool Center { get; } = center;
+
+    /// <summary>Whether the factor gamma is learned.</summary>
+    public bool Scale { get; } = scale;
+
+    /// <summary>The feature axis as given (−1: the last).</summary>
+    public int Axis { get; } = axis;
+
     private Variable? _gamma, _beta, _movingMean, _movingVariance;
 
     /// <summary>The moving-average factor.</summary>
@@ -40,9 +50,11 @@ public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 
     protected override void Build(Shape inputShape)
     {
         if (inputShape.Rank < 1) throw new ArgumentException($"BatchNormalization '{Name}' needs inputs with a feature axis, got per-sample shape {inputShape}.");
+        if (Axis != -1 && Axis != inputShape.Rank)
+            throw new ArgumentException($"BatchNormalization '{Name}' normalises the last axis (channels last); axis={Axis} is not the last axis of inputs of rank {inputShape.Rank + 1}.");
         var channels = new Shape(inputShape[^1]);
-        if (scale) _gamma = AddWeight("gamma", channels, new Ones());
-        if (center) _beta = AddWeight("beta", channels, new Zeros());
+        if (Scale) _gamma = AddWeight("gamma", channels, new Ones());
+        if (Center) _beta = AddWeight("beta", channels, new Zeros());
         _movingMean = AddWeight("moving_mean", channels, new Zeros(), trainable: false);
         _movingVariance = AddWeight("moving_variance", channels, new Ones(), trainable: false);
     }
@@ -66,8 +78,14 @@ public sealed class BatchNormalization(double momentum = 0.99, double epsilon = 
 /// <param name="center">Whether to learn the offset beta.</param>
 /// <param name="scale">Whether to learn the factor gamma.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null) : Layer(name)
+public sealed partial class LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null) : Layer(name)
 {
+    /// <summary>Whether the offset beta is learned.</summary>
+    public bool Center { get; } = center;
+
+    /// <summary>Whether the factor gamma is learned.</summary>
+    public bool Scale { get; } = scale;
+
     private Variable? _gamma, _beta;
 
     /// <summary>Added to the variance before the square root.</summary>
@@ -84,8 +102,8 @@ public sealed class LayerNormalization(double epsilon = 1e-3, bool center = true
     {
         if (inputShape.Rank < 1) throw new ArgumentException($"LayerNormalization '{Name}' needs inputs with a feature axis, got per-sample shape {inputShape}.");
         var features = new Shape(inputShape[^1]);
-        if (scale) _gamma = AddWeight("gamma", features, new Ones());
-        if (center) _beta = AddWeight("beta", features, new Zeros());
+        if (Scale) _gamma = AddWeight("gamma", features, new Ones());
+        if (Center) _beta = AddWeight("beta", features, new Zeros());
     }
 
     /// <inheritdoc/>

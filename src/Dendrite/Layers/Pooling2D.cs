@@ -3,7 +3,7 @@ using Dendrite.Autodiff;
 namespace Dendrite.Layers;
 
 /// <summary>The shared shape logic of the 2-D pooling layers (channels last).</summary>
-public abstract class Pooling2D : Layer
+public abstract partial class Pooling2D : Layer
 {
     private protected Pooling2D(Size2D poolSize, Size2D? strides, string padding, string? name) : base(name)
     {
@@ -40,7 +40,7 @@ public abstract class Pooling2D : Layer
 /// <param name="strides">Step between windows; defaults to the pool size.</param>
 /// <param name="padding"><c>"valid"</c> (default) or <c>"same"</c>.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", string? name = null)
+public sealed partial class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", string? name = null)
     : Pooling2D(poolSize ?? 2, strides, padding, name)
 {
     /// <inheritdoc/>
@@ -52,7 +52,7 @@ public sealed class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null
 /// <param name="strides">Step between windows; defaults to the pool size.</param>
 /// <param name="padding"><c>"valid"</c> (default) or <c>"same"</c> (border windows average only what they cover).</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", string? name = null)
+public sealed partial class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", string? name = null)
     : Pooling2D(poolSize ?? 2, strides, padding, name)
 {
     /// <inheritdoc/>
@@ -61,7 +61,7 @@ public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = 
 
 /// <summary>The mean of each channel over all positions (Keras' <c>GlobalAveragePooling2D</c>): (h, w, c) → (c).</summary>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class GlobalAveragePooling2D(string? name = null) : Layer(name)
+public sealed partial class GlobalAveragePooling2D(string? name = null) : Layer(name)
 {
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(Shape inputShape) =>

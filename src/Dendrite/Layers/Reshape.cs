@@ -8,7 +8,7 @@ namespace Dendrite.Layers;
 /// </summary>
 /// <param name="targetShape">The per-sample shape, e.g. <c>[7, 7, 16]</c> or <c>[-1, 8]</c>.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Reshape(int[] targetShape, string? name = null) : Layer(name)
+public sealed partial class Reshape(int[] targetShape, string? name = null) : Layer(name)
 {
     /// <summary>The requested per-sample shape (possibly with one −1).</summary>
     public IReadOnlyList<int> TargetShape { get; } = Check(targetShape);
@@ -57,7 +57,7 @@ public sealed class Reshape(int[] targetShape, string? name = null) : Layer(name
 /// <param name="scale">The factor.</param>
 /// <param name="offset">Added after scaling.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed class Rescaling(double scale, double offset = 0.0, string? name = null) : Layer(name)
+public sealed partial class Rescaling(double scale, double offset = 0.0, string? name = null) : Layer(name)
 {
     /// <summary>The factor.</summary>
     public double Scale { get; } = scale;

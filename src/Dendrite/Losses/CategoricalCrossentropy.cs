@@ -9,7 +9,7 @@ namespace Dendrite.Losses;
 /// </summary>
 /// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
 /// <param name="labelSmoothing">In [0, 1]: targets become t·(1 − s) + s / C.</param>
-public sealed class CategoricalCrossentropy(bool fromLogits = false, float labelSmoothing = 0f) : Loss
+public sealed partial class CategoricalCrossentropy(bool fromLogits = false, float labelSmoothing = 0f) : Loss
 {
     private readonly float _labelSmoothing = Checked(labelSmoothing);
 

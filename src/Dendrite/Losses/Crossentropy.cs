@@ -9,7 +9,7 @@ namespace Dendrite.Losses;
 /// against several), categorical otherwise. Each with Keras' defaults.
 /// </summary>
 /// <param name="name">The name it was asked by.</param>
-public sealed class Crossentropy(string name = "crossentropy") : Loss
+public sealed partial class Crossentropy(string name = "crossentropy") : Loss
 {
     private Loss? _resolved;
 

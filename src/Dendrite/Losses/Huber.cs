@@ -7,7 +7,7 @@ namespace Dendrite.Losses;
 /// δ|e| − ½δ², beyond; averaged over the last axis and the batch. See <see cref="Ops.Huber"/>.
 /// </summary>
 /// <param name="delta">Where the loss turns from quadratic to linear; must be positive.</param>
-public sealed class Huber(float delta = 1f) : Loss
+public sealed partial class Huber(float delta = 1f) : Loss
 {
     private readonly float _delta = delta > 0 ? delta
         : throw new ArgumentException(FormattableString.Invariant($"Huber needs a positive delta, got {delta}."), nameof(delta));

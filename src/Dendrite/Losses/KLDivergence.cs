@@ -6,7 +6,7 @@ namespace Dendrite.Losses;
 /// The Kullback–Leibler divergence Σ yTrue·log(yTrue / yPred) over the last axis, averaged over the batch, with both
 /// operands clipped to [1e-7, 1] (<c>keras.losses.KLDivergence</c>). See <see cref="Ops.KLDivergence"/>.
 /// </summary>
-public sealed class KLDivergence : Loss
+public sealed partial class KLDivergence : Loss
 {
     /// <inheritdoc/>
     public override string Name => "kl_divergence";

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Dendrite.Autodiff;
+using Dendrite.Saving;
 
 namespace Dendrite.Losses;
 
@@ -11,7 +13,7 @@ namespace Dendrite.Losses;
 /// A training step is recorded once and replayed, so <see cref="Call(Tensor, Tensor)"/> must build its result from <see cref="Ops"/>
 /// (whose forward recomputes from the inputs' current values) and give the same graph for every batch of a shape.
 /// </remarks>
-public abstract class Loss
+public abstract partial class Loss
 {
     /// <summary>The Keras name, e.g. <c>sparse_categorical_crossentropy</c>.</summary>
     public abstract string Name { get; }
@@ -49,6 +51,13 @@ public abstract class Loss
     public static Loss Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var loss = Lookup(name);
+        loss.Identifier = name; // compile configs keep the name the user gave, as Keras writes the string
+        return loss;
+    }
+
+    private static Loss Lookup(string name)
+    {
         return name.ToLowerInvariant() switch
         {
             "sparse_categorical_crossentropy" or "sparsecategoricalcrossentropy" => new SparseCategoricalCrossentropy(),
@@ -98,6 +107,22 @@ public abstract class Loss
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>The Keras name this loss was asked by (<see cref="Get"/>), written as such in compile configs; null for objects.</summary>
+    internal string? Identifier { get; set; }
+
+    /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>The loss's arguments under Keras' key names (Keras' <c>get_config</c>): <c>name</c>, <c>reduction</c>, and each loss's own.</summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = Name, ["reduction"] = "sum_over_batch_size" };
+
+    /// <summary>The loss as Keras serializes it: <c>{"module": "keras.losses", "class_name", "config", "registered_name"}</c>.</summary>
+    public JsonObject Serialize() => KerasRegistry.Serialize(this, "keras.losses", ClassName, GetConfig());
+
+    /// <summary>Rebuilds a loss from its serialized form or its Keras name (Keras' <c>keras.losses.deserialize</c>).</summary>
+    /// <exception cref="ModelFormatException">The class or name is unknown, or its config holds something Dendrite cannot honour.</exception>
+    public static Loss Deserialize(JsonNode serialized) => LossConfigs.Deserialize(serialized, "a loss");
 
     /// <summary>
     /// For losses whose targets have the predictions' shape: throws before training when the data set's targets do

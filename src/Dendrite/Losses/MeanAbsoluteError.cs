@@ -6,7 +6,7 @@ namespace Dendrite.Losses;
 /// The mean of |yPred − yTrue| (<c>keras.losses.MeanAbsoluteError</c>): over the last axis per sample, then over the
 /// batch. See <see cref="Ops.MeanAbsoluteError"/>.
 /// </summary>
-public sealed class MeanAbsoluteError : Loss
+public sealed partial class MeanAbsoluteError : Loss
 {
     /// <inheritdoc/>
     public override string Name => "mean_absolute_error";

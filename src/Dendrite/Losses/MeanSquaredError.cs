@@ -6,7 +6,7 @@ namespace Dendrite.Losses;
 /// The mean of (yPred − yTrue)² (<c>keras.losses.MeanSquaredError</c>): over the last axis per sample, then over the
 /// batch. See <see cref="Ops.MeanSquaredError"/>.
 /// </summary>
-public sealed class MeanSquaredError : Loss
+public sealed partial class MeanSquaredError : Loss
 {
     /// <inheritdoc/>
     public override string Name => "mean_squared_error";

@@ -9,7 +9,7 @@ namespace Dendrite.Losses;
 /// <see cref="Ops.SparseCategoricalCrossentropy"/>.
 /// </summary>
 /// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
-public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Loss
+public sealed partial class SparseCategoricalCrossentropy(bool fromLogits = false) : Loss
 {
     /// <summary>Whether predictions are logits rather than probabilities.</summary>
     public bool FromLogits { get; } = fromLogits;

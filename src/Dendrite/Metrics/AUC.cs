@@ -79,6 +79,12 @@ public sealed partial class AUC : Metric
     /// <summary>The thresholds in increasing order (float32, as Keras keeps them), end points included.</summary>
     public IReadOnlyList<float> Thresholds => _thresholds;
 
+    /// <summary>Whether predictions are logits (a sigmoid is applied before counting).</summary>
+    public bool FromLogits => _fromLogits;
+
+    /// <summary>Whether the thresholds are Keras' evenly spaced ones (no <c>thresholds</c> given).</summary>
+    internal bool EvenlySpaced => _evenlySpaced;
+
     /// <summary><c>"ROC"</c> or <c>"PR"</c>.</summary>
     public string Curve => _precisionRecall ? "PR" : "ROC";
 

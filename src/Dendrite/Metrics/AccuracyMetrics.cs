@@ -4,7 +4,7 @@ namespace Dendrite.Metrics;
 /// How often the arg-max of each predicted row equals the target class of that row; subclasses say how a target
 /// row names its class and which target shapes they take.
 /// </summary>
-public abstract class ArgMaxAccuracy : MeanMetric
+public abstract partial class ArgMaxAccuracy : MeanMetric
 {
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => true;
@@ -45,7 +45,7 @@ public abstract class ArgMaxAccuracy : MeanMetric
 /// labels of shape (N,) or (N, 1) for predictions (N, C).
 /// </summary>
 /// <param name="name">The name it is logged under.</param>
-public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : ArgMaxAccuracy
+public sealed partial class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : ArgMaxAccuracy
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
@@ -64,7 +64,7 @@ public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_
 /// (<c>keras.metrics.CategoricalAccuracy</c>); targets have the predictions' shape.
 /// </summary>
 /// <param name="name">The name it is logged under.</param>
-public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : ArgMaxAccuracy
+public sealed partial class CategoricalAccuracy(string name = "categorical_accuracy") : ArgMaxAccuracy
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
@@ -83,7 +83,7 @@ public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : 
 /// </summary>
 /// <param name="name">The name it is logged under.</param>
 /// <param name="threshold">In (0, 1), as Keras requires.</param>
-public sealed class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : MeanMetric
+public sealed partial class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : MeanMetric
 {
     private readonly float _threshold = threshold > 0 && threshold < 1 ? threshold
         : throw new ArgumentException(FormattableString.Invariant($"Invalid value for argument `threshold`. Expected a value in interval (0, 1). Received: threshold={threshold}"), nameof(threshold));
@@ -116,7 +116,7 @@ public sealed class BinaryAccuracy(string name = "binary_accuracy", float thresh
 /// (<c>accuracy</c> or <c>acc</c>).
 /// </summary>
 /// <param name="name">The name it is logged under.</param>
-public sealed class Accuracy(string name = "accuracy") : Metric
+public sealed partial class Accuracy(string name = "accuracy") : Metric
 {
     private Metric? _resolved;
 

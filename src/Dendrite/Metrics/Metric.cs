@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Dendrite.Saving;
+
 namespace Dendrite.Metrics;
 
 /// <summary>
@@ -10,7 +13,7 @@ namespace Dendrite.Metrics;
 /// The trainer calls <see cref="UpdateState"/> and <see cref="Result"/> on every step, so neither may allocate: a
 /// metric keeps its state in fields sized when it is made.
 /// </remarks>
-public abstract class Metric
+public abstract partial class Metric
 {
     /// <summary>The key under which the value is logged (<c>accuracy</c>, …).</summary>
     public abstract string Name { get; }
@@ -44,6 +47,13 @@ public abstract class Metric
     public static Metric Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var metric = Lookup(name);
+        metric.Identifier = name; // compile configs keep the name the user gave, as Keras writes the string
+        return metric;
+    }
+
+    private static Metric Lookup(string name)
+    {
         return name.ToLowerInvariant() switch
         {
             "accuracy" or "acc" => new Accuracy(name),
@@ -66,10 +76,26 @@ public abstract class Metric
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>The Keras name this metric was asked by (<see cref="Get"/>), written as such in compile configs; null for objects.</summary>
+    internal string? Identifier { get; set; }
+
+    /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>The metric's arguments under Keras' key names (Keras' <c>get_config</c>): <c>name</c>, <c>dtype</c>, and each metric's own.</summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = Name, ["dtype"] = "float32" };
+
+    /// <summary>The metric as Keras serializes it: <c>{"module": "keras.metrics", "class_name", "config", "registered_name"}</c>.</summary>
+    public JsonObject Serialize() => KerasRegistry.Serialize(this, "keras.metrics", ClassName, GetConfig());
+
+    /// <summary>Rebuilds a metric from its serialized form or its Keras name (Keras' <c>keras.metrics.deserialize</c>).</summary>
+    /// <exception cref="ModelFormatException">The class or name is unknown, or its config holds something Dendrite cannot honour.</exception>
+    public static Metric Deserialize(JsonNode serialized) => MetricConfigs.Deserialize(serialized, "a metric");
 }
 
 /// <summary>A running mean of per-sample values (correct/incorrect, losses), in double precision.</summary>
-public abstract class MeanMetric : Metric
+public abstract partial class MeanMetric : Metric
 {
     private double _total;
     private double _count;
@@ -89,7 +115,7 @@ public abstract class MeanMetric : Metric
 }
 
 /// <summary>The mean of values weighted by a count: how Keras tracks the epoch loss (weighted by batch size).</summary>
-public sealed class Mean(string name = "mean") : MeanMetric
+public sealed partial class Mean(string name = "mean") : MeanMetric
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;

@@ -7,7 +7,7 @@ namespace Dendrite.Metrics;
 /// <param name="thresholds">One threshold in [0, 1] (with logits, use 0).</param>
 /// <param name="classId">When set, only that class (column of the last axis) is scored, as a binary problem.</param>
 /// <param name="name">The name it is logged under.</param>
-public sealed class Precision(float thresholds = 0.5f, int? classId = null, string name = "precision") : ThresholdMetric(thresholds, classId)
+public sealed partial class Precision(float thresholds = 0.5f, int? classId = null, string name = "precision") : ThresholdMetric(thresholds, classId)
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;

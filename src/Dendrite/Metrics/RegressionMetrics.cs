@@ -4,7 +4,7 @@ namespace Dendrite.Metrics;
 /// The mean of an error function of (yPred − yTrue) over everything seen: each sample's mean over the last axis,
 /// averaged over the samples (Keras' <c>MeanMetricWrapper</c> around a regression loss function).
 /// </summary>
-public abstract class MeanErrorMetric : MeanMetric
+public abstract partial class MeanErrorMetric : MeanMetric
 {
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => false;
@@ -25,7 +25,7 @@ public abstract class MeanErrorMetric : MeanMetric
 
 /// <summary>The mean of |yPred − yTrue| over everything seen (<c>keras.metrics.MeanAbsoluteError</c>).</summary>
 /// <param name="name">The name it is logged under.</param>
-public sealed class MeanAbsoluteError(string name = "mean_absolute_error") : MeanErrorMetric
+public sealed partial class MeanAbsoluteError(string name = "mean_absolute_error") : MeanErrorMetric
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
@@ -36,7 +36,7 @@ public sealed class MeanAbsoluteError(string name = "mean_absolute_error") : Mea
 
 /// <summary>The mean of (yPred − yTrue)² over everything seen (<c>keras.metrics.MeanSquaredError</c>).</summary>
 /// <param name="name">The name it is logged under.</param>
-public sealed class MeanSquaredError(string name = "mean_squared_error") : MeanErrorMetric
+public sealed partial class MeanSquaredError(string name = "mean_squared_error") : MeanErrorMetric
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;

@@ -6,7 +6,7 @@ namespace Dendrite.Metrics;
 /// makes them. A prediction is positive when it is strictly above the threshold, a target when it is not 0.
 /// Targets and predictions pair up as for the losses (a trailing 1 may differ) and are flattened.
 /// </summary>
-public abstract class ThresholdMetric : Metric
+public abstract partial class ThresholdMetric : Metric
 {
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => true;

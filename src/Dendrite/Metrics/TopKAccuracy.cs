@@ -4,7 +4,7 @@ namespace Dendrite.Metrics;
 /// How often the target class is among the <c>k</c> highest predictions of its row: the shared part of
 /// <see cref="TopKCategoricalAccuracy"/> and <see cref="SparseTopKCategoricalAccuracy"/>.
 /// </summary>
-public abstract class TopKAccuracy : ArgMaxAccuracy
+public abstract partial class TopKAccuracy : ArgMaxAccuracy
 {
     private protected TopKAccuracy(int k) => K = k >= 1 ? k
         : throw new ArgumentOutOfRangeException(nameof(k), $"k must be at least 1, got {k}.");
@@ -37,7 +37,7 @@ public abstract class TopKAccuracy : ArgMaxAccuracy
 /// </summary>
 /// <param name="k">How many of the highest predictions count.</param>
 /// <param name="name">The name it is logged under.</param>
-public sealed class TopKCategoricalAccuracy(int k = 5, string name = "top_k_categorical_accuracy") : TopKAccuracy(k)
+public sealed partial class TopKCategoricalAccuracy(int k = 5, string name = "top_k_categorical_accuracy") : TopKAccuracy(k)
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;
@@ -56,7 +56,7 @@ public sealed class TopKCategoricalAccuracy(int k = 5, string name = "top_k_cate
 /// </summary>
 /// <param name="k">How many of the highest predictions count.</param>
 /// <param name="name">The name it is logged under.</param>
-public sealed class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy") : TopKAccuracy(k)
+public sealed partial class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy") : TopKAccuracy(k)
 {
     /// <inheritdoc/>
     public override string Name { get; } = name;

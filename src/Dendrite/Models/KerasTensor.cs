@@ -57,6 +57,9 @@ public sealed class Input : KerasTensor
         Producer = InputNode;
     }
 
+    /// <summary>The input of an existing <see cref="InputLayer"/> (a model being loaded from its config).</summary>
+    internal static Input ForLayer(InputLayer layer) => new(layer);
+
     /// <summary>The layer that stands for this input in the model.</summary>
     public InputLayer Layer { get; }
 

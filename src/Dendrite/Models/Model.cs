@@ -287,10 +287,15 @@ public class Model
     /// <param name="callbacks">Called at the start and end of training, of every epoch and of every batch (see <see cref="Callback"/>).</param>
     /// <param name="sampleWeight">One weight per sample, (N,): each sample's loss is multiplied by it (Keras' <c>sample_weight</c>; the metrics stay unweighted, as Keras' compiled <c>metrics</c> are).</param>
     /// <param name="classWeight">A weight per class, applied to each sample through its label (Keras' <c>class_weight</c>; single-output models).</param>
+    /// <param name="initialEpoch">
+    /// The epoch to start from (Keras' <c>initial_epoch</c>), for resuming a run: <paramref name="epochs"/> is then the
+    /// number of the last epoch, not a count. After <see cref="Utils.SetRandomSeed"/>, <c>Fit(epochs: 5)</c> and
+    /// <c>Fit(epochs: 2)</c>, save, load, <c>Fit(epochs: 5, initialEpoch: 2)</c> train on the same batches.
+    /// </param>
     public History Fit(NDArray x, NDArray y, int epochs = 1, int batchSize = 32, bool shuffle = true,
         double validationSplit = 0.0, ValidationData? validationData = null, int verbose = 1,
-        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
-        new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight);
+        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0) =>
+        new Trainer(this).Fit([x], [y], epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight, initialEpoch);
 
     /// <summary>
     /// <c>Fit(x, y, …)</c>
@@ -299,8 +304,8 @@ public class Model
     /// </summary>
     public History Fit(NDArray[] x, NDArray[] y, int epochs = 1, int batchSize = 32, bool shuffle = true,
         double validationSplit = 0.0, ValidationData? validationData = null, int verbose = 1,
-        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null) =>
-        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight);
+        IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0) =>
+        new Trainer(this).Fit(x, y, epochs, batchSize, shuffle, validationSplit, validationData, verbose, callbacks, sampleWeight, classWeight, initialEpoch);
 
     /// <summary>The loss and metrics over <paramref name="x"/>, <paramref name="y"/>, in batches (Keras' <c>evaluate</c>).</summary>
     /// <param name="x">Inputs, first axis = samples.</param>
@@ -395,4 +400,45 @@ public class Model
     /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
     /// <exception cref="WeightsFileException">The file is not a readable weights file, or does not fit the model.</exception>
     public void LoadWeights(string path) => WeightsFile.Load(this, path);
+
+    /// <summary>
+    /// Saves the whole model in Keras 3's native <c>.keras</c> format (Keras' <c>model.save</c>): architecture,
+    /// weights, the compile settings (optimizer with its hyper-parameters, losses, metrics, loss weights) and the
+    /// optimizer's state, so that <see cref="Load"/> — in Dendrite or in Python Keras — gives back a model that predicts
+    /// the same and whose training goes on as if it had never stopped.
+    /// </summary>
+    /// <remarks>
+    /// The file is an uncompressed zip of <c>metadata.json</c>, <c>config.json</c> and <c>model.weights.h5</c> in
+    /// Keras 3.12's schema. It is written to a temporary file in the same folder and renamed over
+    /// <paramref name="path"/>, so an interrupted save never leaves a half-written file. A loss given as a C# function is
+    /// saved by its name; pass the function to <see cref="Load"/> in <c>customObjects</c> under that name.
+    /// </remarks>
+    /// <param name="path">The file to write; it must end in <c>.keras</c>, as Keras requires.</param>
+    /// <param name="overwrite">Whether an existing file is replaced; when false it is an <see cref="IOException"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> does not end in <c>.keras</c>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
+    public void Save(string path, bool overwrite = true) => ModelFile.Save(this, path, overwrite);
+
+    /// <summary>
+    /// Loads a whole model (Keras' <c>keras.models.load_model</c>): a <c>.keras</c> archive from Keras 3.0–3.15, tf.keras
+    /// 2.13–2.15 or Dendrite, or a legacy <c>.h5</c> model from tf.keras 2.x or Keras 3. The format is told from the
+    /// content, not the name. The result is a <see cref="Sequential"/> when the file holds one, otherwise a functional
+    /// <see cref="Model"/>, with its weights, and — unless <paramref name="compile"/> is false — compiled as it was
+    /// saved, with its optimizer's state restored.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="compile">Whether to compile the model from its saved compile settings (Keras' <c>compile</c>).</param>
+    /// <param name="customObjects">
+    /// Custom classes and objects by the name the file uses (Keras' <c>custom_objects</c>): a custom layer's
+    /// <see cref="Type"/>, a loss or metric instance, or a loss function <c>Func&lt;Tensor, Tensor, Tensor&gt;</c>.
+    /// Classes marked <see cref="KerasSerializableAttribute"/> or registered with <see cref="KerasRegistry"/> are found
+    /// without it.
+    /// </param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">
+    /// The file is not a readable model, or describes something Dendrite cannot build faithfully (an unknown layer,
+    /// activation or setting); the message names the file, the object, the key and the value.
+    /// </exception>
+    public static Model Load(string path, bool compile = true, IReadOnlyDictionary<string, object>? customObjects = null) =>
+        ModelFile.Load(path, compile, customObjects);
 }

@@ -14,7 +14,7 @@ namespace Dendrite.Optimizers;
 /// Keras keeps a learning rate (the paper has none; 1.0 gives the paper's form).
 /// </summary>
 /// <remarks><c>1 − rho</c> is computed in double and rounded to float32 once, as Keras does with a Python float.</remarks>
-public sealed class Adadelta : Optimizer
+public sealed partial class Adadelta : Optimizer
 {
     private readonly List<float[]> _accumulatedGrads = [], _accumulatedDeltas = [];
     private readonly float _rho, _oneMinusRho, _epsilon;

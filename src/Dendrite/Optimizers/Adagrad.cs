@@ -10,7 +10,7 @@ namespace Dendrite.Optimizers;
 /// w ← w − lr·g / sqrt(a + eps)        (epsilon inside the square root)
 /// </code>
 /// </summary>
-public sealed class Adagrad : Optimizer
+public sealed partial class Adagrad : Optimizer
 {
     private readonly List<float[]> _accumulators = [];
     private readonly float _initialAccumulator, _epsilon;

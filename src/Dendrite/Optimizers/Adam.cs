@@ -20,7 +20,7 @@ namespace Dendrite.Optimizers;
 /// then rounded to float32 (0.1 → 0.100000001, where <c>1f − 0.9f</c> gives 0.100000024), while the powers
 /// beta^t use the float32 betas, as Keras casts them to the variable's dtype first.
 /// </remarks>
-public class Adam : Optimizer
+public partial class Adam : Optimizer
 {
     private readonly List<float[]> _momentums = [], _velocities = [], _velocityHats = [];
     private readonly float _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _epsilon;

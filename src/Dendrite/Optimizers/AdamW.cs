@@ -8,7 +8,7 @@ namespace Dendrite.Optimizers;
 /// weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7, no AMSGrad. Variables can be left out of the decay with
 /// <see cref="Optimizer.ExcludeFromWeightDecay"/>.
 /// </summary>
-public sealed class AdamW : Adam
+public sealed partial class AdamW : Adam
 {
     /// <summary>Creates AdamW; the argument order and defaults are Keras'.</summary>
     public AdamW(float learningRate = 0.001f, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)

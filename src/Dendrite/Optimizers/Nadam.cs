@@ -18,13 +18,14 @@ namespace Dendrite.Optimizers;
 /// Unlike Adam, Keras' Nadam computes <c>1 − beta1</c> and <c>1 − beta2</c> from betas already cast to float32,
 /// so 1 − 0.9 is 0.100000024 here; this follows it.
 /// </remarks>
-public sealed class Nadam : Optimizer
+public sealed partial class Nadam : Optimizer
 {
     private const float CacheDecay = 0.96f;
     private readonly List<float[]> _momentums = [], _velocities = [];
     private readonly float _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _epsilon;
-    // The running product of the momentum cache (a float32 variable in Keras, updated before each update).
-    private float _uProduct = 1f;
+    // The running product of the momentum cache (a float32 variable in Keras, updated before each update); an array of
+    // one so that it is saved and restored with the other state.
+    private readonly float[] _uProduct = [1f];
     // This update's scalars, computed once in PrepareStep.
     private float _uNext, _oneMinusU, _oneMinusProduct, _oneMinusProductNext, _oneMinusBeta2Power;
 
@@ -56,15 +57,15 @@ public sealed class Nadam : Optimizer
     public double Epsilon { get; }
 
     /// <summary>The momentum-cache product Π u_i over the updates so far (Keras' <c>_u_product</c>).</summary>
-    internal float MomentumCacheProduct => _uProduct;
+    internal float MomentumCacheProduct => _uProduct[0];
 
     /// <summary>The float32 value of <c>1 − beta1</c> used by the update (for tests).</summary>
     internal float OneMinusBeta1 => _oneMinusBeta1;
 
     /// <inheritdoc/>
-    // Keras also keeps the running product of the momentum schedule as one variable (u_product). Nadam's state is
-    // not exposed to weights files (KerasState stays null), so saving leaves it out and loading warns, as documented there.
-    private protected override long SlotElements() => _momentums.Sum(s => (long)s.Length) + _velocities.Sum(s => (long)s.Length) + 1;
+    // Keras 3's Nadam.build: every momentum, then every velocity, then the momentum-cache product u_product (a scalar).
+    internal override IEnumerable<(int Variable, float[] Values)>? KerasState =>
+        Indexed(_momentums).Concat(Indexed(_velocities)).Append((-1, _uProduct));
 
     /// <inheritdoc/>
     protected override void BuildSlots(int index, int size)
@@ -79,12 +80,12 @@ public sealed class Nadam : Optimizer
         float t = Iterations + 1, next = Iterations + 2;
         // Keras' _backend_update_step: u_product ← u_product · beta1 · (1 − 0.5·0.96^t), in that order.
         float cache = 1f - 0.5f * MathF.Pow(CacheDecay, t);
-        _uProduct = _uProduct * _beta1 * cache;
+        _uProduct[0] = _uProduct[0] * _beta1 * cache;
         float u = _beta1 * cache;
         _uNext = _beta1 * (1f - 0.5f * MathF.Pow(CacheDecay, next));
         _oneMinusU = 1f - u;
-        _oneMinusProduct = 1f - _uProduct;
-        _oneMinusProductNext = 1f - _uProduct * _uNext;
+        _oneMinusProduct = 1f - _uProduct[0];
+        _oneMinusProductNext = 1f - _uProduct[0] * _uNext;
         _oneMinusBeta2Power = 1f - MathF.Pow(_beta2, t);
     }
 

@@ -139,6 +139,15 @@ public abstract partial class Optimizer
         Iterations++;
     }
 
+    /// <summary>
+    /// Creates the state for <paramref name="variables"/> now, as Keras' <c>optimizer.build</c>, so that a loaded
+    /// model's optimizer state can be restored before its first update; nothing when already built.
+    /// </summary>
+    internal void EnsureBuilt(IReadOnlyList<Variable> variables)
+    {
+        if (_variables is null) Build(variables);
+    }
+
     private void Build(IReadOnlyList<Variable> variables)
     {
         _variables = [.. variables];
@@ -198,8 +207,8 @@ public abstract partial class Optimizer
     /// <summary>
     /// The per-variable state in the order Keras 3 stores its optimizer variables after <c>iteration</c> and
     /// <c>learning_rate</c> (RMSprop: every velocity, then every momentum, then every average gradient), each array
-    /// with the index of the variable it shadows; null when this optimizer does not expose its state, which is then
-    /// neither saved nor loaded.
+    /// with the index of the variable it shadows, or −1 for a scalar of the optimizer's own (Nadam's momentum-cache
+    /// product); null when this optimizer does not expose its state, which is then neither saved nor loaded.
     /// </summary>
     internal virtual IEnumerable<(int Variable, float[] Values)>? KerasState => null;
 

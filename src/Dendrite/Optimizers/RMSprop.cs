@@ -15,7 +15,7 @@ namespace Dendrite.Optimizers;
 /// w ← w − inc                       (momentum: m ← momentum·m + inc; w ← w − m)
 /// </code>
 /// </summary>
-public sealed class RMSprop : Optimizer
+public sealed partial class RMSprop : Optimizer
 {
     private readonly List<float[]> _velocities = [];
     private readonly List<float[]> _averageGradients = [];

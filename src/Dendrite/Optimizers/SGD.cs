@@ -7,7 +7,7 @@ namespace Dendrite.Optimizers;
 /// Per element, in float32: without momentum <c>w ← w − g·lr</c>; with it <c>m ← m·μ − g·lr</c>, then
 /// <c>w ← w + m</c> (Nesterov: <c>w ← w + m·μ − g·lr</c>, with the new m).
 /// </summary>
-public sealed class SGD : Optimizer
+public sealed partial class SGD : Optimizer
 {
     private readonly List<float[]> _momentums = [];
     private readonly float _momentum;

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using PureHDF;
 
 namespace Dendrite.Saving;
@@ -35,31 +34,26 @@ internal sealed class H5WeightsSource : IDisposable
     /// <summary>Opens the <c>model.weights.h5</c> member of the <c>.keras</c> zip at <paramref name="path"/>.</summary>
     public static H5WeightsSource OpenKerasArchive(string path)
     {
-        MemoryStream member;
-        try
-        {
-            using var archive = ZipFile.OpenRead(path);
-            var entry = archive.GetEntry(KerasWeightsMember);
-            if (entry is null)
-            {
-                var names = archive.Entries.Select(e => e.FullName).ToList();
-                string hint = names.Contains("model.weights.npz")
-                    ? " It was saved with weights_format=\"npz\", which Dendrite does not read; save it with Keras' default HDF5 weights."
-                    : "";
-                throw new WeightsFileException($"'{path}' holds no {KerasWeightsMember}, so it has no weights to load. Its members: {(names.Count == 0 ? "none" : string.Join(", ", names))}.{hint}");
-            }
-            member = new MemoryStream(checked((int)Math.Max(entry.Length, 0)));
-            using (var input = entry.Open()) input.CopyTo(member);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new WeightsFileException($"'{path}' is not a valid .keras file: a .keras file is a zip archive, and this one cannot be read as one ({e.Message}).", e);
-        }
-        member.Position = 0;
-        return OpenStream(member, $"'{path}' (member {KerasWeightsMember})");
+        using var zip = SafeZip.Open(File.OpenRead(path), $"'{path}'");
+        return OpenKerasArchive(zip, $"'{path}'");
     }
 
-    private static H5WeightsSource OpenStream(Stream stream, string description)
+    /// <summary>Opens the <c>model.weights.h5</c> member of an open <c>.keras</c> archive.</summary>
+    internal static H5WeightsSource OpenKerasArchive(SafeZip zip, string description)
+    {
+        var bytes = zip.Read(KerasWeightsMember, KerasArchive.MaxWeightsBytes);
+        if (bytes is null)
+        {
+            var names = zip.Names;
+            string hint = names.Contains("model.weights.npz")
+                ? " It was saved with weights_format=\"npz\", which Dendrite does not read; save it with Keras' default HDF5 weights."
+                : "";
+            throw new WeightsFileException($"{description} holds no {KerasWeightsMember}, so it has no weights to load. Its members: {(names.Count == 0 ? "none" : string.Join(", ", names))}.{hint}");
+        }
+        return OpenStream(new MemoryStream(bytes, writable: false), $"{description} (member {KerasWeightsMember})");
+    }
+
+    internal static H5WeightsSource OpenStream(Stream stream, string description)
     {
         try
         {
@@ -72,6 +66,34 @@ internal sealed class H5WeightsSource : IDisposable
             throw new WeightsFileException($"{description} is not a valid HDF5 file, so no weights can be read from it ({e.Message}).", e);
         }
     }
+
+    /// <summary>The root group, for readers of other layouts (the legacy <c>.h5</c> model).</summary>
+    internal IH5Group Root => _root;
+
+    /// <summary>A string attribute of the object at <paramref name="path"/>, or null when absent.</summary>
+    public string? StringAttribute(string path, string name) => Guard($"{path}@{name}", () =>
+    {
+        var obj = path is "" or "/" ? _root : _root.Get(path);
+        return obj.AttributeExists(name) ? ReadText(obj.Attribute(name)) : null;
+    });
+
+    /// <summary>A list-of-strings attribute (h5py writes them as fixed- or variable-length string arrays), or null when absent.</summary>
+    public string[]? StringListAttribute(string path, string name) => Guard($"{path}@{name}", () =>
+    {
+        var obj = path is "" or "/" ? _root : _root.Get(path);
+        if (!obj.AttributeExists(name)) return null;
+        var attribute = obj.Attribute(name);
+        if (!IsText(attribute)) return Array.Empty<string>(); // h5py writes an empty float64 array for "no weights"
+        return attribute.Read<string[]>();
+    });
+
+    // h5py writes a scalar variable-length string; PureHDF reads such an attribute as a one-element array.
+    private static string ReadText(IH5Attribute attribute) =>
+        IsText(attribute) ? attribute.Read<string[]>() is [var first, ..] ? first : ""
+        : throw new WeightsFileException($"the attribute '{attribute.Name}' holds {attribute.Type.Class} values, not text.");
+
+    // Fixed-length strings have the class String; h5py's variable-length ones VariableLength.
+    private static bool IsText(IH5Attribute attribute) => attribute.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength;
 
     /// <summary>Whether a group exists at <paramref name="path"/> (e.g. <c>layers</c>).</summary>
     public bool GroupExists(string path) => Guard(path, () => _root.LinkExists(path) && _root.Get(path) is IH5Group);

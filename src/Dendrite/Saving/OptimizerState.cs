@@ -26,7 +26,7 @@ internal static class OptimizerState
         if (built is null) return new Snapshot(optimizer.Name, optimizer.Iterations, rate, []);
         if (optimizer.KerasState is not { } state) return null;
         return new Snapshot(optimizer.Name, optimizer.Iterations, rate,
-            state.Select(s => (s.Values, built[s.Variable].Shape)).ToList());
+            state.Select(s => (s.Values, SlotShape(built, s.Variable))).ToList());
     }
 
     /// <summary>
@@ -34,10 +34,13 @@ internal static class OptimizerState
     /// As Keras' <c>load_own_variables</c>, a different number of variables skips the optimizer with a warning (an
     /// optimizer built for other variables or of another kind); a slot of the wrong shape is an error.
     /// </summary>
-    public static Action? PlanRestore(Model model, H5WeightsSource source)
+    public static Action? PlanRestore(Model model, H5WeightsSource source) =>
+        PlanRestore(model, source.Variables(KerasLayout.OptimizerVars) ?? [], source);
+
+    /// <summary>As above, for the optimizer's variables already listed in Keras' order (a legacy <c>.h5</c> file's <c>optimizer_weights</c>).</summary>
+    public static Action? PlanRestore(Model model, IReadOnlyList<StoredVariable> stored, H5WeightsSource source)
     {
         if (model.Optimizer is not { } optimizer) return null; // Keras only visits an existing optimizer
-        var stored = source.Variables(KerasLayout.OptimizerVars) ?? [];
         var built = optimizer.BuiltVariables;
         List<(int Variable, float[] Values)> slots = [];
         if (built is not null)
@@ -56,6 +59,8 @@ internal static class OptimizerState
         }
         // iteration, learning_rate (absent under a schedule), then the slots.
         int first = optimizer.Schedule is null ? 2 : 1;
+        // A model saved before its first update holds only the iteration count and learning rate: restore those.
+        if (stored.Count == first) slots = [];
         int expected = first + slots.Count;
         if (stored.Count != expected)
         {
@@ -72,9 +77,9 @@ internal static class OptimizerState
             throw Mismatch(source, optimizer.Name, 1, "the learning rate, a float32 scalar", learningRate);
         for (int k = 0; k < slots.Count; k++)
         {
-            var shape = built![slots[k].Variable].Shape;
-            if (!stored[first + k].Shape.AsSpan().SequenceEqual(shape.AsSpan()))
-                throw Mismatch(source, optimizer.Name, first + k, $"a slot of variable '{built[slots[k].Variable].Name}' of shape {shape}", stored[first + k]);
+            var shape = SlotShape(built!, slots[k].Variable);
+            if (!stored[first + k].Shape.AsSpan().SequenceEqual(shape.AsSpan()) && !(shape.Rank == 0 && stored[first + k].Shape.Aggregate(1L, (a, d) => a * d) == 1))
+                throw Mismatch(source, optimizer.Name, first + k, slots[k].Variable < 0 ? "a scalar of the optimizer's own" : $"a slot of variable '{built![slots[k].Variable].Name}' of shape {shape}", stored[first + k]);
         }
 
         long iterations = iteration.ReadInteger();
@@ -87,6 +92,9 @@ internal static class OptimizerState
             for (int k = 0; k < slots.Count; k++) values[k].CopyTo(slots[k].Values, 0);
         };
     }
+
+    /// <summary>The shape of a slot: its variable's, or a scalar for the optimizer's own state (variable −1).</summary>
+    private static Shape SlotShape(IReadOnlyList<Variable> built, int variable) => variable < 0 ? new Shape() : built[variable].Shape;
 
     private static WeightsFileException Mismatch(H5WeightsSource source, string optimizer, int index, string expected, StoredVariable found) =>
         new($"Cannot load weights from {source.Description}: optimizer '{optimizer}' variable {index} should be {expected}, but '{found.Path}' is {found.DType} of shape {KerasLayout.FormatShape(found.Shape)}.");

@@ -15,13 +15,14 @@ internal sealed class Trainer(Model model)
 {
     public History Fit(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int epochs, int batchSize, bool shuffle, double validationSplit,
         ValidationData? validationData, int verbose, IEnumerable<Callback>? callbacks = null,
-        NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
+        NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0)
     {
         CheckArrays(x, nameof(x));
         CheckArrays(y, nameof(y));
         if (!model.Compiled || model.CompiledLosses.Count == 0)
             throw new InvalidOperationException($"You must call Compile(optimizer, loss, metrics) on model '{model.Name}' before Fit; {(model.Compiled ? "no loss was given" : "it was never compiled")}.");
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be >= 0, got {epochs}.");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), $"initialEpoch must be >= 0, got {initialEpoch}.");
         CheckBatchSize(batchSize);
         CheckVerbose(verbose);
         CheckSameLength(x, y, "x", "y");
@@ -93,14 +94,14 @@ internal sealed class Trainer(Model model)
         (Batcher, Workspace)? validationBuffers = null;
         var validationObjectives = valX is null ? null : validationWeighted == objectives.SampleWeighted ? objectives : Objectives.For(model, validationWeighted);
 
-        for (int epoch = 0; epoch < epochs; epoch++)
+        for (int epoch = initialEpoch; epoch < epochs; epoch++)
         {
             lossTracker.ResetState();
             foreach (var tracker in outputTrackers) tracker.ResetState();
             foreach (var metric in model.Metrics) metric.ResetState();
             hooks.EpochBegin(epoch, hooks.EmptyLogs());
             if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
-            if (shuffle) rng.Shuffle(order);
+            if (shuffle) Shuffle(order, rng, epoch);
             var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
 
             int stepsRun = 0;
@@ -139,6 +140,23 @@ internal sealed class Trainer(Model model)
         }
         hooks.TrainEnd(trainingLogs ?? hooks.EmptyLogs());
         return history;
+    }
+
+    /// <summary>
+    /// The epoch's order of the training samples. After <see cref="Utils.SetRandomSeed"/> it depends only on the seed
+    /// and the epoch number (as Keras 3.16 seeds its shuffle by the epoch), so that a run resumed from a saved model with
+    /// <c>initialEpoch</c> sees the very batches the uninterrupted run saw; without a seed, each epoch reshuffles the
+    /// previous order with the run's own generator.
+    /// </summary>
+    private static void Shuffle(int[] order, RandomGenerator rng, int epoch)
+    {
+        if (GlobalRandom.Seed is not ulong seed)
+        {
+            rng.Shuffle(order);
+            return;
+        }
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        new RandomGenerator(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1))).Shuffle(order);
     }
 
     /// <summary>

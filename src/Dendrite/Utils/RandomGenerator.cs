@@ -16,6 +16,11 @@ internal sealed class RandomGenerator
         _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
     }
 
+    private RandomGenerator(ulong s0, ulong s1, ulong s2, ulong s3) => (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+    /// <summary>A generator in the same state, whose draws from now on equal this one's.</summary>
+    public RandomGenerator Clone() => new(_s0, _s1, _s2, _s3);
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

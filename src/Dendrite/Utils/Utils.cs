@@ -24,7 +24,26 @@ internal static class GlobalRandom
 
     public static void Reset(ulong seed)
     {
-        lock (s_lock) s_generator = new RandomGenerator(seed);
+        lock (s_lock)
+        {
+            s_generator = new RandomGenerator(seed);
+            Seed = seed;
+        }
+    }
+
+    /// <summary>The seed last given to <see cref="Utils.SetRandomSeed"/>, or null when none was.</summary>
+    public static ulong? Seed { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> and then puts the global generator back as it was, so that what it draws
+    /// (the initializers of a model being loaded, whose weights are then overwritten) leaves the global sequence alone.
+    /// </summary>
+    public static T Preserving<T>(Func<T> action)
+    {
+        RandomGenerator saved;
+        lock (s_lock) saved = s_generator.Clone();
+        try { return action(); }
+        finally { lock (s_lock) s_generator = saved; }
     }
 
     /// <summary>A new generator whose seed is the next draw of the global one: callers get independent streams

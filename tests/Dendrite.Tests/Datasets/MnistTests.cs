@@ -19,12 +19,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
 
     private static readonly string[] Names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
-    private string? Shared()
-    {
-        string? dir = RepoPaths.SharedMnist;
-        if (dir is null) output.WriteLine(RepoPaths.SkipNoSharedMnist);
-        return dir;
-    }
+    private static string Shared() => RepoPaths.RequireSharedMnist();
 
     private static byte[] Raw(string shared, string name) => TinyDataset.Gunzip(File.ReadAllBytes(Path.Combine(shared, name + ".gz")));
 
@@ -57,7 +52,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void LoadsTheSharedFolderSilently()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         var log = new StringWriter();
         var watch = Stopwatch.StartNew();
         var data = Mnist.LoadData(shared, [], log);
@@ -70,7 +65,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void PublicLoadDataAcceptsTheReadOnlySharedFolder()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         string[] before = TempDir.Entries(shared);
         AssertIsMnist(Mnist.LoadData(path: shared));
         Assert.Equal(before, TempDir.Entries(shared));
@@ -79,7 +74,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void HardCodedChecksumsMatchSha256Sums()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         var sums = File.ReadAllLines(Path.Combine(shared, "SHA256SUMS"))
             .Where(l => l.Trim().Length > 0)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -95,7 +90,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void DownloadsFromAnIdxMirrorThenLoadsFromTheRawCache()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         using var server = new LoopbackServer();
         foreach (string name in Names)
             server.Add($"mnist/{name}.gz", File.ReadAllBytes(Path.Combine(shared, name + ".gz")));
@@ -120,7 +115,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void DownloadsKerasNpz()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         using var server = new LoopbackServer();
         server.Add("tf-keras-datasets/mnist.npz", Npy.DatasetNpz(Mnist.Spec, name => Raw(shared, name)[(name.Contains("images") ? 16 : 8)..]));
         string cache = _temp.Sub("cache");
@@ -135,7 +130,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void AFlippedByteInACachedFileIsReportedAndTheNextSourceUsed()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         string cache = _temp.Sub("cache");
         Directory.CreateDirectory(cache);
         foreach (string name in Names[..3])
@@ -155,7 +150,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void ATruncatedRealFileSaysHowLongItShouldBe()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         string dir = _temp.Sub("truncated");
         Directory.CreateDirectory(dir);
         File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte"), Raw(shared, "train-images-idx3-ubyte")[..1_000_000]);
@@ -169,7 +164,7 @@ public sealed class MnistTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void ALabelFileInPlaceOfTheImagesHasBadMagic()
     {
-        if (Shared() is not { } shared) return;
+        string shared = Shared();
         string dir = _temp.Sub("swapped");
         Directory.CreateDirectory(dir);
         File.Copy(Path.Combine(shared, "train-labels-idx1-ubyte.gz"), Path.Combine(dir, "train-images-idx3-ubyte.gz"));

@@ -25,7 +25,7 @@ public sealed class KerasFixtureTests(MnistFixture data, ITestOutputHelper outpu
     [InlineData("mnist_cnn_keras3.12.0.keras")]
     public void KerasTrainedConvnetsClassifyRealDigits(string fixture)
     {
-        if (KerasFixtures.Folder is not { } folder) { output.WriteLine(KerasFixtures.Skip); return; }
+        var folder = KerasFixtures.RequireFolder();
         var model = fixture.StartsWith("mnist_convnet", StringComparison.Ordinal) ? KerasFixtures.MnistConvnet() : KerasFixtures.MnistCnn();
 
         model.LoadWeights(Path.Combine(folder, fixture));
@@ -44,7 +44,7 @@ public sealed class KerasFixtureTests(MnistFixture data, ITestOutputHelper outpu
     [Fact]
     public void TheFashionCnnOfKeras341LoadsWithItsDropoutAfterTheHiddenLayer()
     {
-        if (KerasFixtures.Folder is not { } folder) { output.WriteLine(KerasFixtures.Skip); return; }
+        var folder = KerasFixtures.RequireFolder();
         var model = new Sequential(
             new InputLayer([28, 28, 1]),
             new Conv2D(32, 3, activation: "relu"),
@@ -60,12 +60,7 @@ public sealed class KerasFixtureTests(MnistFixture data, ITestOutputHelper outpu
         model.LoadWeights(Path.Combine(folder, "fashion_cnn_keras3.4.1.keras"));
 
         Assert.NotEqual(initial, model.Layers[^1].Weights[0].Value.Values.ToArray());
-        if (!Directory.Exists(FashionMnist.DebianDirectory))
-        {
-            output.WriteLine($"SKIPPED the accuracy check: {FashionMnist.DebianDirectory} is absent (apt-get install dataset-fashion-mnist).");
-            return;
-        }
-        var (_, (images, labels)) = FashionMnist.LoadData(path: FashionMnist.DebianDirectory);
+        var (_, (images, labels)) = FashionMnist.LoadData(path: KerasFixtures.RequireFashionMnist());
         int n = 1000;
         var predictions = model.Predict(images[0..n].Reshape(n, 28, 28, 1).AsType<float>() / 255f, verbose: 0);
         double accuracy = Correct(predictions, labels[0..n].ToArray().Select(b => (int)b).ToArray()) / (double)n;
@@ -76,7 +71,7 @@ public sealed class KerasFixtureTests(MnistFixture data, ITestOutputHelper outpu
     [Fact]
     public void AnAdamStateIsSkippedWithKerasWarningByABuiltRmsprop()
     {
-        if (KerasFixtures.Folder is not { } folder) { output.WriteLine(KerasFixtures.Skip); return; }
+        var folder = KerasFixtures.RequireFolder();
         var model = KerasFixtures.MnistConvnet();
         model.Compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy");
         model.Fit(TestImages(8), data.TestLabels[0..8], epochs: 1, verbose: 0); // builds the optimizer

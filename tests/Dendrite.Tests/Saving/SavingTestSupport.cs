@@ -18,7 +18,13 @@ internal static class KerasFixtures
         }
     }
 
-    internal const string Skip = "SKIPPED: ../shared/fixtures/keras (relative to the folder holding Dendrite.slnx) is absent.";
+    /// <summary>The fixtures folder; fails the test, saying how to get it, when it is absent.</summary>
+    internal static string RequireFolder() => Folder
+        ?? throw new Xunit.Sdk.XunitException($"The Keras fixtures are missing: expected ../shared/fixtures/keras beside the repository ({Path.GetFullPath(Path.Combine(RepoPaths.RepoRoot, "..", "shared", "fixtures", "keras"))}). They come with the project's shared folder; see its fixtures/keras/README.md.");
+
+    /// <summary>Debian's Fashion-MNIST folder; fails the test, saying how to get it, when it is absent.</summary>
+    internal static string RequireFashionMnist() => Directory.Exists(Dendrite.Datasets.FashionMnist.DebianDirectory) ? Dendrite.Datasets.FashionMnist.DebianDirectory
+        : throw new Xunit.Sdk.XunitException($"{Dendrite.Datasets.FashionMnist.DebianDirectory} is absent: apt-get install dataset-fashion-mnist (.ci/run does).");
 
     /// <summary>The model.weights.h5 member of a .keras archive, in memory.</summary>
     internal static MemoryStream WeightsMember(string kerasPath)

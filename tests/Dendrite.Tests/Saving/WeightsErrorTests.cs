@@ -225,7 +225,7 @@ public sealed class WeightsErrorTests(ITestOutputHelper output)
     [Fact]
     public void ALegacyKerasFileUnderTheWrongSuffixIsRecognised()
     {
-        if (KerasFixtures.Folder is not { } folder) { output.WriteLine(KerasFixtures.Skip); return; }
+        var folder = KerasFixtures.RequireFolder();
         using var dir = new TempDir();
         string path = dir.Sub("legacy.weights.h5");
         File.Copy(Path.Combine(folder, "mnist_convnet_keras3.1.1_legacy.h5"), path);
@@ -239,7 +239,7 @@ public sealed class WeightsErrorTests(ITestOutputHelper output)
     [Fact]
     public void AKerasFixtureIntoAnotherArchitectureNamesTheArchiveMember()
     {
-        if (KerasFixtures.Folder is not { } folder) { output.WriteLine(KerasFixtures.Skip); return; }
+        var folder = KerasFixtures.RequireFolder();
         string path = Path.Combine(folder, "mnist_cnn_keras3.12.0.keras");
         var model = KerasFixtures.MnistCnn(hiddenUnits: 64);
 

@@ -7,7 +7,7 @@ namespace Dendrite.Optimizers.Schedules;
 /// rate goes linearly from initial to the target, <c>(target − initial)·step/warmupSteps + initial</c>; afterwards the
 /// same cosine decays from the target over decaySteps, with s = min(step, decaySteps + warmupSteps) − warmupSteps.
 /// </summary>
-public sealed class CosineDecay : LearningRateSchedule
+public sealed partial class CosineDecay : LearningRateSchedule
 {
     private readonly float _initial, _decaySteps, _warmupSteps, _oneMinusAlpha, _alpha;
     private readonly float? _warmupTarget;

@@ -5,7 +5,7 @@ namespace Dendrite.Optimizers.Schedules;
 /// <c>initialLearningRate · decayRate^(step / decaySteps)</c>, with the exponent floored when
 /// <see cref="Staircase"/> is set. Evaluated in float32 like Keras (step, decaySteps and decayRate cast to float32).
 /// </summary>
-public sealed class ExponentialDecay : LearningRateSchedule
+public sealed partial class ExponentialDecay : LearningRateSchedule
 {
     private readonly float _initial, _decaySteps, _decayRate;
 

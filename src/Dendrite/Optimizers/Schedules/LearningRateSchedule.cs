@@ -6,7 +6,7 @@ namespace Dendrite.Optimizers.Schedules;
 /// optimizer asks for <see cref="ValueAt"/> its <see cref="Optimizer.Iterations"/> before each update. To write one,
 /// override <see cref="ValueAt"/>.
 /// </summary>
-public abstract class LearningRateSchedule
+public abstract partial class LearningRateSchedule
 {
     /// <summary>Creates a schedule named after its class.</summary>
     protected LearningRateSchedule() => Name = GetType().Name;

@@ -5,7 +5,7 @@ namespace Dendrite.Optimizers.Schedules;
 /// <c>step ≤ boundaries[0]</c>, <c>values[i]</c> while <c>boundaries[i−1] &lt; step ≤ boundaries[i]</c>, and the last
 /// value after the last boundary.
 /// </summary>
-public sealed class PiecewiseConstantDecay : LearningRateSchedule
+public sealed partial class PiecewiseConstantDecay : LearningRateSchedule
 {
     private readonly long[] _boundaries;
     private readonly float[] _values;

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Dendrite.Initializers;
+using Dendrite.Saving;
+
+namespace Dendrite.Layers;
+
+// Keras configs of the normalization layers. Dendrite starts gamma at ones and beta (and the moving mean) at zeros,
+// as Keras' defaults do; other initializers are refused rather than silently replaced.
+
+public sealed partial class BatchNormalization
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["axis"] = Axis;
+        config["momentum"] = Momentum;
+        config["epsilon"] = Epsilon;
+        config["center"] = Center;
+        config["scale"] = Scale;
+        config["beta_initializer"] = new Zeros().Serialize();
+        config["gamma_initializer"] = new Ones().Serialize();
+        config["moving_mean_initializer"] = new Zeros().Serialize();
+        config["moving_variance_initializer"] = new Ones().Serialize();
+        config["beta_regularizer"] = null;
+        config["gamma_regularizer"] = null;
+        config["beta_constraint"] = null;
+        config["gamma_constraint"] = null;
+        config["synchronized"] = false;
+        return config;
+    }
+
+    /// <summary>Rebuilds the layer from its Keras config.</summary>
+    public static BatchNormalization FromConfig(JsonObject config) => LayerConfigs.Read(config, "BatchNormalization", (c, name) =>
+    {
+        LayerConfigs.NoRegularizers(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint");
+        NormalizationConfigs.DefaultInitializers(c, ("beta_initializer", typeof(Zeros)), ("gamma_initializer", typeof(Ones)),
+            ("moving_mean_initializer", typeof(Zeros)), ("moving_variance_initializer", typeof(Ones)));
+        c.Ignore("synchronized"); // only changes how statistics are gathered across devices; Dendrite has one
+        c.RequireUnset("renorm", "Dendrite has no batch renormalization.");
+        c.Ignore("renorm_clipping", "renorm_momentum");
+        int axis = NormalizationConfigs.SingleAxis(c);
+        return new BatchNormalization(c.Double("momentum", 0.99), c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name, axis);
+    });
+}
+
+public sealed partial class LayerNormalization
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["axis"] = -1;
+        config["epsilon"] = Epsilon;
+        config["center"] = Center;
+        config["scale"] = Scale;
+        config["rms_scaling"] = false;
+        config["beta_initializer"] = new Zeros().Serialize();
+        config["gamma_initializer"] = new Ones().Serialize();
+        config["beta_regularizer"] = null;
+        config["gamma_regularizer"] = null;
+        config["beta_constraint"] = null;
+        config["gamma_constraint"] = null;
+        return config;
+    }
+
+    /// <summary>Rebuilds the layer from its Keras config (normalising the last axis only).</summary>
+    public static LayerNormalization FromConfig(JsonObject config) => LayerConfigs.Read(config, "LayerNormalization", (c, name) =>
+    {
+        LayerConfigs.NoRegularizers(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint");
+        NormalizationConfigs.DefaultInitializers(c, ("beta_initializer", typeof(Zeros)), ("gamma_initializer", typeof(Ones)));
+        c.RequireUnset("rms_scaling", "Dendrite's LayerNormalization centres the features.");
+        if (NormalizationConfigs.SingleAxis(c) != -1) throw c.Cannot("axis", "Dendrite's LayerNormalization normalises the last axis only (axis -1).");
+        return new LayerNormalization(c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name);
+    });
+}
+
+internal static class NormalizationConfigs
+{
+    /// <summary>The axis as one integer (Keras writes <c>-1</c>, tf.keras <c>[3]</c>).</summary>
+    public static int SingleAxis(ConfigReader c)
+    {
+        var node = c.Node("axis");
+        if (node is null) return -1;
+        if (ConfigReader.ToLong(node) is long single) return (int)single;
+        var list = c.IntList("axis", node);
+        return list.Length == 1 ? list[0] : throw c.Cannot("axis", "Dendrite normalises over one axis.");
+    }
+
+    /// <summary>Accepts only the default initializers for the given keys.</summary>
+    public static void DefaultInitializers(ConfigReader c, params (string Key, Type Expected)[] keys)
+    {
+        foreach (var (key, expected) in keys)
+        {
+            var initializer = LayerConfigs.Initializer(c, key, (Initializer)Activator.CreateInstance(expected)!);
+            if (initializer.GetType() != expected)
+                throw c.Cannot(key, $"Dendrite starts this weight with {expected.Name} only.");
+        }
+    }
+}

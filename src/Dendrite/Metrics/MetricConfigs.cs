@@ -1,0 +1,199 @@
+using System.Text.Json.Nodes;
+using Dendrite.Saving;
+
+namespace Dendrite.Metrics;
+
+// Keras configs of the metrics: Keras 3's keys (name, dtype, and each metric's arguments), read back refusing what
+// Dendrite cannot honour.
+
+internal static class MetricConfigs
+{
+    /// <summary>Keras class name → reader, for every metric Dendrite has.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<JsonObject, Metric>> Builtins = new Dictionary<string, Func<JsonObject, Metric>>(StringComparer.Ordinal)
+    {
+        ["SparseCategoricalAccuracy"] = SparseCategoricalAccuracy.FromConfig,
+        ["CategoricalAccuracy"] = CategoricalAccuracy.FromConfig,
+        ["BinaryAccuracy"] = BinaryAccuracy.FromConfig,
+        ["TopKCategoricalAccuracy"] = TopKCategoricalAccuracy.FromConfig,
+        ["SparseTopKCategoricalAccuracy"] = SparseTopKCategoricalAccuracy.FromConfig,
+        ["Precision"] = Precision.FromConfig,
+        ["Recall"] = Recall.FromConfig,
+        ["AUC"] = AUC.FromConfig,
+        ["MeanAbsoluteError"] = MeanAbsoluteError.FromConfig,
+        ["MeanSquaredError"] = MeanSquaredError.FromConfig,
+    };
+
+    /// <summary>A metric from a compile config: a Keras name, a serialized object, or a custom object passed by name.</summary>
+    public static Metric Deserialize(JsonNode? node, string where) => KerasRegistry.Deserialize(node, "metric", where, Builtins, Metric.Get);
+
+    /// <summary>Reads the keys every metric has and makes the metric (which receives its name).</summary>
+    public static T Read<T>(JsonObject config, string className, string defaultName, Func<ConfigReader, string, T> create) where T : Metric =>
+        KerasRegistry.ReadConfig(config, $"metric {className}", c =>
+        {
+            string name = c.String("name", defaultName);
+            var dtype = c.Node("dtype");
+            if (dtype is not null && ConfigReader.Describe(dtype) is not ("\"float32\"" or "null"))
+                throw c.Cannot("dtype", "Dendrite keeps metric state in float32 and double only.");
+            return create(c, name);
+        });
+
+    /// <summary>A threshold list of one value (Precision/Recall), as Keras accepts a float or a list.</summary>
+    public static float Threshold(ConfigReader c, string key)
+    {
+        var node = c.Node(key);
+        if (node is null) return 0.5f;
+        if (ConfigReader.ToDouble(node) is double single) return (float)single;
+        if (node is JsonArray { Count: 1 } one && one[0] is { } first && ConfigReader.ToDouble(first) is double v) return (float)v;
+        throw c.Cannot(key, "Dendrite's precision and recall take one threshold.");
+    }
+}
+
+public sealed partial class SparseCategoricalAccuracy
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static SparseCategoricalAccuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "SparseCategoricalAccuracy", "sparse_categorical_accuracy", (_, name) => new SparseCategoricalAccuracy(name));
+}
+
+public sealed partial class CategoricalAccuracy
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static CategoricalAccuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "CategoricalAccuracy", "categorical_accuracy", (_, name) => new CategoricalAccuracy(name));
+}
+
+public sealed partial class BinaryAccuracy
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["threshold"] = (double)Threshold;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static BinaryAccuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "BinaryAccuracy", "binary_accuracy", (c, name) => new BinaryAccuracy(name, (float)c.Double("threshold", 0.5)));
+}
+
+public sealed partial class TopKCategoricalAccuracy
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["k"] = K;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static TopKCategoricalAccuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "TopKCategoricalAccuracy", "top_k_categorical_accuracy", (c, name) => new TopKCategoricalAccuracy(c.Int("k", 5), name));
+}
+
+public sealed partial class SparseTopKCategoricalAccuracy
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["k"] = K;
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static SparseTopKCategoricalAccuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", (c, name) =>
+        {
+            c.RequireUnset("from_sorted_ids", "Dendrite's top-k accuracy reads scores, not sorted class ids.");
+            return new SparseTopKCategoricalAccuracy(c.Int("k", 5), name);
+        });
+}
+
+public abstract partial class ThresholdMetric
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["thresholds"] = (double)Threshold;
+        config["top_k"] = null;
+        config["class_id"] = ClassId;
+        return config;
+    }
+
+    /// <summary>Reads the threshold keys and makes the metric.</summary>
+    private protected static T Read<T>(JsonObject config, string className, string defaultName, Func<float, int?, string, T> create) where T : ThresholdMetric =>
+        MetricConfigs.Read(config, className, defaultName, (c, name) =>
+        {
+            c.RequireUnset("top_k", "Dendrite's precision and recall have no top_k.");
+            return create(MetricConfigs.Threshold(c, "thresholds"), c.OptionalInt("class_id"), name);
+        });
+}
+
+public sealed partial class Precision
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static Precision FromConfig(JsonObject config) => Read(config, "Precision", "precision", (t, id, name) => new Precision(t, id, name));
+}
+
+public sealed partial class Recall
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static Recall FromConfig(JsonObject config) => Read(config, "Recall", "recall", (t, id, name) => new Recall(t, id, name));
+}
+
+public sealed partial class AUC
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["num_thresholds"] = NumThresholds;
+        config["curve"] = Curve;
+        config["summation_method"] = SummationMethod;
+        config["multi_label"] = false;
+        config["num_labels"] = null;
+        config["label_weights"] = null;
+        config["from_logits"] = FromLogits;
+        if (!EvenlySpaced)
+        {
+            var given = new JsonArray();
+            for (int i = 1; i < Thresholds.Count - 1; i++) given.Add((double)Thresholds[i]);
+            config["thresholds"] = given;
+        }
+        return config;
+    }
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static AUC FromConfig(JsonObject config) => MetricConfigs.Read(config, "AUC", "auc", (c, name) =>
+    {
+        c.RequireUnset("multi_label", "Dendrite's AUC flattens its inputs (multi_label=False).");
+        c.RequireUnset("num_labels", "Dendrite's AUC flattens its inputs (multi_label=False).");
+        c.RequireUnset("label_weights", "Dendrite's AUC has no label weights.");
+        float[]? thresholds = null;
+        if (c.Node("thresholds") is JsonArray list)
+            thresholds = [.. list.Select(n => (float)(n is null ? throw c.Cannot("thresholds", "numbers were expected.") : ConfigReader.ToDouble(n) ?? throw c.Cannot("thresholds", "numbers were expected.")))];
+        int count = c.Int("num_thresholds", 200);
+        try
+        {
+            return new AUC(thresholds is null ? count : thresholds.Length + 2, c.String("curve", "ROC"), c.String("summation_method", "interpolation"), name, thresholds, c.Bool("from_logits", false));
+        }
+        catch (ArgumentException e) { throw c.Fail(e.Message); }
+    });
+}
+
+public sealed partial class MeanAbsoluteError
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static MeanAbsoluteError FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "MeanAbsoluteError", "mean_absolute_error", (_, name) => new MeanAbsoluteError(name));
+}
+
+public sealed partial class MeanSquaredError
+{
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static MeanSquaredError FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "MeanSquaredError", "mean_squared_error", (_, name) => new MeanSquaredError(name));
+}

@@ -1,0 +1,244 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dendrite.Optimizers.Schedules;
+using Dendrite.Saving;
+
+namespace Dendrite.Optimizers;
+
+// Keras configs of the optimizers: the base keys of Keras 3's BaseOptimizer.get_config, then each optimizer's own.
+
+public abstract partial class Optimizer
+{
+    /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>
+    /// The optimizer's arguments under Keras' key names (Keras' <c>get_config</c>): the base keys (<c>name</c>,
+    /// <c>learning_rate</c> as its float32 value or a serialized schedule, <c>weight_decay</c>, the clipping options,
+    /// and Keras' EMA, loss-scaling and accumulation keys at their defaults), then each optimizer's own.
+    /// </summary>
+    public virtual JsonObject GetConfig() => new()
+    {
+        ["name"] = Name,
+        ["learning_rate"] = Schedule is { } schedule ? schedule.Serialize() : JsonValue.Create((double)LearningRate),
+        ["weight_decay"] = WeightDecay,
+        ["clipnorm"] = Clipnorm,
+        ["global_clipnorm"] = GlobalClipnorm,
+        ["clipvalue"] = Clipvalue,
+        ["use_ema"] = false,
+        ["ema_momentum"] = 0.99,
+        ["ema_overwrite_frequency"] = null,
+        ["loss_scale_factor"] = null,
+        ["gradient_accumulation_steps"] = null,
+    };
+
+    /// <summary>The optimizer as Keras serializes it: <c>{"module": "keras.optimizers", "class_name", "config", "registered_name"}</c>.</summary>
+    public JsonObject Serialize() => KerasRegistry.Serialize(this, "keras.optimizers", ClassName, GetConfig());
+
+    /// <summary>Rebuilds an optimizer from its serialized form or its Keras name (Keras' <c>keras.optimizers.deserialize</c>).</summary>
+    /// <exception cref="ModelFormatException">The class or name is unknown, or its config holds something Dendrite cannot honour.</exception>
+    public static Optimizer Deserialize(JsonNode serialized) => OptimizerConfigs.Deserialize(serialized, "an optimizer");
+
+    /// <summary>Sets the base options read from a config (they are init-only for users).</summary>
+    internal T WithOptions<T>(OptimizerConfigs.BaseOptions options) where T : Optimizer
+    {
+        _clipnorm = CheckClip(options.Clipnorm, nameof(Clipnorm), "clipnorm");
+        _clipvalue = CheckClip(options.Clipvalue, nameof(Clipvalue), "clipvalue");
+        _globalClipnorm = CheckClip(options.GlobalClipnorm, nameof(GlobalClipnorm), "global_clipnorm");
+        if (options.WeightDecay is double wd && !(wd >= 0 && double.IsFinite(wd)))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), FormattableString.Invariant($"weight_decay must be a non-negative finite number. Received: weight_decay={wd}"));
+        if (options.WeightDecay is not null || !RequiresWeightDecay) _weightDecay = options.WeightDecay;
+        return (T)this;
+    }
+}
+
+/// <summary>Reading optimizer configs: the builtin table and the base keys.</summary>
+internal static class OptimizerConfigs
+{
+    /// <summary>The base keys Dendrite honours.</summary>
+    internal sealed record BaseOptions(float Rate, LearningRateSchedule? Schedule, double? WeightDecay, double? Clipnorm, double? Clipvalue, double? GlobalClipnorm);
+
+    /// <summary>Keras class name → reader, for every optimizer Dendrite has.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<JsonObject, Optimizer>> Builtins = new Dictionary<string, Func<JsonObject, Optimizer>>(StringComparer.Ordinal)
+    {
+        ["SGD"] = SGD.FromConfig,
+        ["RMSprop"] = RMSprop.FromConfig,
+        ["Adam"] = Adam.FromConfig,
+        ["AdamW"] = AdamW.FromConfig,
+        ["Adagrad"] = Adagrad.FromConfig,
+        ["Adadelta"] = Adadelta.FromConfig,
+        ["Nadam"] = Nadam.FromConfig,
+    };
+
+    /// <summary>Keras class name → reader, for every learning-rate schedule Dendrite has.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<JsonObject, LearningRateSchedule>> Schedules = new Dictionary<string, Func<JsonObject, LearningRateSchedule>>(StringComparer.Ordinal)
+    {
+        ["ExponentialDecay"] = ExponentialDecay.FromConfig,
+        ["PiecewiseConstantDecay"] = PiecewiseConstantDecay.FromConfig,
+        ["CosineDecay"] = CosineDecay.FromConfig,
+    };
+
+    public static Optimizer Deserialize(JsonNode? node, string where) => KerasRegistry.Deserialize(node, "optimizer", where, Builtins, Optimizer.Get);
+
+    /// <summary>Reads the base keys, then <paramref name="create"/> for the optimizer's own.</summary>
+    public static T Read<T>(JsonObject config, string className, Func<ConfigReader, BaseOptions, T> create) where T : Optimizer =>
+        KerasRegistry.ReadConfig(config, $"optimizer {className}", c =>
+        {
+            c.OptionalString("name");
+            var rateNode = c.Node("learning_rate");
+            float rate = 0.001f;
+            LearningRateSchedule? schedule = null;
+            if (rateNode is JsonObject)
+                schedule = KerasRegistry.Deserialize(rateNode, "learning-rate schedule", $"{c.What} \"learning_rate\"", Schedules);
+            else if (rateNode is not null)
+                rate = (float)(ConfigReader.ToDouble(rateNode) ?? throw c.Cannot("learning_rate", "a number or a schedule was expected."));
+            c.RequireUnset("use_ema", "Dendrite's optimizers keep no exponential moving average of the weights.");
+            c.Ignore("ema_momentum", "ema_overwrite_frequency"); // only meaningful with use_ema
+            c.RequireDefault("loss_scale_factor", null, "Dendrite does not scale losses.");
+            c.RequireDefault("gradient_accumulation_steps", null, "Dendrite does not accumulate gradients over steps.");
+            c.Ignore("is_legacy_optimizer", "jit_compile", "decay"); // tf.keras keys without effect here
+            var options = new BaseOptions(rate, schedule, c.OptionalDouble("weight_decay"), Positive(c, "clipnorm"), Positive(c, "clipvalue"), Positive(c, "global_clipnorm"));
+            try
+            {
+                return create(c, options).WithOptions<T>(options);
+            }
+            catch (ArgumentException e) { throw c.Fail(e.Message); }
+        });
+
+    // Keras ignores clip values of 0 (they read as "not set"); so does this.
+    private static double? Positive(ConfigReader c, string key) => c.OptionalDouble(key) is double v && v > 0 ? v : null;
+}
+
+public sealed partial class SGD
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["momentum"] = Momentum;
+        config["nesterov"] = Nesterov;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static SGD FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "SGD", (c, o) =>
+    {
+        double momentum = c.Double("momentum", 0);
+        bool nesterov = c.Bool("nesterov", false);
+        return o.Schedule is { } s ? new SGD(s, momentum, nesterov) : new SGD(o.Rate, momentum, nesterov);
+    });
+}
+
+public sealed partial class RMSprop
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["rho"] = Rho;
+        config["momentum"] = Momentum;
+        config["epsilon"] = Epsilon;
+        config["centered"] = Centered;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static RMSprop FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "RMSprop", (c, o) =>
+    {
+        double rho = c.Double("rho", 0.9), momentum = c.Double("momentum", 0), epsilon = c.Double("epsilon", 1e-7);
+        bool centered = c.Bool("centered", false);
+        return o.Schedule is { } s ? new RMSprop(s, rho, momentum, epsilon, centered) : new RMSprop(o.Rate, rho, momentum, epsilon, centered);
+    });
+}
+
+public partial class Adam
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["beta_1"] = Beta1;
+        config["beta_2"] = Beta2;
+        config["epsilon"] = Epsilon;
+        config["amsgrad"] = Amsgrad;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static Adam FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "Adam", (c, o) =>
+    {
+        double beta1 = c.Double("beta_1", 0.9), beta2 = c.Double("beta_2", 0.999), epsilon = c.Double("epsilon", 1e-7);
+        bool amsgrad = c.Bool("amsgrad", false);
+        return o.Schedule is { } s ? new Adam(s, beta1, beta2, epsilon, amsgrad) : new Adam(o.Rate, beta1, beta2, epsilon, amsgrad);
+    });
+}
+
+public sealed partial class AdamW
+{
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static new AdamW FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "AdamW", (c, o) =>
+    {
+        double beta1 = c.Double("beta_1", 0.9), beta2 = c.Double("beta_2", 0.999), epsilon = c.Double("epsilon", 1e-7);
+        bool amsgrad = c.Bool("amsgrad", false);
+        double decay = o.WeightDecay ?? 0.004;
+        return o.Schedule is { } s ? new AdamW(s, decay, beta1, beta2, epsilon, amsgrad) : new AdamW(o.Rate, decay, beta1, beta2, epsilon, amsgrad);
+    });
+}
+
+public sealed partial class Adagrad
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["initial_accumulator_value"] = InitialAccumulatorValue;
+        config["epsilon"] = Epsilon;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static Adagrad FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "Adagrad", (c, o) =>
+    {
+        double initial = c.Double("initial_accumulator_value", 0.1), epsilon = c.Double("epsilon", 1e-7);
+        return o.Schedule is { } s ? new Adagrad(s, initial, epsilon) : new Adagrad(o.Rate, initial, epsilon);
+    });
+}
+
+public sealed partial class Adadelta
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["rho"] = Rho;
+        config["epsilon"] = Epsilon;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static Adadelta FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "Adadelta", (c, o) =>
+    {
+        double rho = c.Double("rho", 0.95), epsilon = c.Double("epsilon", 1e-7);
+        return o.Schedule is { } s ? new Adadelta(s, rho, epsilon) : new Adadelta(o.Rate, rho, epsilon);
+    });
+}
+
+public sealed partial class Nadam
+{
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["beta_1"] = Beta1;
+        config["beta_2"] = Beta2;
+        config["epsilon"] = Epsilon;
+        return config;
+    }
+
+    /// <summary>Rebuilds the optimizer from its Keras config.</summary>
+    public static Nadam FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "Nadam", (c, o) =>
+    {
+        double beta1 = c.Double("beta_1", 0.9), beta2 = c.Double("beta_2", 0.999), epsilon = c.Double("epsilon", 1e-7);
+        return o.Schedule is { } s ? new Nadam(s, beta1, beta2, epsilon) : new Nadam(o.Rate, beta1, beta2, epsilon);
+    });
+}
