@@ -441,4 +441,23 @@ public class Model
     /// </exception>
     public static Model Load(string path, bool compile = true, IReadOnlyDictionary<string, object>? customObjects = null) =>
         ModelFile.Load(path, compile, customObjects);
+
+    /// <summary>
+    /// Exports the model for inference (Keras 3's <c>model.export(path, format="onnx")</c>): an ONNX model (opset 17,
+    /// IR version 8) that ONNX Runtime and other ONNX tools can run without Dendrite. Its inputs and outputs carry the
+    /// model's input and output names, in Keras' channels-last layout, float32, with a dynamic batch axis named
+    /// <c>batch</c>; the weights are stored in the file. Dropout is the identity and BatchNormalization uses its moving
+    /// statistics, as in <c>Predict</c>.
+    /// </summary>
+    /// <remarks>
+    /// Every built-in layer and activation converts. The file is written to a temporary file in the same folder and then
+    /// renamed over <paramref name="path"/>, so an interrupted export never leaves a half-written file.
+    /// </remarks>
+    /// <example><code>model.Export("mnist.onnx", format: "onnx");</code></example>
+    /// <param name="path">The file to write, e.g. <c>model.onnx</c>; an existing file is replaced.</param>
+    /// <param name="format">The export format; only <c>"onnx"</c> is supported.</param>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is not <c>"onnx"</c>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built yet, so it has no weights.</exception>
+    /// <exception cref="NotSupportedException">A layer or activation has no ONNX conversion (for example a custom layer); the message names it.</exception>
+    public void Export(string path, string format = "onnx") => Saving.Onnx.OnnxExporter.Export(this, path, format);
 }
