@@ -6,21 +6,22 @@ using Dendrite.Training;
 namespace Dendrite.Callbacks;
 
 /// <summary>
-/// Saves the model's weights at the end of epochs (Keras' <c>ModelCheckpoint</c>), every epoch or, with
+/// Saves the model (or only its weights) at the end of epochs (Keras' <c>ModelCheckpoint</c>), every epoch or, with
 /// <paramref name="saveBestOnly"/>, only when the monitored quantity improves. The path may hold Python-style
 /// fields filled from the epoch (1-based) and the logs: <c>"ckpt-{epoch:02d}-{val_loss:.2f}.weights.h5"</c>.
 /// </summary>
 /// <remarks>
-/// Dendrite writes weights in Keras 3's <c>.weights.h5</c> format (see <see cref="Model.SaveWeights"/>), so
-/// <paramref name="saveWeightsOnly"/> must be true and the path end in <c>.weights.h5</c>; whole-model <c>.keras</c>
-/// archives are not written yet. Every file is written to a temporary name and renamed, so a crash mid-save keeps
+/// As in Keras, a whole-model checkpoint (the default) is a <c>.keras</c> archive written with <see cref="Model.Save"/>
+/// — architecture, weights, compile settings and optimizer state, from which <see cref="Model.Load"/> resumes
+/// training — and a weights-only one (<paramref name="saveWeightsOnly"/>) a <c>.weights.h5</c> file written with
+/// <see cref="Model.SaveWeights"/>. Every file is written to a temporary name and renamed, so a crash mid-save keeps
 /// the previous checkpoint.
 /// </remarks>
 /// <param name="filepath">Where to save; may contain <c>{epoch}</c> and log keys with Python format specs.</param>
 /// <param name="monitor">The log key compared when <paramref name="saveBestOnly"/>; Keras' default <c>"val_loss"</c>.</param>
 /// <param name="verbose">1 prints a line for every save (and every epoch without improvement).</param>
 /// <param name="saveBestOnly">Save only when the monitored quantity improves on the best so far.</param>
-/// <param name="saveWeightsOnly">Must be true (whole-model saving is not available yet).</param>
+/// <param name="saveWeightsOnly">Save only the weights (path ending in <c>.weights.h5</c>) instead of the whole model (path ending in <c>.keras</c>).</param>
 /// <param name="mode">"auto", "min" or "max", as for <see cref="EarlyStopping"/>.</param>
 /// <param name="initialValueThreshold">A first "best" value the quantity must beat before anything is saved.</param>
 public sealed class ModelCheckpoint(
@@ -50,7 +51,7 @@ public sealed class ModelCheckpoint(
         }
         if (!filepath.EndsWith(".keras", StringComparison.Ordinal))
             throw new ArgumentException($"The filepath provided must end in `.keras` (Keras model format). Received: filepath={filepath}", nameof(filepath));
-        throw new NotSupportedException($"Dendrite does not write whole-model .keras archives yet; checkpoint the weights instead: new ModelCheckpoint(\"{filepath[..^".keras".Length]}.weights.h5\", saveWeightsOnly: true).");
+        return filepath;
     }
 
     /// <inheritdoc/>
@@ -87,7 +88,8 @@ public sealed class ModelCheckpoint(
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        Model.SaveWeights(path);
+        if (saveWeightsOnly) Model.SaveWeights(path);
+        else Model.Save(path);
     }
 
     /// <summary>Python's <c>str.format(epoch=…, **logs)</c> for the fields checkpoints use: <c>{name}</c> and <c>{name:spec}</c> with specs like <c>02d</c>, <c>.2f</c>, <c>.4e</c>.</summary>

@@ -34,8 +34,15 @@ internal sealed class H5WeightsSource : IDisposable
     /// <summary>Opens the <c>model.weights.h5</c> member of the <c>.keras</c> zip at <paramref name="path"/>.</summary>
     public static H5WeightsSource OpenKerasArchive(string path)
     {
-        using var zip = SafeZip.Open(File.OpenRead(path), $"'{path}'");
-        return OpenKerasArchive(zip, $"'{path}'");
+        try
+        {
+            using var zip = SafeZip.Open(File.OpenRead(path), $"'{path}'");
+            return OpenKerasArchive(zip, $"'{path}'");
+        }
+        catch (ModelFormatException e) when (e is not WeightsFileException)
+        {
+            throw new WeightsFileException(e.Message, e); // LoadWeights reports every file problem as a weights-file error
+        }
     }
 
     /// <summary>Opens the <c>model.weights.h5</c> member of an open <c>.keras</c> archive.</summary>

@@ -24,7 +24,7 @@ internal static class LegacyH5Model
         using (LoadContext.Enter(configWhere, null))
             model = ModelConfig.Deserialize(Parse(configText, configWhere));
 
-        var assignments = PlanWeights(model, source, description);
+        var assignments = PlanWeights(model, source, "model_weights");
         foreach (var (variable, values) in assignments) variable.Assign(values);
 
         if (!compile || source.StringAttribute("/", "training_config") is not { } trainingText) return model;
@@ -49,17 +49,22 @@ internal static class LegacyH5Model
         catch (JsonException e) { throw new ModelFormatException($"{where} is not valid JSON: {e.Message}", e); }
     }
 
-    /// <summary>Pairs the model's layers that have weights with the file's, in order, checking every count and shape first.</summary>
-    private static List<(Autodiff.Variable, float[])> PlanWeights(Model model, H5WeightsSource source, string description)
+    /// <summary>
+    /// Pairs the model's layers that have weights with the file's, in order, checking every count and shape first.
+    /// <paramref name="root"/> is <c>model_weights</c> in a whole-model file and the root (<c>""</c>) in a legacy
+    /// <c>save_weights("x.h5")</c> file.
+    /// </summary>
+    internal static List<(Autodiff.Variable, float[])> PlanWeights(Model model, H5WeightsSource source, string root)
     {
-        const string root = "model_weights";
-        if (!source.GroupExists(root)) throw new WeightsFileException($"{description} has no '{root}' group, so it holds no weights.");
+        string description = source.Description;
+        if (root.Length > 0 && !source.GroupExists(root)) throw new WeightsFileException($"{description} has no '{root}' group, so it holds no weights.");
         var names = source.StringListAttribute(root, "layer_names")
-            ?? throw new WeightsFileException($"{description}: the group '{root}' has no 'layer_names' attribute.");
+            ?? throw new WeightsFileException($"{description}: {(root.Length == 0 ? "the file" : $"the group '{root}'")} has no 'layer_names' attribute.");
+        string Prefix(string name) => root.Length == 0 ? name : $"{root}/{name}";
         var stored = new List<(string Layer, string[] Weights)>();
         foreach (string name in names)
         {
-            var weights = source.StringListAttribute($"{root}/{name}", "weight_names") ?? [];
+            var weights = source.StringListAttribute(Prefix(name), "weight_names") ?? [];
             if (weights.Length > 0) stored.Add((name, weights));
         }
         var layers = KerasLayout.Walk(model).Where(l => l.Variables.Count > 0).ToList();
@@ -71,10 +76,10 @@ internal static class LegacyH5Model
             var layer = layers[i];
             var (group, weightNames) = stored[i];
             if (weightNames.Length != layer.Variables.Count)
-                throw new WeightsFileException($"{description}: layer {layer.Describe()} has {layer.Variables.Count} weights but '{root}/{group}' lists {weightNames.Length} ({string.Join(", ", weightNames)}).");
+                throw new WeightsFileException($"{description}: layer {layer.Describe()} has {layer.Variables.Count} weights but '{Prefix(group)}' lists {weightNames.Length} ({string.Join(", ", weightNames)}).");
             for (int k = 0; k < weightNames.Length; k++)
             {
-                var found = Dataset(source, $"{root}/{group}/{weightNames[k]}", k);
+                var found = Dataset(source, $"{Prefix(group)}/{weightNames[k]}", k);
                 var variable = layer.Variables[k];
                 if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()) || !found.IsFloat)
                     throw new WeightsFileException($"{description}: layer {layer.Describe()} weight {k} ('{variable.Name}') has shape {variable.Shape} in the model but '{found.Path}' is {found.DType} of shape {KerasLayout.FormatShape(found.Shape)}.");

@@ -30,22 +30,29 @@ internal static class WeightsFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         bool archive = path.EndsWith(KerasSuffix, StringComparison.Ordinal);
-        if (!archive && !path.EndsWith(WeightsSuffix, StringComparison.Ordinal))
-        {
-            string legacy = path.EndsWith(".h5", StringComparison.Ordinal) || path.EndsWith(".hdf5", StringComparison.Ordinal)
-                ? " Legacy Keras 2 `.h5` files (model.save(\"x.h5\"), save_weights(\"x.h5\")) are not supported by Dendrite yet."
-                : "";
-            throw new ArgumentException($"File format not supported: filepath={path}. Dendrite loads Keras 3's `{WeightsSuffix}` files and the weights inside `{KerasSuffix}` files.{legacy}", nameof(path));
-        }
+        bool legacy = !archive && !path.EndsWith(WeightsSuffix, StringComparison.Ordinal)
+            && (path.EndsWith(".h5", StringComparison.Ordinal) || path.EndsWith(".hdf5", StringComparison.Ordinal));
+        if (!archive && !legacy && !path.EndsWith(WeightsSuffix, StringComparison.Ordinal))
+            throw new ArgumentException($"File format not supported: filepath={path}. Dendrite loads Keras 3's `{WeightsSuffix}` files, the weights inside `{KerasSuffix}` files, and legacy `.h5` files.", nameof(path));
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file not found: '{path}'.", path);
         if (!model.Built)
             throw new InvalidOperationException($"Model '{model.Name}' has not been built yet, so it has no weights to load into. Build it with the architecture the file was saved from first: start it with an InputLayer, or call Build(inputShape).");
 
         using var source = archive ? H5WeightsSource.OpenKerasArchive(path) : H5WeightsSource.OpenH5(path);
+        if (legacy || (!source.GroupExists(KerasLayout.LayersGroup) && !source.GroupExists(KerasLayout.LegacyLayersGroup) && IsLegacy(source)))
+        {
+            // Keras 2's layout (model.save("x.h5") or save_weights("x.h5")): layers matched by order, no optimizer.
+            string root = source.GroupExists("model_weights") ? "model_weights" : "";
+            foreach (var (variable, values) in LegacyH5Model.PlanWeights(model, source, root)) variable.Assign(values);
+            return;
+        }
         var assignments = LayerWeights.PlanRestore(model, source);
         var optimizer = OptimizerState.PlanRestore(model, source);
         // Everything was read and checked: only now does the model change.
         foreach (var (variable, values) in assignments) variable.Assign(values);
         optimizer?.Invoke();
     }
+
+    private static bool IsLegacy(H5WeightsSource source) =>
+        source.GroupExists("model_weights") || source.StringListAttribute("", "layer_names") is not null;
 }

@@ -58,11 +58,24 @@ public sealed class ModelCheckpointTests
     }
 
     [Fact]
+    public void WholeModelCheckpointsAreKerasArchivesThatResume()
+    {
+        using var dir = new TempDir();
+        var model = Model();
+        Fit(model, 2, new ScriptedValues("val_loss", 0.5, 0.25), new ModelCheckpoint(Path.Combine(dir.Path, "model-{epoch}.keras")));
+        Assert.Equal(["model-1.keras", "model-2.keras"], Directory.GetFiles(dir.Path).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray());
+
+        var reloaded = Dendrite.Model.Load(Path.Combine(dir.Path, "model-2.keras"));
+        Assert.Equal(TestModels.WeightValues(model), TestModels.WeightValues(reloaded));
+        Assert.Equal(model.Optimizer!.Iterations, reloaded.Optimizer!.Iterations);
+        Assert.Equal(model.Optimizer.GetType(), reloaded.Optimizer.GetType());
+    }
+
+    [Fact]
     public void PathsAndModesAreChecked()
     {
         Assert.Contains("must end in `.weights.h5`", Assert.Throws<ArgumentException>(() => new ModelCheckpoint("w.h5", saveWeightsOnly: true)).Message);
         Assert.Contains("must end in `.keras`", Assert.Throws<ArgumentException>(() => new ModelCheckpoint("w.weights.h5")).Message);
-        Assert.Contains("saveWeightsOnly: true", Assert.Throws<NotSupportedException>(() => new ModelCheckpoint("model.keras")).Message);
         var missing = Assert.Throws<KeyNotFoundException>(() => ModelCheckpoint.FormatPath("{nope}.weights.h5", 1, new Dictionary<string, double>()));
         Assert.Contains("'nope'", missing.Message);
         Assert.Equal("e7-0.1235-1.50e-03-007.weights.h5",
