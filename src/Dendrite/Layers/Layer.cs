@@ -143,6 +143,7 @@ public abstract class Layer
     /// <summary>Creates a weight; call from <see cref="Build(Shape)"/>.</summary>
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
+        WeightBudget.Take($"layer '{Name}' ({GetType().Name})", name, shape.AsSpan());
         var variable = new Variable(name, shape, initializer.Generate(shape), trainable);
         if (!_trainable) variable.Value.RequiresGrad = false; // created while the layer is frozen
         _weights.Add(variable);

@@ -34,35 +34,49 @@ internal static class ModelFile
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: '{path}'.", path);
         string description = $"'{path}'";
         using var context = LoadContext.Enter(description, customObjects);
+        // Every weight is stored in the file (4 bytes a float at least), which bounds what the config may allocate.
+        using var budget = WeightBudget.Limit(new FileInfo(path).Length / 4 + 1024);
         // Loading builds layers, whose initializers would draw from the global generator: keep it as it was, so that a
         // seeded run goes on after a load exactly as it would have without one.
-        return GlobalRandom.Preserving(() =>
+        try
         {
-            var stream = File.OpenRead(path);
-            try
+            return GlobalRandom.Preserving(() => LoadContent(path, description, compile));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or FormatException
+            or InvalidDataException or IndexOutOfRangeException or KeyNotFoundException or NotSupportedException or EndOfStreamException
+            or (IOException and not ModelFormatException and not FileNotFoundException))
+        {
+            // A reader below met something no check caught by name: still the one error type, naming the file.
+            throw new ModelFormatException($"{description} cannot be loaded: it is corrupt or describes something Dendrite cannot build ({e.GetType().Name}: {e.Message}).", e);
+        }
+    }
+
+    private static Model LoadContent(string path, string description, bool compile)
+    {
+        var stream = File.OpenRead(path);
+        try
+        {
+            var head = new byte[8];
+            int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            stream.Position = 0;
+            if (n >= 4 && head.AsSpan(0, 4).SequenceEqual(s_zipMagic))
             {
-                var head = new byte[8];
-                int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-                stream.Position = 0;
-                if (n >= 4 && head.AsSpan(0, 4).SequenceEqual(s_zipMagic))
-                {
-                    using var zip = SafeZip.Open(stream, description);
-                    return KerasArchive.Load(zip, description, compile);
-                }
-                if (IsHdf5(stream, head, n))
-                {
-                    using var source = H5WeightsSource.OpenStream(stream, description);
-                    return LegacyH5Model.Load(source, description, compile);
-                }
-                stream.Dispose();
-                throw new ModelFormatException($"{description} is neither a .keras archive (a zip) nor a legacy Keras .h5 model (HDF5): it starts with bytes {Convert.ToHexString(head, 0, n)}.");
+                using var zip = SafeZip.Open(stream, description);
+                return KerasArchive.Load(zip, description, compile);
             }
-            catch
+            if (IsHdf5(stream, head, n))
             {
-                stream.Dispose();
-                throw;
+                using var source = H5WeightsSource.OpenStream(stream, description);
+                return LegacyH5Model.Load(source, description, compile);
             }
-        });
+            stream.Dispose();
+            throw new ModelFormatException($"{description} is neither a .keras archive (a zip) nor a legacy Keras .h5 model (HDF5): it starts with bytes {Convert.ToHexString(head, 0, n)}.");
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     private static bool IsHdf5(Stream stream, byte[] head, int n)

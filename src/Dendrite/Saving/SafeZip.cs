@@ -5,13 +5,13 @@ namespace Dendrite.Saving;
 /// <summary>
 /// Reading a zip archive from an untrusted source (a <c>.keras</c> file): entry names that would escape a folder are
 /// refused, each member is read only up to a cap and its declared size, and a member that inflates by more than a
-/// thousandfold (a zip bomb) is refused before it is inflated. Every failure is a <see cref="ModelFormatException"/>
+/// hundredfold (a zip bomb) is refused before it is inflated. Every failure is a <see cref="ModelFormatException"/>
 /// naming the file and the entry.
 /// </summary>
 internal sealed class SafeZip : IDisposable
 {
     /// <summary>The largest ratio of inflated to stored size accepted for a member above 1 MiB.</summary>
-    public const long MaxCompressionRatio = 1000;
+    public const long MaxCompressionRatio = 100;
 
     private readonly ZipArchive _archive;
     private readonly string _description;
@@ -74,7 +74,12 @@ internal sealed class SafeZip : IDisposable
             }
             if (buffer.Length != declared)
                 throw new ModelFormatException($"{where}: the member holds {buffer.Length:N0} bytes, not its declared {declared:N0}; the archive is truncated or corrupt.");
-            return buffer.ToArray();
+            var bytes = buffer.ToArray();
+            // The zip's CRC-32 is the only checksum a .keras file has; .NET's reader does not check it, so this does.
+            uint crc = System.IO.Hashing.Crc32.HashToUInt32(bytes);
+            if (crc != entry.Crc32)
+                throw new ModelFormatException($"{where}: the member's CRC-32 is {crc:x8} but the archive records {entry.Crc32:x8}; the file is corrupt.");
+            return bytes;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException and not ModelFormatException or NotSupportedException)
         {
