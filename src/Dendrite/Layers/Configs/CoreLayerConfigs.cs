@@ -28,6 +28,7 @@ public sealed partial class InputLayer
         c.Ignore("input_tensor");
         Shape shape;
         if (c.Node("batch_shape") is { } batch) shape = LayerConfigs.PerSampleShape(c, "batch_shape", batch);
+        else if (c.Config["batch_input_shape"] is { } legacy) shape = LayerConfigs.PerSampleShape(c, "batch_input_shape", legacy); // tf.keras 2.x
         else if (c.Node("shape") is { } perSample)
         {
             var dims = c.IntList("shape", perSample);
