@@ -149,6 +149,9 @@ public class EveryLayerTests
         specs.Add(DenseSpec("Dense(3, tanh, RandomNormal(0, 0.05, seed 3), Constant(0.25)) on (7)", 3, "tanh", true, [7],
             kernelInitializer: new RandomNormal(0f, 0.05f, seed: 3), biasInitializer: new Constant(0.25f)));
         specs.Add(DenseSpec("Dense(2, linear, HeUniform(seed 11), Zeros) on (7)", 2, "linear", true, [7], kernelInitializer: new HeUniform(seed: 11)));
+        // A name given explicitly, and a frozen layer (trainable false: no trainable weights, no weight gradient).
+        specs.Add(DenseSpec("Dense(3, tanh, name \"my_dense\") on (7)", 3, "tanh", true, [7], layerName: "my_dense"));
+        specs.Add(DenseSpec("Dense(4, linear, frozen) on (7)", 4, "linear", true, [7], frozen: true));
 
         // Conv2D: strides 1 and 2, valid and same, dilation 2, rectangular kernels and strides, no bias, odd sizes.
         specs.Add(ConvSpec("Conv2D(3, 3) on (7, 7, 2)", 3, (3, 3), (1, 1), "valid", (1, 1), "linear", true, [7, 7, 2], [5, 5, 3]));
@@ -239,6 +242,7 @@ public class EveryLayerTests
         {
             Name = "Dropout(0.5, no seed) on (7)",
             Create = () => new Dropout(0.5),
+            DeterministicTraining = false, // each copy draws its masks from the global generator
             InputShapes = [[7]],
             ExpectedOutputShape = [7],
             ExpectedWeights = [],
@@ -282,6 +286,17 @@ public class EveryLayerTests
             (false, true, false, [1]),
         })
             specs.Add(BatchNormSpec(center, scale, training, shape));
+        // Frozen: even a training call normalises with the moving statistics and leaves them alone, as in Keras.
+        specs.Add(new()
+        {
+            Name = "BatchNormalization(frozen) on (4, 3, 5), training",
+            Create = () => new BatchNormalization { Trainable = false },
+            InputShapes = [[4, 3, 5]],
+            ExpectedOutputShape = [4, 3, 5],
+            ExpectedWeights = [T("gamma", 5), T("beta", 5), NT("moving_mean", 5), NT("moving_variance", 5)],
+            Training = true,
+            Reference = (layer, x, _) => BatchNormReference((BatchNormalization)layer, x[0], 5, training: false),
+        });
         specs.Add(new()
         {
             Name = "BatchNormalization(momentum 0.9, epsilon 0.01, axis 3) on (2, 3, 4), training",
@@ -372,13 +387,13 @@ public class EveryLayerTests
     };
 
     private static LayerSpec DenseSpec(string name, int units, string activation, bool useBias, int[] shape, bool reluMargin = false,
-        Initializer? kernelInitializer = null, Initializer? biasInitializer = null)
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? layerName = null, bool frozen = false)
     {
         int inputDim = shape[^1];
         return new()
         {
             Name = name,
-            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer),
+            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer, layerName) { Trainable = !frozen },
             InputShapes = [shape],
             ExpectedOutputShape = [.. shape[..^1], units],
             ExpectedWeights = useBias ? [T("kernel", inputDim, units), T("bias", units)] : [T("kernel", inputDim, units)],

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Dendrite.Autodiff;
 using Dendrite.Layers;
+using Dendrite.Optimizers;
 
 namespace Dendrite.Tests.Layers;
 
@@ -50,6 +51,12 @@ internal sealed class LayerSpec
 
     /// <summary>Whether the value and gradient checks call the layer in training mode (BatchNormalization's batch statistics).</summary>
     public bool Training { get; init; }
+
+    /// <summary>
+    /// Whether two copies of the layer made from one config compute the same training step: false only for a layer
+    /// whose training output draws from the global random generator (Dropout without a seed).
+    /// </summary>
+    public bool DeterministicTraining { get; init; } = true;
 
     /// <summary>Why the gradient check is skipped (mathematically not differentiable); null: it runs.</summary>
     public string? NotDifferentiable { get; init; }
@@ -101,11 +108,12 @@ internal static class LayerTestHarness
             Assert.Equal(expectedWeights.Select(w => w.Name), layer.Weights.Select(w => w.Name));
             Assert.Equal(expectedWeights.Select(w => new Shape(w.Shape)), layer.Weights.Select(w => w.Shape));
             Assert.Equal(expectedWeights.Select(w => w.Trainable), layer.Weights.Select(w => w.Trainable));
-            Assert.Equal(expectedWeights.Count(w => w.Trainable), layer.TrainableWeights.Count());
-            Assert.Equal(expectedWeights.Count(w => !w.Trainable), layer.NonTrainableWeights.Count());
+            // A frozen layer (Trainable false) has no trainable weights at all, as in Keras.
+            Assert.Equal(layer.Trainable ? expectedWeights.Count(w => w.Trainable) : 0, layer.TrainableWeights.Count());
+            Assert.Equal(layer.Trainable ? expectedWeights.Count(w => !w.Trainable) : expectedWeights.Length, layer.NonTrainableWeights.Count());
             Assert.Equal(expectedWeights.Sum(w => (long)new Shape(w.Shape).Size), layer.CountParams());
         }
-        Assert.All(layer.Weights, w => Assert.Equal(w.Trainable, w.Value.RequiresGrad));
+        Assert.All(layer.Weights, w => Assert.Equal(layer.Trainable && w.Trainable, w.Value.RequiresGrad));
         Assert.Equal(layer.Weights.Count, model.Weights.Count);
         for (int i = 0; i < layer.Weights.Count; i++)
         {
@@ -193,7 +201,47 @@ internal static class LayerTestHarness
         if (spec.NotDifferentiable is null) CheckGradients(spec.Name, layer, shapes, inputs, spec.Training, seed);
         else Assert.False(string.IsNullOrWhiteSpace(spec.NotDifferentiable));
 
+        // 6. Training (Keras' run_training_check): Fit two fresh copies for two epochs of two batches, one eagerly and
+        // one replaying its recorded step; the trainable weights move, and both copies end bit-identical.
+        CheckTraining(spec, layer, serialized, model.GetWeights(), shapes, seed);
+
         return new Result(layer, model, inputs, outputValues);
+    }
+
+    private static void CheckTraining(LayerSpec spec, Layer layer, JsonObject serialized, IReadOnlyList<NDArray<float>> weights, Shape[] shapes, int seed)
+    {
+        const int samples = 6;
+        var x = MakeInputs(spec, shapes, samples, seed + 3);
+        var outputShape = layer.ComputeOutputShape(shapes);
+        var y = new NDArray<float>(TestData.Uniform(seed + 4, samples * outputShape.Size), [samples, .. outputShape.ToArray()]);
+        var models = new Model[2];
+        var histories = new double[2][];
+        for (int m = 0; m < 2; m++)
+        {
+            var copy = Layer.Deserialize(JsonNode.Parse(serialized.ToJsonString())!);
+            var (model, _) = Wrap(copy, shapes);
+            model.SetWeights(weights);
+            model.Compile(new SGD(0.1f), "mean_squared_error", runEagerly: m == 0);
+            var arrays = x.Select((v, i) => (NDArray)new NDArray<float>((float[])v.Clone(), [samples, .. shapes[i].ToArray()])).ToArray();
+            histories[m] = [.. model.Fit(arrays, [y], epochs: 2, batchSize: 3, shuffle: false, verbose: 0)["loss"]];
+            Assert.All(histories[m], loss => Assert.True(double.IsFinite(loss), $"{spec.Name}: training loss {loss}."));
+            models[m] = model;
+            var trained = model.Layers.Single(l => l.Name == layer.Name);
+            for (int i = 0; i < trained.Weights.Count; i++)
+            {
+                var w = trained.Weights[i];
+                bool moved = !w.Value.Values.SequenceEqual(weights[i].AsSpan());
+                // Trainable weights move; so do BatchNormalization's moving statistics, unless the layer is frozen.
+                bool shouldMove = trained.Trainable && (w.Trainable || trained is BatchNormalization);
+                Assert.True(moved == shouldMove, $"{spec.Name}: weight '{w.Name}' {(moved ? "changed" : "did not change")} in training ({(m == 0 ? "eager" : "replayed")}).");
+            }
+        }
+        if (!spec.DeterministicTraining) return;
+        Assert.Equal(histories[0], histories[1]);
+        var eager = models[0].GetWeights();
+        var replayed = models[1].GetWeights();
+        for (int i = 0; i < eager.Count; i++)
+            AssertBitIdentical(eager[i].ToArray(), replayed[i].ToArray(), $"{spec.Name}: weight {i} after eager against replayed training");
     }
 
     /// <summary>Wraps <paramref name="layer"/> in a functional model: <c>new Input(shape)</c> → <c>layer.Call(...)</c> → <c>new Model(inputs, output)</c>.</summary>
