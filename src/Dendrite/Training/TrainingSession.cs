@@ -54,7 +54,7 @@ internal sealed class TrainingSession
                 outputLosses = new Tensor[_objectives.Outputs];
                 var (targets, weights) = _objectives.Split(yBatch);
                 loss = _objectives.TotalLoss(targets, predictions, outputLosses, weights);
-                tape.Backward(loss);
+                if (_variables.Count > 0) tape.Backward(loss);
                 generation = tape.LastGeneration;
             }
             else
@@ -67,10 +67,12 @@ internal sealed class TrainingSession
                     plan = StepPlan.Record(_model, _objectives, xBatch, yBatch);
                     _plans.Add(rows.Length, plan);
                 }
-                generation = plan.Backward();
+                generation = _variables.Count > 0 ? plan.Backward() : -1;
                 (predictions, loss, outputLosses) = (plan.Predictions, plan.Loss, plan.OutputLosses);
             }
-            _model.Optimizer!.Apply(_variables, generation);
+            // A model without trainable weights (all frozen, or only weightless layers) still runs its forward pass
+            // and logs its loss, but has nothing to differentiate or update, as in Keras' train_step.
+            if (_variables.Count > 0) _model.Optimizer!.Apply(_variables, generation);
             // Metrics see the predictions made before this update, as in Keras' train_step.
             float lossValue = loss.Values[0];
             LossTracker.Update(lossValue, rows.Length);
