@@ -102,7 +102,7 @@ public class RandomUniform(float minval = -0.05f, float maxval = 0.05f, int? see
     public override string ClassName => "RandomUniform";
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["minval"] = (double)Minval, ["maxval"] = (double)Maxval, ["seed"] = Seed };
+    public override JsonObject GetConfig() => new() { ["minval"] = KerasObject.Float(Minval), ["maxval"] = KerasObject.Float(Maxval), ["seed"] = Seed };
 
     /// <summary>Rebuilds the initializer from its Keras config.</summary>
     public static RandomUniform FromConfig(JsonObject config) => KerasRegistry.ReadConfig(config, "initializer RandomUniform",
@@ -125,7 +125,7 @@ public sealed class RandomNormal(float mean = 0f, float stddev = 0.05f, int? see
     public override float[] Generate(Shape shape) => VarianceScaling.Normal(shape, Mean, Stddev, truncated: false, Seed);
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["mean"] = (double)Mean, ["stddev"] = (double)Stddev, ["seed"] = Seed };
+    public override JsonObject GetConfig() => new() { ["mean"] = KerasObject.Float(Mean), ["stddev"] = KerasObject.Float(Stddev), ["seed"] = Seed };
 
     /// <summary>Rebuilds the initializer from its Keras config.</summary>
     public static RandomNormal FromConfig(JsonObject config) => KerasRegistry.ReadConfig(config, "initializer RandomNormal",
@@ -151,7 +151,7 @@ public sealed class TruncatedNormal(float mean = 0f, float stddev = 0.05f, int? 
     public override float[] Generate(Shape shape) => VarianceScaling.Normal(shape, Mean, Stddev, truncated: true, Seed);
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["mean"] = (double)Mean, ["stddev"] = (double)Stddev, ["seed"] = Seed };
+    public override JsonObject GetConfig() => new() { ["mean"] = KerasObject.Float(Mean), ["stddev"] = KerasObject.Float(Stddev), ["seed"] = Seed };
 
     /// <summary>Rebuilds the initializer from its Keras config.</summary>
     public static TruncatedNormal FromConfig(JsonObject config) => KerasRegistry.ReadConfig(config, "initializer TruncatedNormal",
@@ -320,7 +320,7 @@ public sealed class Constant(float value = 0f) : Initializer
     }
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig() => new() { ["value"] = (double)Value };
+    public override JsonObject GetConfig() => new() { ["value"] = KerasObject.Float(Value) };
 
     /// <summary>Rebuilds the initializer from its Keras config.</summary>
     public static Constant FromConfig(JsonObject config) => KerasRegistry.ReadConfig(config, "initializer Constant", c => new Constant((float)c.Double("value", 0)));

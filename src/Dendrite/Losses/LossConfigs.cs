@@ -76,7 +76,7 @@ public sealed partial class CategoricalCrossentropy
     {
         var config = base.GetConfig();
         config["from_logits"] = FromLogits;
-        config["label_smoothing"] = (double)LabelSmoothing;
+        config["label_smoothing"] = KerasObject.Float(LabelSmoothing);
         config["axis"] = -1;
         return config;
     }
@@ -96,7 +96,7 @@ public sealed partial class BinaryCrossentropy
     {
         var config = base.GetConfig();
         config["from_logits"] = FromLogits;
-        config["label_smoothing"] = (double)LabelSmoothing;
+        config["label_smoothing"] = KerasObject.Float(LabelSmoothing);
         config["axis"] = -1;
         return config;
     }
@@ -133,7 +133,7 @@ public sealed partial class Huber
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["delta"] = (double)Delta;
+        config["delta"] = KerasObject.Float(Delta);
         return config;
     }
 

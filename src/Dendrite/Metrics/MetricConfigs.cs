@@ -21,7 +21,27 @@ internal static class MetricConfigs
         ["AUC"] = AUC.FromConfig,
         ["MeanAbsoluteError"] = MeanAbsoluteError.FromConfig,
         ["MeanSquaredError"] = MeanSquaredError.FromConfig,
+        ["MeanMetricWrapper"] = FromWrapper,
     };
+
+    /// <summary>tf.keras' <c>MeanMetricWrapper</c> around a metric function, as legacy files write compiled metrics: the function's metric under the wrapper's name.</summary>
+    private static Metric FromWrapper(JsonObject config) => Read(config, "MeanMetricWrapper", "mean_metric_wrapper", (c, name) =>
+    {
+        string fn = c.OptionalString("fn") ?? throw c.Fail("\"fn\" is missing.");
+        // Logged under the wrapper's name, computed as the function says.
+        try
+        {
+            return fn switch
+            {
+                "categorical_accuracy" => new CategoricalAccuracy(name),
+                "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
+                "binary_accuracy" => new BinaryAccuracy(name),
+                "accuracy" or "acc" => new Accuracy(name),
+                _ => Metric.Get(fn),
+            };
+        }
+        catch (ArgumentException e) { throw c.Cannot("fn", e.Message); }
+    });
 
     /// <summary>A metric from a compile config: a Keras name, a serialized object, or a custom object passed by name.</summary>
     public static Metric Deserialize(JsonNode? node, string where) => KerasRegistry.Deserialize(node, "metric", where, Builtins, Metric.Get);
@@ -68,7 +88,7 @@ public sealed partial class BinaryAccuracy
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["threshold"] = (double)Threshold;
+        config["threshold"] = KerasObject.Float(Threshold);
         return config;
     }
 
@@ -117,7 +137,7 @@ public abstract partial class ThresholdMetric
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["thresholds"] = (double)Threshold;
+        config["thresholds"] = KerasObject.Float(Threshold);
         config["top_k"] = null;
         config["class_id"] = ClassId;
         return config;
@@ -160,7 +180,7 @@ public sealed partial class AUC
         if (!EvenlySpaced)
         {
             var given = new JsonArray();
-            for (int i = 1; i < Thresholds.Count - 1; i++) given.Add((double)Thresholds[i]);
+            for (int i = 1; i < Thresholds.Count - 1; i++) given.Add(KerasObject.Float(Thresholds[i]));
             config["thresholds"] = given;
         }
         return config;

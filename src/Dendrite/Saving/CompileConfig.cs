@@ -79,6 +79,8 @@ internal static class CompileConfig
             if (list.Count != outputs.Length) throw c.Cannot("metrics", $"one list per output was expected ({outputs.Length}).");
             perOutputMetrics = [.. list.Select((m, i) => MetricList(m, $"compile_config \"metrics\" [{i}]"))];
         }
+        else if (metricsNode is JsonArray { Count: 1 } nested && nested[0] is JsonArray only && outputs.Length == 1)
+            flatMetrics = MetricList(only, "compile_config \"metrics\" [0]"); // tf.keras writes one list per output
         else if (metricsNode is not null) flatMetrics = MetricList(metricsNode, "compile_config \"metrics\"");
         c.Finish();
 

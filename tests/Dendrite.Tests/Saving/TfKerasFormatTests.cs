@@ -72,4 +72,53 @@ public sealed class TfKerasFormatTests : IDisposable
         Assert.Equal("sparse_categorical_crossentropy", loaded.Loss!.Name);
         Assert.Contains("Skipping variable loading for optimizer 'rmsprop'", warnings); // tf.keras kept no optimizer/vars here
     }
+
+    [Fact]
+    public void ATfKeras2LegacyH5ModelLoadsWithItsWeightsAndTrainingConfig()
+    {
+        var source = new Sequential([new InputLayer([4]), new Dense(5, activation: "relu"), new Dropout(0.2), new Dense(3, activation: "softmax")]);
+        var w = source.Weights.Select(v => v.Value.Values.ToArray()).ToArray();
+        const string modelConfig = """
+            {"class_name": "Sequential", "config": {"name": "sequential_3", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "dtype": "float32", "sparse": false, "ragged": false, "name": "input_1"}},
+              {"class_name": "Dense", "config": {"name": "dense_6", "trainable": true, "dtype": "float32", "units": 5, "activation": "relu", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}},
+              {"class_name": "Dropout", "config": {"name": "dropout_2", "trainable": true, "dtype": "float32", "rate": 0.2, "noise_shape": null, "seed": null}},
+              {"class_name": "Dense", "config": {"name": "dense_7", "trainable": true, "dtype": "float32", "units": 3, "activation": "softmax", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}]}}
+            """;
+        const string trainingConfig = """
+            {"loss": "categorical_crossentropy", "metrics": [[{"class_name": "MeanMetricWrapper", "config": {"name": "accuracy", "dtype": "float32", "fn": "categorical_accuracy"}}]], "weighted_metrics": null, "loss_weights": null,
+             "optimizer_config": {"class_name": "Custom>Adam", "config": {"name": "Adam", "weight_decay": null, "clipnorm": null, "global_clipnorm": null, "clipvalue": null, "use_ema": false, "ema_momentum": 0.99, "ema_overwrite_frequency": null, "jit_compile": false, "is_legacy_optimizer": false, "learning_rate": 0.0020000000949949026, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false}}}
+            """;
+        var file = new H5File
+        {
+            Attributes = new() { ["model_config"] = modelConfig, ["training_config"] = trainingConfig, ["keras_version"] = "2.14.0", ["backend"] = "tensorflow" },
+            ["model_weights"] = new H5Group
+            {
+                Attributes = new() { ["layer_names"] = new[] { "dense_6", "dropout_2", "dense_7" } },
+                ["dense_6"] = new H5Group
+                {
+                    Attributes = new() { ["weight_names"] = new[] { "dense_6/kernel:0", "dense_6/bias:0" } },
+                    ["dense_6"] = new H5Group { ["kernel:0"] = new H5Dataset(w[0], fileDims: [4, 5]), ["bias:0"] = new H5Dataset(w[1], fileDims: [5]) },
+                },
+                ["dropout_2"] = new H5Group { Attributes = new() { ["weight_names"] = Array.Empty<double>() } },
+                ["dense_7"] = new H5Group
+                {
+                    Attributes = new() { ["weight_names"] = new[] { "dense_7/kernel:0", "dense_7/bias:0" } },
+                    ["dense_7"] = new H5Group { ["kernel:0"] = new H5Dataset(w[2], fileDims: [5, 3]), ["bias:0"] = new H5Dataset(w[3], fileDims: [3]) },
+                },
+            },
+        };
+        string path = _dir.Sub("tf2.h5");
+        file.Write(path);
+
+        var loaded = Model.Load(path);
+
+        Assert.Equal(["dense_6", "dropout_2", "dense_7"], loaded.Layers.Select(l => l.Name));
+        var x = new NDArray<float>(TestData.Uniform(2, 12), 3, 4);
+        Bits.Equal(source.Predict(x, verbose: 0).AsSpan(), loaded.Predict(x, verbose: 0).AsSpan());
+        var adam = Assert.IsType<Dendrite.Optimizers.Adam>(loaded.Optimizer);
+        Assert.Equal(0.002f, adam.LearningRate);
+        Assert.IsType<Dendrite.Metrics.CategoricalAccuracy>(Assert.Single(loaded.Metrics));
+        Assert.Equal("accuracy", loaded.Metrics[0].Name);
+    }
 }

@@ -22,7 +22,7 @@ public sealed partial class ExponentialDecay
     /// <inheritdoc/>
     public override JsonObject GetConfig() => new()
     {
-        ["initial_learning_rate"] = (double)InitialLearningRate,
+        ["initial_learning_rate"] = KerasObject.Float(InitialLearningRate),
         ["decay_steps"] = DecaySteps,
         ["decay_rate"] = DecayRate,
         ["staircase"] = Staircase,
@@ -49,7 +49,7 @@ public sealed partial class PiecewiseConstantDecay
         var boundaries = new JsonArray();
         foreach (long b in Boundaries) boundaries.Add(b);
         var values = new JsonArray();
-        foreach (float v in Values) values.Add((double)v);
+        foreach (float v in Values) values.Add(KerasObject.Float(v));
         return new() { ["boundaries"] = boundaries, ["values"] = values, ["name"] = Name };
     }
 
@@ -74,11 +74,11 @@ public sealed partial class CosineDecay
     /// <inheritdoc/>
     public override JsonObject GetConfig() => new()
     {
-        ["initial_learning_rate"] = (double)InitialLearningRate,
+        ["initial_learning_rate"] = KerasObject.Float(InitialLearningRate),
         ["decay_steps"] = DecaySteps,
         ["alpha"] = Alpha,
         ["name"] = Name,
-        ["warmup_target"] = WarmupTarget is float t ? (double)t : null,
+        ["warmup_target"] = WarmupTarget is float t ? KerasObject.Float(t) : null,
         ["warmup_steps"] = WarmupSteps,
     };
 

@@ -33,6 +33,13 @@ public static class KerasObject
         return array;
     }
 
+    /// <summary>
+    /// A float32 argument as the Python float a Keras user would have written: its shortest decimal form
+    /// (<c>0.05f</c> → <c>0.05</c>, not <c>0.05000000074505806</c>), which reads back to the same float32.
+    /// </summary>
+    public static double Float(float value) =>
+        float.IsFinite(value) ? double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture) : value;
+
     /// <summary>A list of integers as a JSON array.</summary>
     public static JsonArray Ints(params int[] values)
     {

@@ -97,6 +97,9 @@ public static class KerasRegistry
             if (key is not null && context.CustomObjects.TryGetValue(key, out var custom)) return FromCustom<T>(custom, config, kind, where, className);
         if (registered is not null && registered != className && Lookup(registered) is { } registeredType)
             return FromCustom<T>(registeredType, config, kind, where, className);
+        // tf.keras 2.11+ registered its new optimizers as "Custom>Adam" in legacy files: the bare name is the built-in.
+        if (!builtins.ContainsKey(className) && className.StartsWith("Custom>", StringComparison.Ordinal) && builtins.ContainsKey(className["Custom>".Length..]))
+            className = className["Custom>".Length..];
         if (builtins.TryGetValue(className, out var read))
         {
             if (config is not JsonObject configObject)
