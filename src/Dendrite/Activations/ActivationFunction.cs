@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dendrite.Autodiff;
 
 namespace Dendrite.Activations;
@@ -42,6 +43,21 @@ public abstract class ActivationFunction
 
     /// <summary>The Keras names <see cref="Get"/> knows.</summary>
     public static IReadOnlyList<string> KnownNames { get; } = ["relu", "softmax", "sigmoid", "tanh", "linear"];
+
+    /// <summary>
+    /// The function as Keras serializes an activation (<c>keras.activations.serialize</c>): its name, which is also
+    /// what layer configs hold under <c>activation</c>. A custom function is written by its name too; pass it to
+    /// <c>Model.Load</c> in <c>customObjects</c> under that name.
+    /// </summary>
+    public JsonNode GetConfig() => JsonValue.Create(Name);
+
+    /// <summary>
+    /// The function a serialized activation names (<c>keras.activations.deserialize</c>): a name such as
+    /// <c>"relu"</c>, or Keras' <c>{"class_name": "function", "config": "relu", …}</c> form.
+    /// </summary>
+    /// <exception cref="Saving.ModelFormatException">The activation is unknown.</exception>
+    public static ActivationFunction FromConfig(JsonNode config) =>
+        Saving.KerasRegistry.ReadConfig(new JsonObject { ["activation"] = config?.DeepClone() }, "activation", c => Layers.LayerConfigs.Activation(c));
 
     /// <summary>Lets a Keras name stand for the function: <c>activation: "relu"</c>.</summary>
     public static implicit operator ActivationFunction(string name) => Get(name);
