@@ -42,6 +42,22 @@ internal static class LossConfigs
             return create(c);
         });
 
+    /// <summary>The keys the categorical and binary cross-entropies share: from_logits, label_smoothing, axis.</summary>
+    public static JsonObject AddSmoothingKeys(JsonObject config, bool fromLogits, float labelSmoothing)
+    {
+        config["from_logits"] = fromLogits;
+        config["label_smoothing"] = KerasObject.Float(labelSmoothing);
+        config["axis"] = -1;
+        return config;
+    }
+
+    /// <summary>Reads what <see cref="AddSmoothingKeys"/> writes.</summary>
+    public static (bool FromLogits, float LabelSmoothing) SmoothingKeys(ConfigReader c)
+    {
+        LastAxis(c);
+        return (c.Bool("from_logits", false), (float)c.Double("label_smoothing", 0));
+    }
+
     /// <summary>Refuses an axis other than the last.</summary>
     public static void LastAxis(ConfigReader c)
     {
@@ -72,40 +88,26 @@ public sealed partial class SparseCategoricalCrossentropy
 public sealed partial class CategoricalCrossentropy
 {
     /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["from_logits"] = FromLogits;
-        config["label_smoothing"] = KerasObject.Float(LabelSmoothing);
-        config["axis"] = -1;
-        return config;
-    }
+    public override JsonObject GetConfig() => LossConfigs.AddSmoothingKeys(base.GetConfig(), FromLogits, LabelSmoothing);
 
     /// <summary>Rebuilds the loss from its Keras config.</summary>
     public static CategoricalCrossentropy FromConfig(JsonObject config) => LossConfigs.Read(config, "CategoricalCrossentropy", c =>
     {
-        LossConfigs.LastAxis(c);
-        return new CategoricalCrossentropy(c.Bool("from_logits", false), (float)c.Double("label_smoothing", 0));
+        var (fromLogits, smoothing) = LossConfigs.SmoothingKeys(c);
+        return new CategoricalCrossentropy(fromLogits, smoothing);
     });
 }
 
 public sealed partial class BinaryCrossentropy
 {
     /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["from_logits"] = FromLogits;
-        config["label_smoothing"] = KerasObject.Float(LabelSmoothing);
-        config["axis"] = -1;
-        return config;
-    }
+    public override JsonObject GetConfig() => LossConfigs.AddSmoothingKeys(base.GetConfig(), FromLogits, LabelSmoothing);
 
     /// <summary>Rebuilds the loss from its Keras config.</summary>
     public static BinaryCrossentropy FromConfig(JsonObject config) => LossConfigs.Read(config, "BinaryCrossentropy", c =>
     {
-        LossConfigs.LastAxis(c);
-        return new BinaryCrossentropy(c.Bool("from_logits", false), (float)c.Double("label_smoothing", 0));
+        var (fromLogits, smoothing) = LossConfigs.SmoothingKeys(c);
+        return new BinaryCrossentropy(fromLogits, smoothing);
     });
 }
 

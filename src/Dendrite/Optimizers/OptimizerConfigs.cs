@@ -167,10 +167,13 @@ public partial class Adam
     /// <summary>Rebuilds the optimizer from its Keras config.</summary>
     public static Adam FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "Adam", (c, o) =>
     {
-        double beta1 = c.Double("beta_1", 0.9), beta2 = c.Double("beta_2", 0.999), epsilon = c.Double("epsilon", 1e-7);
-        bool amsgrad = c.Bool("amsgrad", false);
+        var (beta1, beta2, epsilon, amsgrad) = ReadMoments(c);
         return o.Schedule is { } s ? new Adam(s, beta1, beta2, epsilon, amsgrad) : new Adam(o.Rate, beta1, beta2, epsilon, amsgrad);
     });
+
+    /// <summary>The keys Adam and AdamW share, with Keras' defaults.</summary>
+    private protected static (double Beta1, double Beta2, double Epsilon, bool Amsgrad) ReadMoments(ConfigReader c) =>
+        (c.Double("beta_1", 0.9), c.Double("beta_2", 0.999), c.Double("epsilon", 1e-7), c.Bool("amsgrad", false));
 }
 
 public sealed partial class AdamW
@@ -178,8 +181,7 @@ public sealed partial class AdamW
     /// <summary>Rebuilds the optimizer from its Keras config.</summary>
     public static new AdamW FromConfig(JsonObject config) => OptimizerConfigs.Read(config, "AdamW", (c, o) =>
     {
-        double beta1 = c.Double("beta_1", 0.9), beta2 = c.Double("beta_2", 0.999), epsilon = c.Double("epsilon", 1e-7);
-        bool amsgrad = c.Bool("amsgrad", false);
+        var (beta1, beta2, epsilon, amsgrad) = ReadMoments(c);
         double decay = o.WeightDecay ?? 0.004;
         return o.Schedule is { } s ? new AdamW(s, decay, beta1, beta2, epsilon, amsgrad) : new AdamW(o.Rate, decay, beta1, beta2, epsilon, amsgrad);
     });

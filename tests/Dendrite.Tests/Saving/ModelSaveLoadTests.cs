@@ -57,15 +57,7 @@ public sealed class ModelSaveLoadTests : IDisposable
     [Fact]
     public void TheKerasConvnetComesBackBitIdentical()
     {
-        var model = new Sequential(
-            new InputLayer([28, 28, 1]),
-            new Conv2D(32, 3, activation: "relu"),
-            new MaxPooling2D(2),
-            new Conv2D(64, 3, activation: "relu"),
-            new MaxPooling2D(2),
-            new Flatten(),
-            new Dropout(0.5),
-            new Dense(10, activation: "softmax"));
+        var model = KerasFixtures.MnistConvnet();
         model.Compile(optimizer: new Adam(learningRate: 2e-3f, amsgrad: true) { Clipnorm = 1.0 }, loss: new CategoricalCrossentropy(labelSmoothing: 0.1f), metrics: [new TopKCategoricalAccuracy(k: 3), "accuracy"]);
         string path = _dir.Sub("convnet.keras");
 

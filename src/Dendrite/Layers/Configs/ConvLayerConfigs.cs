@@ -18,32 +18,21 @@ public sealed partial class Conv2D
         config["data_format"] = "channels_last";
         config["dilation_rate"] = LayerConfigs.Pair(DilationRate);
         config["groups"] = 1;
-        config["activation"] = Activation.Name;
-        config["use_bias"] = UseBias;
-        config["kernel_initializer"] = KernelInitializer.Serialize();
-        config["bias_initializer"] = BiasInitializer.Serialize();
-        config["kernel_regularizer"] = null;
-        config["bias_regularizer"] = null;
-        config["activity_regularizer"] = null;
-        config["kernel_constraint"] = null;
-        config["bias_constraint"] = null;
+        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: true);
         return config;
     }
 
     /// <summary>Rebuilds the layer from its Keras config (Keras' <c>Conv2D.from_config</c>).</summary>
     public static Conv2D FromConfig(JsonObject config) => LayerConfigs.Read(config, "Conv2D", (c, name) =>
     {
-        LayerConfigs.NoRegularizers(c, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
-        c.RequireUnset("lora_rank", "Dendrite has no LoRA layers.");
         LayerConfigs.ChannelsLast(c);
         if (c.Int("groups", 1) != 1) throw c.Cannot("groups", "Dendrite has no grouped convolutions.");
         int filters = c.OptionalInt("filters") ?? throw c.Fail("\"filters\" is missing.");
         if (filters <= 0) throw c.Cannot("filters", "a positive number of filters was expected.");
         var kernel = LayerConfigs.Size(c, "kernel_size") ?? throw c.Fail("\"kernel_size\" is missing.");
+        var (activation, useBias, kernelInitializer, biasInitializer) = LayerConfigs.KernelKeys(c);
         return new Conv2D(filters, kernel, LayerConfigs.Size(c, "strides"), LayerConfigs.Padding(c), LayerConfigs.Size(c, "dilation_rate"),
-            LayerConfigs.Activation(c), c.Bool("use_bias", true),
-            LayerConfigs.Initializer(c, "kernel_initializer", new Initializers.GlorotUniform()),
-            LayerConfigs.Initializer(c, "bias_initializer", new Initializers.Zeros()), name);
+            activation, useBias, kernelInitializer, biasInitializer, name);
     });
 }
 

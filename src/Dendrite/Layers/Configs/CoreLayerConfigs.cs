@@ -47,29 +47,18 @@ public sealed partial class Dense
     {
         var config = base.GetConfig();
         config["units"] = Units;
-        config["activation"] = Activation.Name;
-        config["use_bias"] = UseBias;
-        config["kernel_initializer"] = KernelInitializer.Serialize();
-        config["bias_initializer"] = BiasInitializer.Serialize();
-        config["kernel_regularizer"] = null;
-        config["bias_regularizer"] = null;
-        config["kernel_constraint"] = null;
-        config["bias_constraint"] = null;
+        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: false);
         return config;
     }
 
     /// <summary>Rebuilds the layer from its Keras config (Keras' <c>Dense.from_config</c>).</summary>
     public static Dense FromConfig(JsonObject config) => LayerConfigs.Read(config, "Dense", (c, name) =>
     {
-        LayerConfigs.NoRegularizers(c, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
-        c.RequireUnset("lora_rank", "Dendrite has no LoRA layers.");
-        c.RequireUnset("lora_alpha", "Dendrite has no LoRA layers.");
         c.RequireUnset("quantization_config", "Dendrite has no quantized layers.");
         int units = c.OptionalInt("units") ?? throw c.Fail("\"units\" is missing.");
         if (units <= 0) throw c.Cannot("units", "a positive number of units was expected.");
-        return new Dense(units, LayerConfigs.Activation(c), c.Bool("use_bias", true),
-            LayerConfigs.Initializer(c, "kernel_initializer", new Initializers.GlorotUniform()),
-            LayerConfigs.Initializer(c, "bias_initializer", new Initializers.Zeros()), name);
+        var (activation, useBias, kernel, bias) = LayerConfigs.KernelKeys(c);
+        return new Dense(units, activation, useBias, kernel, bias, name);
     });
 }
 

@@ -117,6 +117,32 @@ internal static class LayerConfigs
             : KerasRegistry.Deserialize(node, "initializer", $"{c.What} \"{key}\"", InitializerBuiltins, Initializers.Initializer.Get);
     }
 
+    /// <summary>
+    /// The keys Dense and Conv2D end with, in Keras' order: activation, use_bias, the two initializers, and the
+    /// regularizers and constraints Dendrite does not have (null); <c>activity_regularizer</c> where Keras writes it.
+    /// </summary>
+    public static void AddKernelKeys(JsonObject config, ActivationFunction activation, bool useBias, Initializer kernel, Initializer bias, bool activityRegularizer)
+    {
+        config["activation"] = activation.Name;
+        config["use_bias"] = useBias;
+        config["kernel_initializer"] = kernel.Serialize();
+        config["bias_initializer"] = bias.Serialize();
+        config["kernel_regularizer"] = null;
+        config["bias_regularizer"] = null;
+        if (activityRegularizer) config["activity_regularizer"] = null;
+        config["kernel_constraint"] = null;
+        config["bias_constraint"] = null;
+    }
+
+    /// <summary>Reads what <see cref="AddKernelKeys"/> writes: the activation, use_bias and the two initializers.</summary>
+    public static (ActivationFunction Activation, bool UseBias, Initializer Kernel, Initializer Bias) KernelKeys(ConfigReader c)
+    {
+        NoRegularizers(c, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+        c.RequireUnset("lora_rank", "Dendrite has no LoRA layers.");
+        c.RequireUnset("lora_alpha", "Dendrite has no LoRA layers.");
+        return (Activation(c), c.Bool("use_bias", true), Initializer(c, "kernel_initializer", new GlorotUniform()), Initializer(c, "bias_initializer", new Zeros()));
+    }
+
     /// <summary>Refuses regularizers and constraints: Dendrite has none, and dropping them would train another model.</summary>
     public static void NoRegularizers(ConfigReader c, params string[] keys)
     {
