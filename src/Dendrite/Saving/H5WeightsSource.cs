@@ -154,7 +154,12 @@ internal sealed class StoredVariable
     internal StoredVariable(H5WeightsSource source, string path, int index, IH5Dataset dataset)
     {
         (_source, _dataset, Path, Index) = (source, dataset, path, index);
-        Shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
+        var dims = dataset.Space.Dimensions;
+        // A header may claim any size: refuse more than an array can hold before anything is read or allocated.
+        double elements = dims.Aggregate(1.0, (a, d) => a * d);
+        if (dims.Any(d => d > int.MaxValue) || elements > Array.MaxLength)
+            throw new WeightsFileException($"{source.Description}: '{path}' claims shape ({string.Join(", ", dims)}), {elements:G4} elements, more than Dendrite accepts for one weight ({Array.MaxLength:N0}); the file is corrupt or hostile.");
+        Shape = dims.Select(d => (int)d).ToArray();
         DType = DescribeType(dataset);
     }
 

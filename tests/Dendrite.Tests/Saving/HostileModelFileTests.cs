@@ -210,4 +210,25 @@ public sealed class HostileModelFileTests : IDisposable
         model.SaveWeights(path);
         Assert.Contains("is a weights file (.weights.h5), not a whole model: build the model and call LoadWeights on it", Refused(path).Message);
     }
+
+    [Fact]
+    public void AnHdf5DatasetClaimingTerabytesIsRefusedWithoutAllocating()
+    {
+        var model = new Sequential(new InputLayer([3]), new Dense(5, name: "wide"));
+        string path = _dir.Sub("huge.weights.h5");
+        model.SaveWeights(path);
+        // The kernel's dataspace says (3, 5): make it (3, 2^40) wherever those two dimensions are stored.
+        var bytes = File.ReadAllBytes(path);
+        byte[] dims = [3, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0];
+        int patched = 0;
+        for (int i = 0; i + dims.Length <= bytes.Length; i++)
+            if (bytes.AsSpan(i, dims.Length).SequenceEqual(dims)) { bytes[i + 8] = 0; bytes[i + 13] = 1; patched++; }
+        Assert.True(patched > 0);
+        File.WriteAllBytes(path, bytes);
+
+        long before = GC.GetTotalAllocatedBytes();
+        var e = Assert.Throws<WeightsFileException>(() => model.LoadWeights(path));
+        Assert.Contains("'layers/dense/vars/0' claims shape (3, 1099511627776)", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes() - before < 64L << 20);
+    }
 }
