@@ -60,7 +60,63 @@ internal sealed class FunctionalGraph
         foreach (int conv in _fusedConvSlot) if (conv >= 0) _runWithItsPooling[conv] = true;
         Inputs = [.. inputs];
         Outputs = [.. outputs];
-        Layers = [.. _nodes.Select(n => n.Layer).Distinct()];
+        Layers = KerasOrder();
+    }
+
+    /// <summary>
+    /// The layers in the order Keras 3 lists a functional model's layers (<c>keras/src/ops/function.py</c>,
+    /// <c>map_graph</c>): by decreasing depth from the outputs, layers of equal depth in the order a depth-first walk
+    /// from the outputs first met them. Model files number their weight groups in this order (<c>dense</c>,
+    /// <c>dense_1</c>, …), so a branched model's weights reach the same layers in Keras and in Dendrite.
+    /// </summary>
+    private List<Layer> KerasOrder()
+    {
+        // _build_map: nodes in decreasing depth (post-order from the outputs), layers indexed at first visit (pre-order).
+        var index = new Dictionary<Layer, int>();
+        var finished = new HashSet<Node>();
+        var decreasing = new List<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        foreach (var output in Outputs)
+        {
+            var start = output.Producer!;
+            if (finished.Contains(start)) continue;
+            index.TryAdd(start.Layer, index.Count);
+            stack.Push((start, 0));
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                if (next < node.Inputs.Length && node.Layer is not InputLayer)
+                {
+                    stack.Push((node, next + 1));
+                    var parent = node.Inputs[next].Producer!;
+                    if (!finished.Contains(parent))
+                    {
+                        index.TryAdd(parent.Layer, index.Count);
+                        stack.Push((parent, 0));
+                    }
+                    continue;
+                }
+                if (finished.Add(node)) decreasing.Add(node);
+            }
+        }
+        // map_graph: depths from the outputs (a layer takes the largest depth of its calls), inputs not reached at 0.
+        var nodeDepth = new Dictionary<Node, int>();
+        var layerDepth = new Dictionary<Layer, int>();
+        for (int k = decreasing.Count - 1; k >= 0; k--)
+        {
+            var node = decreasing[k];
+            int depth = Math.Max(nodeDepth.GetValueOrDefault(node), layerDepth.GetValueOrDefault(node.Layer));
+            layerDepth[node.Layer] = depth;
+            nodeDepth[node] = depth;
+            foreach (var input in node.Inputs)
+                nodeDepth[input.Producer!] = Math.Max(depth + 1, nodeDepth.GetValueOrDefault(input.Producer!));
+        }
+        foreach (var input in Inputs)
+        {
+            var layer = input.Producer!.Layer;
+            if (layerDepth.TryAdd(layer, 0)) index[layer] = -1;
+        }
+        return [.. layerDepth.GroupBy(p => p.Value).OrderByDescending(g => g.Key).SelectMany(g => g.Select(p => p.Key).OrderBy(l => index[l]))];
     }
 
     /// <summary>
@@ -88,7 +144,7 @@ internal sealed class FunctionalGraph
 
     public IReadOnlyList<KerasTensor> Outputs { get; }
 
-    /// <summary>Every layer once, inputs first, then in dependency order.</summary>
+    /// <summary>Every layer once, in Keras' order (see <see cref="KerasOrder"/>).</summary>
     public IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>The layer calls in execution order.</summary>

@@ -56,7 +56,11 @@ public class Model
     /// <summary>The model's name (<c>sequential</c>, <c>functional</c>, …, with <c>_1</c>, <c>_2</c> for later ones).</summary>
     public string Name { get; }
 
-    /// <summary>The layers, in order (for a functional model, its InputLayers first, as Keras lists them).</summary>
+    /// <summary>
+    /// The layers, in Keras' order (Keras' <c>model.layers</c>): a Sequential model's as added; a functional model's by
+    /// decreasing depth from the outputs, ties in the order a walk from the outputs first meets them, as Keras'
+    /// <c>map_graph</c> orders them. Weights, files and summaries follow this order.
+    /// </summary>
     public virtual IReadOnlyList<Layer> Layers => Graph?.Layers ?? [];
 
     /// <summary>The per-sample input shape the model was built for (no batch axis); null before it is built.</summary>

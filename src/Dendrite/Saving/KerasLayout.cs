@@ -37,8 +37,9 @@ internal static partial class KerasLayout
     public static IReadOnlyList<SavedLayer> Walk(Model model)
     {
         var used = new Dictionary<string, int>();
-        var result = new List<SavedLayer>(model.Layers.Count);
-        foreach (var layer in model.Layers)
+        var layers = model.Layers; // a Sequential model's as added, a functional one's in Keras' graph order
+        var result = new List<SavedLayer>(layers.Count);
+        foreach (var layer in layers)
         {
             // _get_unique_name: the first of a class is bare, later ones get _1, _2, …
             string key = ToSnakeCase(layer.GetType().Name);

@@ -116,6 +116,29 @@ public sealed class ModelSaveLoadTests : IDisposable
         Assert.Equal(before.Loss, after.Loss);
     }
 
+    [Fact]
+    public void ABranchedModelListsItsLayersInKerasOrderAndSavesThemSo()
+    {
+        // Keras' map_graph: by decreasing depth from the output, ties in first-visit order: x, d2, d1, d3, add.
+        var x = new Input([4], name: "x");
+        var d1 = new Dense(4, name: "d1").Call(x);
+        var d3 = new Dense(4, name: "d3").Call(new Dense(4, name: "d2").Call(x));
+        var model = new Model(x, new Add(name: "add").Call(d1, d3));
+
+        Assert.Equal(["x", "d2", "d1", "d3", "add"], model.Layers.Select(l => l.Name));
+        string path = _dir.Sub("branched.keras");
+        model.Save(path);
+        // The first Dense in that order, d2, is stored as layers/dense.
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        using (var h5 = new MemoryStream())
+        {
+            zip.GetEntry("model.weights.h5")!.Open().CopyTo(h5);
+            Assert.Contains("layers/dense/vars group name=d2", H5Listing.Of(new MemoryStream(h5.ToArray())));
+        }
+        var loaded = Model.Load(path);
+        AssertSamePredictions(model, loaded, Random(9, 3, 4));
+    }
+
     public static TheoryData<string> Optimizers => ["adam", "rmsprop", "nadam"];
 
     [Theory]
