@@ -78,8 +78,12 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
 /// <param name="center">Whether to learn the offset beta.</param>
 /// <param name="scale">Whether to learn the factor gamma.</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed partial class LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null) : Layer(name)
+/// <param name="axis">The normalised axis of the batched input: −1 (Keras' default) or its positive index; it must be the last axis.</param>
+public sealed partial class LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int axis = -1) : Layer(name)
 {
+    /// <summary>The normalised axis as given (−1: the last).</summary>
+    public int Axis { get; } = axis;
+
     /// <summary>Whether the offset beta is learned.</summary>
     public bool Center { get; } = center;
 
@@ -101,6 +105,8 @@ public sealed partial class LayerNormalization(double epsilon = 1e-3, bool cente
     protected override void Build(Shape inputShape)
     {
         if (inputShape.Rank < 1) throw new ArgumentException($"LayerNormalization '{Name}' needs inputs with a feature axis, got per-sample shape {inputShape}.");
+        if (Axis != -1 && Axis != inputShape.Rank)
+            throw new ArgumentException($"LayerNormalization '{Name}' normalises the last axis; axis={Axis} is not the last axis of inputs of rank {inputShape.Rank + 1}.");
         var features = new Shape(inputShape[^1]);
         if (Scale) _gamma = AddWeight("gamma", features, new Ones());
         if (Center) _beta = AddWeight("beta", features, new Zeros());

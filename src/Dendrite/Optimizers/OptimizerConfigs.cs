@@ -85,8 +85,8 @@ internal static class OptimizerConfigs
         KerasRegistry.ReadConfig(config, $"optimizer {className}", c =>
         {
             c.OptionalString("name");
-            var rateNode = c.Node("learning_rate");
-            float rate = 0.001f;
+            var rateNode = c.Node("learning_rate") ?? c.Node("lr"); // tf.keras 1.x wrote lr
+            float rate = className == "SGD" ? 0.01f : 0.001f; // Keras' defaults
             LearningRateSchedule? schedule = null;
             if (rateNode is JsonObject)
                 schedule = KerasRegistry.Deserialize(rateNode, "learning-rate schedule", $"{c.What} \"learning_rate\"", Schedules);
@@ -96,7 +96,8 @@ internal static class OptimizerConfigs
             c.Ignore("ema_momentum", "ema_overwrite_frequency"); // only meaningful with use_ema
             c.RequireDefault("loss_scale_factor", null, "Dendrite does not scale losses.");
             c.RequireDefault("gradient_accumulation_steps", null, "Dendrite does not accumulate gradients over steps.");
-            c.Ignore("is_legacy_optimizer", "jit_compile", "decay"); // tf.keras keys without effect here
+            c.Ignore("is_legacy_optimizer", "jit_compile"); // tf.keras keys without effect here
+            c.RequireDefault("decay", 0.0, "tf.keras' legacy time-based decay (lr / (1 + decay·step)) is not in Dendrite; use a learning-rate schedule.");
             var options = new BaseOptions(rate, schedule, c.OptionalDouble("weight_decay"), Positive(c, "clipnorm"), Positive(c, "clipvalue"), Positive(c, "global_clipnorm"));
             try
             {

@@ -73,7 +73,11 @@ internal static class CompileConfig
         List<Metric[]>? perOutputMetrics = null;
         Metric[]? flatMetrics = null;
         if (metricsNode is JsonObject dict)
+        {
+            foreach (var (key, _) in dict)
+                if (!outputs.Contains(key)) throw c.Cannot("metrics", $"it names output '{key}', which the model does not have (its outputs: {string.Join(", ", outputs)}).");
             perOutputMetrics = [.. outputs.Select(o => MetricList(dict[o], $"compile_config \"metrics\" [\"{o}\"]"))];
+        }
         else if (metricsNode is JsonArray list && list.Count > 0 && list.All(m => m is null or JsonArray) && outputs.Length > 1)
         {
             if (list.Count != outputs.Length) throw c.Cannot("metrics", $"one list per output was expected ({outputs.Length}).");
@@ -81,6 +85,9 @@ internal static class CompileConfig
         }
         else if (metricsNode is JsonArray { Count: 1 } nested && nested[0] is JsonArray only && outputs.Length == 1)
             flatMetrics = MetricList(only, "compile_config \"metrics\" [0]"); // tf.keras writes one list per output
+        else if (metricsNode is not null && outputs.Length > 1)
+            // A flat list on a model with several outputs: tf.keras applied every metric to every output.
+            perOutputMetrics = [.. outputs.Select((_, o) => MetricList(metricsNode, $"compile_config \"metrics\" (output {o})"))];
         else if (metricsNode is not null) flatMetrics = MetricList(metricsNode, "compile_config \"metrics\"");
         c.Finish();
 
@@ -89,7 +96,7 @@ internal static class CompileConfig
             if (losses.Count <= 1 && perOutputMetrics is null && lossWeights is null)
                 model.Compile(optimizer, losses.Count == 0 ? null : losses[0], flatMetrics, runEagerly);
             else
-                model.Compile(optimizer, losses, perOutputMetrics ?? (flatMetrics is null ? null : [.. outputs.Select((_, i) => i == 0 ? flatMetrics : [])]), lossWeights, runEagerly);
+                model.Compile(optimizer, losses, perOutputMetrics, lossWeights, runEagerly);
         }
         catch (ArgumentException e) { throw c.Fail($"the model cannot be compiled as saved: {e.Message}"); }
     }

@@ -48,7 +48,7 @@ internal static class KerasArchive
 
     private static void Add(ZipArchive zip, string name, ReadOnlySpan<byte> content)
     {
-        // Stored, not deflated, as Python's zipfile writes Keras archives; a fixed time keeps saves byte-reproducible.
+        // Stored, not deflated, as Python's zipfile writes Keras archives, with the fixed time Keras' members carry.
         var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
         entry.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
         using var output = entry.Open();

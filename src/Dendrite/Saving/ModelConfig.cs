@@ -14,6 +14,12 @@ internal static class ModelConfig
     // Layers Keras 3.12 builds at construction, so that their configs carry no build_config (as in real files).
     private static readonly HashSet<Type> s_builtAtInit = [typeof(MaxPooling2D), typeof(AveragePooling2D), typeof(Dropout)];
 
+    /// <summary>
+    /// The most layers a functional config may list: graphs are rebuilt in passes that each resolve at least one call,
+    /// so this bounds the work a hostile file can cause (real Keras models stay far below it).
+    /// </summary>
+    public const int MaxLayers = 4096;
+
     /// <summary>The model as Keras serializes it (without <c>compile_config</c>, which the archive writer adds).</summary>
     public static JsonObject Serialize(Model model)
     {
@@ -118,6 +124,7 @@ internal static class ModelConfig
         reader.Bool("trainable", true);
         LayerConfigs.ReadDType(reader);
         if (reader.Node("layers") is not JsonArray list) throw reader.Fail("\"layers\" should be a list.");
+        if (list.Count > MaxLayers) throw reader.Fail($"it lists {list.Count:N0} layers; Dendrite reads at most {MaxLayers:N0}.");
         var layers = new List<Layer>();
         for (int i = 0; i < list.Count; i++) layers.Add(LayerConfigs.Deserialize(list[i], $"model (Sequential) layer {i}"));
         var declared = reader.Node("build_input_shape") ?? buildShape;
@@ -152,6 +159,7 @@ internal static class ModelConfig
         var outputSpec = reader.Node("output_layers");
         reader.Finish();
 
+        if (list.Count > MaxLayers) throw reader.Fail($"it lists {list.Count:N0} layers; Dendrite reads at most {MaxLayers:N0}.");
         var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
         var pending = new List<(Layer Layer, List<JsonNode?> Nodes)>();
         for (int i = 0; i < list.Count; i++)
@@ -204,15 +212,17 @@ internal static class ModelConfig
         {
             if (call["kwargs"] is JsonObject kwargs)
                 foreach (var (key, value) in kwargs)
-                    if (key is not ("training" or "mask") && value is not null && !ConfigReader.IsEmpty(value))
-                        throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with the argument '{key}' = {ConfigReader.Describe(value)}, which Dendrite's layers do not take.");
+                    if (value is not null)
+                        throw new ModelFormatException(key == "training"
+                            ? $"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with training={ConfigReader.Describe(value)}; Dendrite's layers follow the model's mode (training in Fit, inference otherwise), so that call would compute differently."
+                            : $"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with the argument '{key}' = {ConfigReader.Describe(value)}, which Dendrite's layers do not take.");
             CollectTensors(call["args"], refs, layer);
         }
         else if (node is JsonArray legacy)
         {
             foreach (var item in legacy)
                 if (item is JsonArray entry && entry.Count >= 3 && entry[0] is JsonValue ln && ln.GetValueKind() == JsonValueKind.String)
-                    refs.Add((ln.GetValue<string>(), (int)(ConfigReader.ToLong(entry[1]!) ?? 0), (int)(ConfigReader.ToLong(entry[2]!) ?? 0)));
+                    refs.Add((ln.GetValue<string>(), Index(entry[1]), Index(entry[2])));
                 else throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' has an inbound node that cannot be read: {ConfigReader.Describe(item)}.");
         }
         else throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' has an inbound node that cannot be read: {ConfigReader.Describe(node)}.");
@@ -238,7 +248,7 @@ internal static class ModelConfig
                 break;
             case JsonObject tensor when tensor["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String && cn.GetValue<string>() == "__keras_tensor__":
                 if (tensor["config"] is JsonObject tc && tc["keras_history"] is JsonArray { Count: 3 } h && h[0] is JsonValue hn && hn.GetValueKind() == JsonValueKind.String)
-                    refs.Add((hn.GetValue<string>(), (int)(ConfigReader.ToLong(h[1]!) ?? -1), (int)(ConfigReader.ToLong(h[2]!) ?? -1)));
+                    refs.Add((hn.GetValue<string>(), Index(h[1]), Index(h[2])));
                 else throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' has an input tensor without a readable keras_history.");
                 break;
             case null:
@@ -247,6 +257,9 @@ internal static class ModelConfig
                 throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with {ConfigReader.Describe(node)}, which is not a tensor; Dendrite's layers take only tensors.");
         }
     }
+
+    /// <summary>A node or tensor index: a small non-negative integer, or −1 (which matches nothing) for anything else.</summary>
+    private static int Index(JsonNode? node) => node is not null && ConfigReader.ToLong(node) is long v && v is >= 0 and <= int.MaxValue ? (int)v : -1;
 
     /// <summary>The model's inputs or outputs: <c>[name, node, tensor]</c>, a list of those, or a dict of them.</summary>
     private static List<KerasTensor> Ends(ConfigReader reader, JsonNode? spec, Dictionary<string, List<KerasTensor>> outputs, string key)
@@ -257,13 +270,13 @@ internal static class ModelConfig
             if (item is JsonArray { Count: 3 } triple && triple[0] is JsonValue v && v.GetValueKind() == JsonValueKind.String)
             {
                 string name = v.GetValue<string>();
-                int node = (int)(ConfigReader.ToLong(triple[1]!) ?? -1);
+                int node = Index(triple[1]);
                 if (!outputs.TryGetValue(name, out var made) || node < 0 || node >= made.Count)
                     throw reader.Cannot(key, $"it names layer '{name}' node {node}, which the graph does not have.");
                 result.Add(made[node]);
             }
             else if (item is JsonArray list) foreach (var x in list) Add(x);
-            else if (item is JsonObject dict) foreach (var (_, x) in dict) Add(x);
+            else if (item is JsonObject dict) foreach (var (_, x) in dict.OrderBy(p => p.Key, StringComparer.Ordinal)) Add(x); // Keras flattens dicts by sorted key
             else throw reader.Cannot(key, "[layer name, node index, tensor index] entries were expected.");
         }
         Add(spec);

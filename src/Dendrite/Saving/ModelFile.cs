@@ -36,14 +36,16 @@ internal static class ModelFile
         using var context = LoadContext.Enter(description, customObjects);
         // Every weight is stored in the file (4 bytes a float at least), which bounds what the config may allocate.
         using var budget = WeightBudget.Limit(new FileInfo(path).Length / 4 + 1024);
-        // Loading builds layers, whose initializers would draw from the global generator: keep it as it was, so that a
-        // seeded run goes on after a load exactly as it would have without one.
+        // Loading builds layers, whose initializers would draw from the global generator: they draw from one of their
+        // own, so that a seeded run goes on after a load exactly as it would have without one.
+        using var random = GlobalRandom.Local();
         try
         {
-            return GlobalRandom.Preserving(() => LoadContent(path, description, compile));
+            return LoadContent(path, description, compile);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or FormatException
             or InvalidDataException or IndexOutOfRangeException or KeyNotFoundException or NotSupportedException or EndOfStreamException
+            or InvalidCastException or NullReferenceException or DivideByZeroException or NotImplementedException
             or (IOException and not ModelFormatException and not FileNotFoundException))
         {
             // A reader below met something no check caught by name: still the one error type, naming the file.

@@ -25,7 +25,14 @@ internal sealed class SafeZip : IDisposable
         {
             var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
             var zip = new SafeZip(archive, description);
-            foreach (var entry in archive.Entries) zip.CheckName(entry.FullName);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in archive.Entries)
+            {
+                zip.CheckName(entry.FullName);
+                // Readers disagree on which of two same-named members counts (Python's zipfile takes the last).
+                if (!names.Add(entry.FullName))
+                    throw new ModelFormatException($"{description} holds two entries named '{entry.FullName}'; Dendrite refuses such ambiguous files.");
+            }
             return zip;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException and not ModelFormatException or ArgumentException or NotSupportedException)

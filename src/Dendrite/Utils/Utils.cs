@@ -32,24 +32,43 @@ internal static class GlobalRandom
     }
 
     /// <summary>The seed last given to <see cref="Utils.SetRandomSeed"/>, or null when none was.</summary>
-    public static ulong? Seed { get; private set; }
+    public static ulong? Seed
+    {
+        get { lock (s_lock) return s_seed; }
+        private set => s_seed = value;
+    }
+
+    private static ulong? s_seed;
+
+    // While a model is loaded, the layers it builds draw from a generator of their own (see Local).
+    private static readonly AsyncLocal<RandomGenerator?> s_local = new();
 
     /// <summary>
-    /// Runs <paramref name="action"/> and then puts the global generator back as it was, so that what it draws
-    /// (the initializers of a model being loaded, whose weights are then overwritten) leaves the global sequence alone.
+    /// Until disposed, <see cref="Fork"/> on this flow draws from a generator of its own, seeded from the global
+    /// sequence's next value without consuming it: a model being loaded builds its layers (whose initial weights are
+    /// then overwritten) without moving the global sequence, so a seeded run goes on after a load exactly as without
+    /// one, and other threads' draws are untouched.
     /// </summary>
-    public static T Preserving<T>(Func<T> action)
+    public static IDisposable Local()
     {
-        RandomGenerator saved;
-        lock (s_lock) saved = s_generator.Clone();
-        try { return action(); }
-        finally { lock (s_lock) s_generator = saved; }
+        ulong next;
+        lock (s_lock) next = s_generator.Clone().NextUInt64();
+        var previous = s_local.Value;
+        // Mixed with a constant so that the loaded layers' streams differ from the one the next Fork() starts.
+        s_local.Value = new RandomGenerator(next ^ 0xD1B54A32D192ED03UL);
+        return new RestoreLocal(previous);
+    }
+
+    private sealed class RestoreLocal(RandomGenerator? previous) : IDisposable
+    {
+        public void Dispose() => s_local.Value = previous;
     }
 
     /// <summary>A new generator whose seed is the next draw of the global one: callers get independent streams
     /// while the global sequence (and so reproducibility) is advanced by exactly one draw.</summary>
     public static RandomGenerator Fork()
     {
+        if (s_local.Value is { } local) return new RandomGenerator(local.NextUInt64());
         lock (s_lock) return new RandomGenerator(s_generator.NextUInt64());
     }
 }

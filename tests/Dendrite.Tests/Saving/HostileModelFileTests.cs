@@ -231,4 +231,47 @@ public sealed class HostileModelFileTests : IDisposable
         Assert.Contains("'layers/dense/vars/0' claims shape (3, 1099511627776)", e.Message);
         Assert.True(GC.GetTotalAllocatedBytes() - before < 64L << 20);
     }
+
+    [Fact]
+    public void TwoMembersOfOneNameAreRefused()
+    {
+        string good = Good();
+        string path = _dir.Sub("twice.keras");
+        File.Copy(good, path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        using (var w = zip.CreateEntry("config.json", CompressionLevel.NoCompression).Open())
+            w.Write("{}"u8);
+        Assert.Contains("holds two entries named 'config.json'", Refused(path).Message);
+    }
+
+    [Theory]
+    [InlineData("\"activation\": \"relu\"", "\"activation\": {\"class_name\": \"ReLU\", \"config\": {\"max_value\": 6.0}}", "\"activation\" = {\"class_name\": \"ReLU\"")]
+    [InlineData("\"amsgrad\": false", "\"amsgrad\": false, \"decay\": 1e-06", "\"decay\" = 1e-06: tf.keras' legacy time-based decay")]
+    public void SettingsThatWouldChangeTheModelAreRefused(string from, string to, string message)
+    {
+        string config = Config(Good());
+        Assert.Contains(from, config);
+        string path = Archive("changed.keras", new() { ["config.json"] = Encoding.UTF8.GetBytes(config.Replace(from, to)) });
+        Assert.Contains(message, Refused(path).Message);
+    }
+
+    [Fact]
+    public void ACallWithAFixedTrainingModeIsRefused()
+    {
+        var input = new Input([3], name: "in");
+        var model = new Model(input, new Dropout(0.5, name: "mc").Call(new Dense(2, name: "d").Call(input)));
+        string good = _dir.Sub("mc.keras");
+        model.Save(good);
+        string config = Config(good).Replace("\"keras_history\": [\"d\", 0, 0]}}], \"kwargs\": {}", "\"keras_history\": [\"d\", 0, 0]}}], \"kwargs\": {\"training\": true}");
+        Assert.Contains("\"training\": true", config);
+        string path = _dir.Sub("mc-training.keras");
+        File.Copy(good, path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("config.json")!.Delete();
+            using var w = zip.CreateEntry("config.json", CompressionLevel.NoCompression).Open();
+            w.Write(Encoding.UTF8.GetBytes(config));
+        }
+        Assert.Contains("layer 'mc' is called with training=true; Dendrite's layers follow the model's mode", Refused(path).Message);
+    }
 }

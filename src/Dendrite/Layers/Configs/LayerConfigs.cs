@@ -92,10 +92,11 @@ internal static class LayerConfigs
     {
         var node = c.Node(key);
         if (node is null) return ActivationFunction.Linear;
+        // A name, or Keras' serialized function {"module": "keras.activations", "class_name": "function", "config": "relu", …};
+        // activation objects with settings (tf.keras' ReLU(max_value=6)) are not functions Dendrite has.
         string? name = node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
-            // Keras serializes a function as {"module": "keras.activations", "class_name": "function", "config": "relu", …}.
-            : node is JsonObject o && o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String ? cv.GetValue<string>()
-            : node is JsonObject o2 && o2["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String ? cn.GetValue<string>()
+            : node is JsonObject o && o["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String && cn.GetValue<string>() == "function"
+                && o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String ? cv.GetValue<string>()
             : null;
         if (name is not null && LoadContext.Current.CustomObjects.TryGetValue(name, out var custom) && custom is ActivationFunction customFunction)
             return customFunction;

@@ -50,7 +50,7 @@ public sealed partial class LayerNormalization
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["axis"] = -1;
+        config["axis"] = Axis;
         config["epsilon"] = Epsilon;
         config["center"] = Center;
         config["scale"] = Scale;
@@ -70,8 +70,8 @@ public sealed partial class LayerNormalization
         LayerConfigs.NoRegularizers(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint");
         NormalizationConfigs.DefaultInitializers(c, ("beta_initializer", typeof(Zeros)), ("gamma_initializer", typeof(Ones)));
         c.RequireUnset("rms_scaling", "Dendrite's LayerNormalization centres the features.");
-        if (NormalizationConfigs.SingleAxis(c) != -1) throw c.Cannot("axis", "Dendrite's LayerNormalization normalises the last axis only (axis -1).");
-        return new LayerNormalization(c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name);
+        int axis = NormalizationConfigs.SingleAxis(c); // -1, or the last axis's index (checked when the layer is built)
+        return new LayerNormalization(c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name, axis);
     });
 }
 
@@ -82,7 +82,8 @@ internal static class NormalizationConfigs
     {
         var node = c.Node("axis");
         if (node is null) return -1;
-        if (ConfigReader.ToLong(node) is long single) return (int)single;
+        if (ConfigReader.ToLong(node) is long single)
+            return single is >= -1 and <= 64 ? (int)single : throw c.Cannot("axis", "Dendrite normalises the last axis (-1 or its index).");
         var list = c.IntList("axis", node);
         return list.Length == 1 ? list[0] : throw c.Cannot("axis", "Dendrite normalises over one axis.");
     }

@@ -16,6 +16,11 @@ internal static class CustomConstruction
 
     public static T Create<T>(Type type, JsonObject config, string what) where T : class
     {
+        if (config["dtype"] is { } dtype)
+        {
+            var reader = new ConfigReader(new JsonObject { ["dtype"] = dtype.DeepClone() }, what);
+            Layers.LayerConfigs.ReadDType(reader); // a custom layer computes in float32 too: refuse another policy
+        }
         var fromConfig = type.GetMethod("FromConfig", BindingFlags.Public | BindingFlags.Static, [typeof(JsonObject)]);
         if (fromConfig is not null && typeof(T).IsAssignableFrom(fromConfig.ReturnType))
             return (T)fromConfig.Invoke(null, [config.DeepClone()])!;

@@ -16,6 +16,7 @@ public static class KerasRegistry
     private static readonly ConcurrentDictionary<string, Type> s_custom = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<Type, string> s_names = new();
     private static int s_scanned;
+    private static readonly object s_scanLock = new();
 
     /// <summary>
     /// Registers <typeparamref name="T"/> under <c>package&gt;name</c> (Keras' <c>register_keras_serializable</c>), so
@@ -60,7 +61,9 @@ public static class KerasRegistry
     internal static T ReadConfig<T>(JsonNode? config, string what, Func<ConfigReader, T> read)
     {
         var reader = new ConfigReader(config, what);
-        var result = read(reader);
+        T result;
+        try { result = read(reader); }
+        catch (ArgumentException e) { throw reader.Fail(e.Message); } // a constructor refused a value: name the object
         reader.Finish();
         return result;
     }
@@ -119,8 +122,12 @@ public static class KerasRegistry
     private static Type? Lookup(string name)
     {
         if (s_custom.TryGetValue(name, out var type)) return type;
-        if (Interlocked.Exchange(ref s_scanned, 1) == 0)
+        lock (s_scanLock)
         {
+            // Scanned once, and again whenever assemblies were loaded since (a plugin's custom layers).
+            int loaded = AppDomain.CurrentDomain.GetAssemblies().Length;
+            if (loaded == s_scanned) goto done;
+            s_scanned = loaded;
             foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
             {
                 if (assembly.IsDynamic) continue;
@@ -132,6 +139,7 @@ public static class KerasRegistry
             }
             if (s_custom.TryGetValue(name, out type)) return type;
         }
+    done:
         // A bare class name matches a registered name's last part (Keras also accepts the short name).
         return s_custom.FirstOrDefault(p => p.Key.EndsWith(">" + name, StringComparison.Ordinal)).Value;
     }
