@@ -25,13 +25,29 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
     public int Rank => Dims.Length;
 
     /// <summary>Total number of elements (the product of the dimensions; 1 for a scalar).</summary>
+    /// <exception cref="ArgumentException">The product is more than one .NET array can hold (<see cref="Array.MaxLength"/>).</exception>
     public int Size
     {
         get
         {
+            long size = LongSize;
+            return size <= Array.MaxLength ? (int)size
+                : throw new ArgumentException(FormattableString.Invariant($"The shape {this} has {(size == long.MaxValue ? "more than 9.2e18" : size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} elements, more than one array can hold ({Array.MaxLength:N0})."));
+        }
+    }
+
+    /// <summary>The product of the dimensions as a long, saturating at <see cref="long.MaxValue"/> instead of overflowing.</summary>
+    public long LongSize
+    {
+        get
+        {
             long size = 1;
-            foreach (var d in Dims) size *= d;
-            return checked((int)size);
+            foreach (var d in Dims)
+            {
+                if (d == 0) return 0;
+                size = size > long.MaxValue / d ? long.MaxValue : size * d;
+            }
+            return size;
         }
     }
 

@@ -144,6 +144,8 @@ public abstract class Layer
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
         WeightBudget.Take($"layer '{Name}' ({GetType().Name})", name, shape.AsSpan());
+        if (shape.LongSize > Array.MaxLength)
+            throw new ArgumentException(FormattableString.Invariant($"{GetType().Name} '{Name}': weight '{name}' of shape {shape} would hold {shape.LongSize:N0} elements, more than one array can hold ({Array.MaxLength:N0})."));
         var variable = new Variable(name, shape, initializer.Generate(shape), trainable);
         if (!_trainable) variable.Value.RequiresGrad = false; // created while the layer is frozen
         _weights.Add(variable);

@@ -345,6 +345,39 @@ public class Model
     /// </summary>
     public bool StopTraining { get; set; }
 
+    // The thread running Fit on this model (0: none). Inference from other threads meanwhile would read weights in
+    // the middle of an update, so it is refused; the training thread itself (callbacks) may predict.
+    private int _fitThread;
+
+    /// <summary>Serialises Evaluate calls: the compiled metrics are the model's own, stateful objects.</summary>
+    internal object MetricLock { get; } = new();
+
+    /// <summary>Marks the model as being trained by the calling thread until disposed; refuses a second trainer.</summary>
+    internal IDisposable EnterFit()
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int other = Interlocked.CompareExchange(ref _fitThread, me, 0);
+        if (other != 0 && other != me)
+            throw new InvalidOperationException($"Model '{Name}' is already being trained by Fit on another thread; train a model on one thread at a time.");
+        return new FitScope(this, owner: other == 0);
+    }
+
+    /// <summary>Throws when another thread is training the model (Predict and Evaluate would read half-updated weights).</summary>
+    internal void RefuseWhileTrainingElsewhere(string operation)
+    {
+        int trainer = Volatile.Read(ref _fitThread);
+        if (trainer != 0 && trainer != Environment.CurrentManagedThreadId)
+            throw new InvalidOperationException($"{operation} was called on model '{Name}' while another thread is training it with Fit; its weights change at every step. Wait for Fit to return, or predict with a copy of the model (Save and Load it).");
+    }
+
+    private sealed class FitScope(Model model, bool owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (owner) Volatile.Write(ref model._fitThread, 0);
+        }
+    }
+
     /// <summary>Copies of every weight's values, in <see cref="Weights"/> order (Keras' <c>get_weights</c>).</summary>
     public IReadOnlyList<NDArray<float>> GetWeights() => Weights.Select(w => w.Value.ToNDArray()).ToList();
 

@@ -17,6 +17,7 @@ internal sealed class Trainer(Model model)
         ValidationData? validationData, int verbose, IEnumerable<Callback>? callbacks = null,
         NDArray? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null, int initialEpoch = 0)
     {
+        using var training = model.EnterFit();
         CheckArrays(x, nameof(x));
         CheckArrays(y, nameof(y));
         if (!model.Compiled || model.CompiledLosses.Count == 0)
@@ -83,7 +84,7 @@ internal sealed class Trainer(Model model)
         var stepLogs = new List<KeyValuePair<string, double>>(); // reused every step
         var lossTracker = session.LossTracker;
         var outputTrackers = session.OutputLossTrackers;
-        int steps = (trainCount + batchSize - 1) / batchSize;
+        int steps = StepCount(trainCount, batchSize);
         var output = ProgressDisplay.Output;
         var hooks = new CallbackList(model, callbacks);
         // Keras clears stop_training before on_train_begin, so a callback may set it there: one batch then runs.
@@ -192,6 +193,14 @@ internal sealed class Trainer(Model model)
     public EvaluationResult Evaluate(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null,
         NDArray? sampleWeight = null)
     {
+        model.RefuseWhileTrainingElsewhere("Evaluate");
+        // Concurrent calls would share the model's metric objects: one Evaluate at a time per model.
+        lock (model.MetricLock) return EvaluateLocked(x, y, batchSize, verbose, callbacks, sampleWeight);
+    }
+
+    private EvaluationResult EvaluateLocked(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int batchSize, int verbose, IEnumerable<Callback>? callbacks,
+        NDArray? sampleWeight)
+    {
         CheckArrays(x, nameof(x));
         CheckArrays(y, nameof(y));
         if (!model.Compiled || model.CompiledLosses.Count == 0)
@@ -206,7 +215,7 @@ internal sealed class Trainer(Model model)
         if (SampleWeights.Resolve(sampleWeight, null, y, objectives.Outputs) is { } weights) y = [.. y, weights];
         var rows = new int[x[0].Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
-        int steps = (rows.Length + batchSize - 1) / batchSize;
+        int steps = StepCount(rows.Length, batchSize);
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
         var ordered = EvaluateRows(x, y, rows, batchSize, objectives, bar, new CallbackList(model, callbacks));
         if (bar is not null)
@@ -224,7 +233,7 @@ internal sealed class Trainer(Model model)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
         var (batcher, workspace) = buffers ?? (new Batcher(x, y, batchSize), new Workspace());
-        int steps = (rows.Length + batchSize - 1) / batchSize;
+        int steps = StepCount(rows.Length, batchSize);
         if (!hooks.IsEmpty) hooks.TestBegin(hooks.EmptyLogs());
         var lossTracker = new Mean("loss");
         Mean[] outputTrackers = objectives.LogsOutputLosses ? [.. objectives.OutputNames.Select(n => new Mean(n + "_loss"))] : [];
@@ -257,6 +266,7 @@ internal sealed class Trainer(Model model)
 
     public NDArray<float>[] Predict(IReadOnlyList<NDArray> x, int batchSize, int verbose, IEnumerable<Callback>? callbacks = null)
     {
+        model.RefuseWhileTrainingElsewhere("Predict");
         CheckArrays(x, nameof(x));
         CheckBatchSize(batchSize);
         CheckVerbose(verbose);
@@ -272,7 +282,7 @@ internal sealed class Trainer(Model model)
         }
         var batcher = new Batcher(x, null, batchSize);
         var workspace = new Workspace();
-        int steps = (n + batchSize - 1) / batchSize;
+        int steps = StepCount(n, batchSize);
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
         var rows = new int[Math.Min(batchSize, n)];
         var hooks = new CallbackList(model, callbacks);
@@ -304,6 +314,9 @@ internal sealed class Trainer(Model model)
         }
         return arrays;
     }
+
+    /// <summary>The number of batches, the last partial one included: ⌈samples / batchSize⌉, without overflow for any batch size.</summary>
+    internal static int StepCount(int samples, int batchSize) => (int)(((long)samples + batchSize - 1) / batchSize);
 
     private static void CheckBatchSize(int batchSize)
     {
