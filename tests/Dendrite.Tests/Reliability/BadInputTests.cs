@@ -24,9 +24,10 @@ namespace Dendrite.Tests.Reliability;
 /// <remarks>
 /// Decisions recorded here:
 /// <list type="bullet">
-/// <item>Fit, Evaluate on 0 samples throw ArgumentException ("x is empty") rather than Keras 3's opaque
-/// "Unexpected result of `train_function` (Empty logs)" error; Predict on 0 samples is not an error (it returns an
-/// empty (0, …) array, as Keras' predict does for an empty array), so it is not a case here.</item>
+/// <item>Fit and Evaluate on 0 samples throw ArgumentException ("x is empty …; there is nothing to train or evaluate
+/// on") where Keras fails with an opaque "Unexpected result of `train_function` (Empty logs)". Predict on 0 samples is
+/// not an error: it returns an empty (0, …) array (Keras fails with "Empty batch_outputs"); an empty answer to an
+/// empty question is not garbage. <see cref="PredictOnNoSamplesIsAnEmptyArray"/> pins that down.</item>
 /// <item>Integer NDArray division by zero (DivideByZeroException) and integer sums that overflow their element type
 /// (OverflowException) are the documented, deliberate refusals of NDArray's arithmetic (NumPy would return a silently
 /// wrong value); they stay, and their cases assert exactly those documented types.</item>
@@ -79,6 +80,13 @@ public sealed class BadInputTests(ITestOutputHelper output)
                 $"{id}: the message does not mention '{part}': {e.Message}");
         if (e is ArgumentNullException nullError && c.Expected == typeof(ArgumentNullException))
             Assert.False(string.IsNullOrEmpty(nullError.ParamName), $"{id}: ArgumentNullException without a parameter name.");
+    }
+
+    [Fact]
+    public void PredictOnNoSamplesIsAnEmptyArray()
+    {
+        var result = Mlp().Predict(NDArray<float>.Zeros(0, 4), verbose: 0);
+        Assert.Equal(new Shape(0, 3), result.Shape);
     }
 
     [Fact]
