@@ -31,14 +31,14 @@ public abstract class ActivationFunction
     public static ActivationFunction Linear { get; } = new Builtin("linear", static x => x);
 
     /// <summary>The activation of a Keras name (case-insensitive).</summary>
-    public static ActivationFunction Get(string name) => name.ToLowerInvariant() switch
+    public static ActivationFunction Get(string name) => (name ?? throw new ArgumentNullException(nameof(name))).ToLowerInvariant() switch
     {
         "relu" => Relu,
         "softmax" => Softmax,
         "sigmoid" => Sigmoid,
         "tanh" => Tanh,
         "linear" or "" => Linear,
-        _ => throw new ArgumentException($"Unknown activation function: '{name}'. Known: {string.Join(", ", KnownNames)}."),
+        _ => throw new ArgumentException($"Unknown activation function: '{name}'. Known: {string.Join(", ", KnownNames)}.", nameof(name)),
     };
 
     /// <summary>The Keras names <see cref="Get"/> knows.</summary>

@@ -190,18 +190,20 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
     }
 
     /// <summary>The sub-array at <paramref name="index"/> along the first axis, as a view (negative counts from the end).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The array is 0-d, or <paramref name="index"/> is out of bounds (NumPy's IndexError).</exception>
     [IndexerName("At")]
     public NDArray<T> this[int index]
     {
         get
         {
-            if (Rank == 0) throw new IndexOutOfRangeException("too many indices: a 0-d array cannot be indexed.");
-            int i = NormalizeIndex(index, 0);
+            if (Rank == 0) throw new ArgumentOutOfRangeException(nameof(index), "too many indices: a 0-d array cannot be indexed.");
+            int i = NormalizeIndex(index, 0, nameof(index));
             return new NDArray<T>(Buffer, Offset + i * Strides[0], new Shape(Shape.ToArray()[1..]), Strides[1..]);
         }
     }
 
     /// <summary>The element at the given indices, one per axis (negative counts from the end).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The number of indices is not the rank, or one is out of bounds (NumPy's IndexError).</exception>
     [IndexerName("At")]
     public T this[params int[] indices]
     {
@@ -210,12 +212,13 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
     }
 
     /// <summary>A view of the rows in <paramref name="range"/> along the first axis, e.g. <c>x[0..10]</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The array is 0-d.</exception>
     [IndexerName("At")]
     public NDArray<T> this[Range range]
     {
         get
         {
-            if (Rank == 0) throw new IndexOutOfRangeException("a 0-d array cannot be sliced.");
+            if (Rank == 0) throw new ArgumentOutOfRangeException(nameof(range), "a 0-d array cannot be sliced.");
             // Python slices clamp out-of-range bounds instead of failing; so do we.
             int length = Shape[0];
             int start = Math.Clamp(range.Start.IsFromEnd ? length - range.Start.Value : range.Start.Value, 0, length);
@@ -227,21 +230,22 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
         }
     }
 
-    private int NormalizeIndex(int index, int axis)
+    private int NormalizeIndex(int index, int axis, string parameter)
     {
         int dim = Shape[axis];
         int i = index < 0 ? index + dim : index;
         if (i < 0 || i >= dim)
-            throw new IndexOutOfRangeException($"index {index} is out of bounds for axis {axis} with size {dim}.");
+            throw new ArgumentOutOfRangeException(parameter, $"index {index} is out of bounds for axis {axis} with size {dim}.");
         return i;
     }
 
     private int ElementIndex(int[] indices)
     {
+        ArgumentNullException.ThrowIfNull(indices);
         if (indices.Length != Rank)
-            throw new IndexOutOfRangeException($"expected {Rank} indices for an array of shape {Shape}, got {indices.Length}.");
+            throw new ArgumentOutOfRangeException(nameof(indices), $"expected {Rank} indices for an array of shape {Shape}, got {indices.Length}.");
         int index = Offset;
-        for (int axis = 0; axis < indices.Length; axis++) index += NormalizeIndex(indices[axis], axis) * Strides[axis];
+        for (int axis = 0; axis < indices.Length; axis++) index += NormalizeIndex(indices[axis], axis, nameof(indices)) * Strides[axis];
         return index;
     }
 
@@ -267,7 +271,7 @@ public sealed partial class NDArray<T> : NDArray where T : unmanaged, INumber<T>
 
     internal override NDArray TakeRows(ReadOnlySpan<int> rows)
     {
-        if (Rank == 0) throw new IndexOutOfRangeException("a 0-d array has no rows.");
+        if (Rank == 0) throw new ArgumentOutOfRangeException(nameof(rows), "a 0-d array has no rows.");
         var dims = Shape.ToArray();
         dims[0] = rows.Length;
         int rowSize = dims[1..].Aggregate(1, (p, d) => p * d);

@@ -62,6 +62,7 @@ public sealed class GradientTape : IDisposable
     public void Backward(Tensor target)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(target);
         LastGeneration = Backpropagate(_ops, target);
     }
 

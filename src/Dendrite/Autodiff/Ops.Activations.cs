@@ -5,7 +5,11 @@ namespace Dendrite.Autodiff;
 public static partial class Ops
 {
     /// <summary>max(x, 0), element-wise. The gradient at 0 is 0, as in TensorFlow.</summary>
-    public static Tensor Relu(Tensor x) => Run(new ReluOp(x), x.Shape, x.RequiresGrad);
+    public static Tensor Relu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Run(new ReluOp(x), x.Shape, x.RequiresGrad);
+    }
 
     private sealed class ReluOp(Tensor x) : Op
     {
@@ -28,6 +32,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Sigmoid(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var result = Run(new SigmoidOp(x), x.Shape, x.RequiresGrad);
         result.SigmoidLogits = x;
         return result;
@@ -45,7 +50,11 @@ public static partial class Ops
     }
 
     /// <summary>Hyperbolic tangent, element-wise.</summary>
-    public static Tensor Tanh(Tensor x) => Run(new TanhOp(x), x.Shape, x.RequiresGrad);
+    public static Tensor Tanh(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Run(new TanhOp(x), x.Shape, x.RequiresGrad);
+    }
 
     private sealed class TanhOp(Tensor x) : Op
     {
@@ -65,6 +74,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Softmax(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var result = Run(new SoftmaxOp(x), x.Shape, x.RequiresGrad);
         result.SoftmaxLogits = x;
         return result;

@@ -54,6 +54,8 @@ public static partial class Ops
     /// <summary>Checks a convolution's arguments and returns its geometry; the errors name the shapes that disagree.</summary>
     private static ConvGeometry Conv2DGeometry(Tensor x, Tensor kernel, Tensor? bias, (int H, int W) strides, Padding padding, (int H, int W) dilation)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(kernel);
         if (x.Shape.Rank != 4)
             throw new ArgumentException($"Conv2D expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
         if (kernel.Shape.Rank != 4)

@@ -8,6 +8,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Flatten(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.Shape.Rank < 1) throw new ArgumentException($"Flatten needs a batch axis, got a scalar of shape {x.Shape}.");
         int batch = x.Shape[0];
         var shape = new Shape(batch, batch == 0 ? 0 : x.Size / batch);

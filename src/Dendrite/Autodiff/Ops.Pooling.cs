@@ -24,6 +24,7 @@ public static partial class Ops
 
     private static Tensor Pool2D(Tensor x, (int H, int W) pool, (int H, int W) strides, Padding padding, bool max)
     {
+        ArgumentNullException.ThrowIfNull(x);
         string who = max ? "MaxPool2D" : "AvgPool2D";
         if (x.Shape.Rank != 4)
             throw new ArgumentException($"{who} expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
@@ -293,6 +294,7 @@ public static partial class Ops
     /// <summary>The mean over the spatial axes of NHWC images: (batch, height, width, channels) → (batch, channels).</summary>
     public static Tensor GlobalAvgPool2D(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.Shape.Rank != 4)
             throw new ArgumentException($"GlobalAvgPool2D expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
         return Run(new GlobalAvgPoolOp(x), new Shape(x.Shape[0], x.Shape[3]), x.RequiresGrad);

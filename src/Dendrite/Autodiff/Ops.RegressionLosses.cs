@@ -28,6 +28,8 @@ public static partial class Ops
     /// <exception cref="ArgumentException"><paramref name="delta"/> is not positive, or the shapes do not pair up.</exception>
     public static Tensor Huber(Tensor yTrue, Tensor yPred, float delta = 1f, Tensor? sampleWeight = null)
     {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
         if (!(delta > 0)) throw new ArgumentException(FormattableString.Invariant($"Huber needs a positive delta, got {delta}."), nameof(delta));
         return ElementwiseLoss("huber_loss", yTrue, yPred, new HuberError(delta), sumsLastAxis: false, sampleWeight: sampleWeight);
     }

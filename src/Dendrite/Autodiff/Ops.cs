@@ -44,6 +44,8 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (b.Shape.Rank != 2) return BatchMatMul(a, b);
         if (a.Shape.Rank < 1 || a.LastDim != b.Shape[0])
             throw new ArgumentException($"MatMul shapes do not align: {a.Shape} · {b.Shape} (last dimension {a.LastDim} vs {b.Shape[0]}).");
@@ -80,6 +82,8 @@ public static partial class Ops
     /// <summary>Adds the vector <paramref name="bias"/> (n,) to every row of <paramref name="x"/> (…, n).</summary>
     public static Tensor BiasAdd(Tensor x, Tensor bias)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(bias);
         if (bias.Shape.Rank != 1 || bias.Size != x.LastDim)
             throw new ArgumentException($"BiasAdd needs a bias of shape ({x.LastDim},) for input {x.Shape}, got {bias.Shape}.");
         return Run(new BiasAddOp(x, bias), x.Shape, x.RequiresGrad || bias.RequiresGrad);

@@ -23,7 +23,8 @@ public sealed class CSVLogger(string filename, string separator = ",", bool appe
     private bool _writeHeader = true;
 
     /// <summary>The log file.</summary>
-    public string Filename { get; } = !string.IsNullOrEmpty(filename) ? filename : throw new ArgumentException("CSVLogger needs a file name.", nameof(filename));
+    public string Filename { get; } = filename is null ? throw new ArgumentNullException(nameof(filename), "CSVLogger needs a file name.")
+        : filename.Length > 0 ? filename : throw new ArgumentException("CSVLogger needs a file name, got an empty string.", nameof(filename));
 
     /// <inheritdoc/>
     public override void OnTrainBegin(IDictionary<string, double> logs)

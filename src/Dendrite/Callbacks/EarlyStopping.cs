@@ -43,7 +43,8 @@ public sealed class EarlyStopping : Callback
     {
         Monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
         Patience = patience >= 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), $"patience must be >= 0, got {patience}.");
-        _minDelta = Math.Abs(minDelta);
+        _minDelta = double.IsFinite(minDelta) ? Math.Abs(minDelta)
+            : throw new ArgumentOutOfRangeException(nameof(minDelta), $"EarlyStopping needs a finite minDelta (NaN or infinity would never count as an improvement). Received minDelta={CSVLogger.PythonFloat(minDelta)}");
         _verbose = verbose;
         _baseline = baseline;
         _restoreBestWeights = restoreBestWeights;

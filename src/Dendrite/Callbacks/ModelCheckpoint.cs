@@ -24,6 +24,11 @@ namespace Dendrite.Callbacks;
 /// <param name="saveWeightsOnly">Save only the weights (path ending in <c>.weights.h5</c>) instead of the whole model (path ending in <c>.keras</c>).</param>
 /// <param name="mode">"auto", "min" or "max", as for <see cref="EarlyStopping"/>.</param>
 /// <param name="initialValueThreshold">A first "best" value the quantity must beat before anything is saved.</param>
+/// <exception cref="ArgumentException"><paramref name="filepath"/> does not end in <c>.keras</c> (or <c>.weights.h5</c> with <paramref name="saveWeightsOnly"/>).</exception>
+/// <exception cref="KeyNotFoundException">
+/// At the end of an epoch, a field of <paramref name="filepath"/> is neither <c>epoch</c> nor a key of the logs (Keras'
+/// KeyError); the message names the path and the key.
+/// </exception>
 public sealed class ModelCheckpoint(
     string filepath,
     string monitor = "val_loss",

@@ -33,13 +33,25 @@ public sealed class ReduceLROnPlateau(
     int cooldown = 0,
     double minLr = 0.0) : Callback
 {
-    private readonly double _factor = !(factor >= 1.0) ? factor : throw new ArgumentOutOfRangeException(nameof(factor), $"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={CSVLogger.PythonFloat(factor)}");
+    private readonly double _factor = CheckArguments(factor, patience, cooldown, minLr, minDelta);
     private readonly string _mode = MonitorMode.Check(mode, $"ReduceLROnPlateau mode '{mode}' is unknown, fallback to auto mode.");
     private readonly double _minDelta = Math.Abs(minDelta);
     private bool? _maximize;
     private double? _best;
     private int _wait, _cooldownCounter;
     private bool _warnedMissing;
+
+    /// <summary>Keras' refusal of a factor ≥ 1, plus what would silently break the schedule: NaN or negative values.</summary>
+    private static double CheckArguments(double factor, int patience, int cooldown, double minLr, double minDelta)
+    {
+        if (factor >= 1.0) throw new ArgumentOutOfRangeException(nameof(factor), $"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={CSVLogger.PythonFloat(factor)}");
+        if (!(factor >= 0)) throw new ArgumentOutOfRangeException(nameof(factor), $"ReduceLROnPlateau needs a factor in [0, 1). Received factor={CSVLogger.PythonFloat(factor)}");
+        if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), $"ReduceLROnPlateau needs patience >= 0. Received patience={patience}");
+        if (cooldown < 0) throw new ArgumentOutOfRangeException(nameof(cooldown), $"ReduceLROnPlateau needs cooldown >= 0. Received cooldown={cooldown}");
+        if (!(minLr >= 0) || double.IsPositiveInfinity(minLr)) throw new ArgumentOutOfRangeException(nameof(minLr), $"ReduceLROnPlateau needs a finite minLr >= 0. Received minLr={CSVLogger.PythonFloat(minLr)}");
+        if (!double.IsFinite(minDelta)) throw new ArgumentOutOfRangeException(nameof(minDelta), $"ReduceLROnPlateau needs a finite minDelta. Received minDelta={CSVLogger.PythonFloat(minDelta)}");
+        return factor;
+    }
 
     private bool Improves(double current) => MonitorMode.Improves(_maximize!.Value, current, _best, _minDelta);
 

@@ -12,5 +12,9 @@ public sealed partial class Activation(ActivationFunction activation, string? na
     public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Function.Apply(inputs);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Function.Apply(inputs);
+    }
 }

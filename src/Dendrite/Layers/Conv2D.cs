@@ -99,6 +99,7 @@ public sealed partial class Conv2D(
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         var (kernel, bias) = CheckedWeights(inputs);
         // ReLU is fused into the product's epilogue, as in Dense.
         var y = Ops.Conv2D(inputs, kernel, bias, Strides.Tuple, Padding, DilationRate.Tuple, FusesRelu);

@@ -66,6 +66,7 @@ public sealed partial class Dense(
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         if (_kernel is null) throw new InvalidOperationException($"Dense '{Name}' is not built yet.");
         int expected = _kernel.Shape[0];
         if (inputs.Shape.Rank < 2 || inputs.Shape[^1] != expected)

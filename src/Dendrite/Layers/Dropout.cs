@@ -21,6 +21,9 @@ public sealed partial class Dropout(double rate, int? seed = null, string? name 
     private readonly RandomGenerator _random = seed is int s ? new RandomGenerator((ulong)(uint)s) : GlobalRandom.Fork();
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) =>
-        training && Rate > 0 ? Ops.Dropout(inputs, Rate, _random) : inputs;
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return training && Rate > 0 ? Ops.Dropout(inputs, Rate, _random) : inputs;
+    }
 }

@@ -10,5 +10,9 @@ public sealed partial class Flatten(string? name = null) : Layer(name)
     public override Shape ComputeOutputShape(Shape inputShape) => new(inputShape.Size);
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Ops.Flatten(inputs);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Ops.Flatten(inputs);
+    }
 }

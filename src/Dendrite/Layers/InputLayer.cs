@@ -23,5 +23,9 @@ public sealed partial class InputLayer(int[] shape, string? name = null) : Layer
     }
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => inputs;
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs;
+    }
 }

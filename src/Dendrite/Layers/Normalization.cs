@@ -62,6 +62,7 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         if (_movingMean is null || _movingVariance is null) throw new InvalidOperationException($"BatchNormalization '{Name}' is not built yet.");
         // A frozen BatchNormalization runs in inference mode even during training, as in Keras.
         return training && Trainable
@@ -113,5 +114,9 @@ public sealed partial class LayerNormalization(double epsilon = 1e-3, bool cente
     }
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Ops.LayerNorm(inputs, _gamma?.Value, _beta?.Value, (float)Epsilon);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Ops.LayerNorm(inputs, _gamma?.Value, _beta?.Value, (float)Epsilon);
+    }
 }

@@ -44,7 +44,11 @@ public sealed partial class MaxPooling2D(Size2D? poolSize = null, Size2D? stride
     : Pooling2D(poolSize ?? 2, strides, padding, name)
 {
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Ops.MaxPool2D(inputs, PoolSize.Tuple, Strides.Tuple, Padding);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Ops.MaxPool2D(inputs, PoolSize.Tuple, Strides.Tuple, Padding);
+    }
 }
 
 /// <summary>Average pooling over channels-last images (Keras' <c>AveragePooling2D</c>).</summary>
@@ -56,7 +60,11 @@ public sealed partial class AveragePooling2D(Size2D? poolSize = null, Size2D? st
     : Pooling2D(poolSize ?? 2, strides, padding, name)
 {
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Ops.AvgPool2D(inputs, PoolSize.Tuple, Strides.Tuple, Padding);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Ops.AvgPool2D(inputs, PoolSize.Tuple, Strides.Tuple, Padding);
+    }
 }
 
 /// <summary>The mean of each channel over all positions (Keras' <c>GlobalAveragePooling2D</c>): (h, w, c) → (c).</summary>
@@ -72,5 +80,9 @@ public sealed partial class GlobalAveragePooling2D(string? name = null) : Layer(
     protected override void Build(Shape inputShape) => ComputeOutputShape(inputShape);
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor inputs, bool training = false) => Ops.GlobalAvgPool2D(inputs);
+    public override Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Ops.GlobalAvgPool2D(inputs);
+    }
 }

@@ -45,6 +45,7 @@ public sealed partial class Reshape(int[] targetShape, string? name = null) : La
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         var perSample = ComputeOutputShape(new Shape(inputs.Shape.ToArray()[1..]));
         return Ops.Reshape(inputs, [inputs.Shape[0], .. perSample.ToArray()]);
     }
@@ -60,14 +61,17 @@ public sealed partial class Reshape(int[] targetShape, string? name = null) : La
 public sealed partial class Rescaling(double scale, double offset = 0.0, string? name = null) : Layer(name)
 {
     /// <summary>The factor.</summary>
-    public double Scale { get; } = scale;
+    public double Scale { get; } = double.IsFinite(scale) ? scale
+        : throw new ArgumentOutOfRangeException(nameof(scale), FormattableString.Invariant($"Rescaling needs a finite scale. Received: scale={scale}"));
 
     /// <summary>The offset added after scaling.</summary>
-    public double Offset { get; } = offset;
+    public double Offset { get; } = double.IsFinite(offset) ? offset
+        : throw new ArgumentOutOfRangeException(nameof(offset), FormattableString.Invariant($"Rescaling needs a finite offset. Received: offset={offset}"));
 
     /// <inheritdoc/>
     public override Tensor Call(Tensor inputs, bool training = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         var y = Ops.Multiply(inputs, (float)Scale);
         return Offset == 0 ? y : Ops.Add(y, (float)Offset);
     }

@@ -21,6 +21,10 @@ internal sealed class FunctionalGraph
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
         if (inputs.Count == 0 || outputs.Count == 0) throw new ArgumentException($"Model '{modelName}' needs at least one input and one output.");
+        for (int i = 0; i < inputs.Count; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"Model '{modelName}': inputs[{i}] is null.");
+        for (int i = 0; i < outputs.Count; i++)
+            if (outputs[i] is null) throw new ArgumentNullException(nameof(outputs), $"Model '{modelName}': outputs[{i}] is null.");
         foreach (var input in inputs)
             if (input is not Input) throw new ArgumentException($"Model '{modelName}': every input must be an Input (new Input(shape)); '{input?.Name}' is the output of a layer.", nameof(inputs));
         if (inputs.Distinct().Count() != inputs.Count) throw new ArgumentException($"Model '{modelName}': the same Input is listed twice.", nameof(inputs));

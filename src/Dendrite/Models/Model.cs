@@ -193,6 +193,9 @@ public class Model
     /// <summary>Creates the weights for inputs of per-sample shape <paramref name="inputShape"/> (no batch axis), e.g. <c>Build(784)</c>.</summary>
     public void Build(params int[] inputShape)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+            throw new ArgumentException($"Model '{Name}': Build needs the per-sample input shape (no batch axis) as positive dimensions, got inputShape=({string.Join(", ", inputShape)}{(inputShape.Length == 1 ? "," : "")}).", nameof(inputShape));
         var shape = new Shape(inputShape);
         if (Built)
         {
@@ -389,7 +392,9 @@ public class Model
         if (values.Count != weights.Count)
             throw new ArgumentException($"You called SetWeights with a list of length {values.Count}, but model '{Name}' has {weights.Count} weights.", nameof(values));
         for (int i = 0; i < weights.Count; i++)
-            if (values[i].Shape != weights[i].Shape)
+            if (values[i] is null)
+                throw new ArgumentNullException(nameof(values), $"SetWeights: value {i} (for weight '{weights[i].Name}' of shape {weights[i].Shape}) is null.");
+            else if (values[i].Shape != weights[i].Shape)
                 throw new ArgumentException($"Weight {i} ('{weights[i].Name}') has shape {weights[i].Shape}; the value given has shape {values[i].Shape}.", nameof(values));
         for (int i = 0; i < weights.Count; i++) values[i].CopyTo(weights[i].Value.Values);
     }
@@ -432,7 +437,7 @@ public class Model
     /// </para>
     /// </remarks>
     /// <param name="path">A <c>.weights.h5</c> or <c>.keras</c> file.</param>
-    /// <exception cref="ArgumentException">Another suffix (legacy <c>.h5</c> files are not supported).</exception>
+    /// <exception cref="ArgumentException">A suffix other than <c>.weights.h5</c>, <c>.keras</c>, <c>.h5</c> or <c>.hdf5</c>.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
     /// <exception cref="WeightsFileException">The file is not a readable weights file, or does not fit the model.</exception>

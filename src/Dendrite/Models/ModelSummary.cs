@@ -37,7 +37,7 @@ internal static class ModelSummary
         bool chain = IsSequentialLike(model);
         int lineLength = requestedLength ?? (chain ? DefaultLineLength : GraphLineLength);
         var positions = chain ? s_positions : s_graphPositions;
-        if (lineLength < 40) throw new ArgumentOutOfRangeException(nameof(requestedLength), $"Summary needs a line length of at least 40, got {lineLength}.");
+        if (lineLength < 40) throw new ArgumentOutOfRangeException("lineLength", $"Summary needs a line length of at least 40, got lineLength={lineLength}.");
         int columns = positions.Length;
         int inner = lineLength - columns - 1; // one box-drawing character before each column and one at the end
         var widths = new int[columns];

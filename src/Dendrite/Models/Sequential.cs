@@ -21,6 +21,7 @@ public class Sequential : Model
     /// </remarks>
     public Sequential(IEnumerable<Layer> layers, string? name = null) : base(name, "sequential")
     {
+        ArgumentNullException.ThrowIfNull(layers);
         foreach (var layer in layers) Add(layer);
         // An InputLayer alone (layers to be added later) leaves the model unbuilt, as there is nothing to build yet.
         if (_input is not null && _layers.Count > 0) Build(_input.Shape.ToArray());

@@ -91,6 +91,7 @@ public abstract partial class Optimizer
     /// </summary>
     public void Apply(IReadOnlyList<Variable> variables)
     {
+        ArgumentNullException.ThrowIfNull(variables);
         int latest = -1;
         for (int i = 0; i < variables.Count; i++)
             if (variables[i].Value.GradBuffer is not null) latest = Math.Max(latest, variables[i].Value.GradGeneration);
@@ -100,6 +101,7 @@ public abstract partial class Optimizer
     /// <summary>Applies one update from the gradients that <paramref name="tape"/>'s last backward pass computed.</summary>
     public void Apply(IReadOnlyList<Variable> variables, GradientTape tape)
     {
+        ArgumentNullException.ThrowIfNull(variables);
         ArgumentNullException.ThrowIfNull(tape);
         Apply(variables, tape.LastGeneration);
     }

@@ -81,7 +81,18 @@ internal sealed class Objectives
         if (y.Count != Outputs)
             throw new ArgumentException($"Model '{model.Name}' has {Outputs} output(s); {argument} holds {y.Count} target array(s).", argument);
         var shapes = model.OutputShapes;
-        for (int i = 0; i < Outputs; i++) Losses[i].ValidateTargets(y[i], shapes[i]);
+        for (int i = 0; i < Outputs; i++)
+        {
+            try
+            {
+                Losses[i].ValidateTargets(y[i], shapes[i]);
+            }
+            catch (ArgumentException e) when (e.ParamName is null)
+            {
+                // The loss knows the shapes and labels but not which argument held them: name it.
+                throw new ArgumentException($"{(Outputs == 1 ? argument : $"{argument}[{i}]")}: {e.Message}", argument, e);
+            }
+        }
     }
 
     /// <summary>The differentiable total loss; <paramref name="outputLosses"/> receives each output's loss.</summary>

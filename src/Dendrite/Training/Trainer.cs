@@ -274,6 +274,9 @@ internal sealed class Trainer(Model model)
         CheckFinite(x, "x");
         Shape[] outputShapes = model.OutputShapes;
         int n = x[0].Length;
+        for (int i = 1; i < x.Count; i++)
+            if (x[i].Length != n)
+                throw new ArgumentException($"x[0] and x[{i}] must have the same number of samples: x[0] has {n.ToString(CultureInfo.InvariantCulture)} (shape {x[0].Shape}), x[{i}] has {x[i].Length.ToString(CultureInfo.InvariantCulture)} (shape {x[i].Shape}).", nameof(x));
         var results = new float[outputShapes.Length][];
         for (int o = 0; o < outputShapes.Length; o++)
         {

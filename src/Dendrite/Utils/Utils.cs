@@ -13,7 +13,10 @@ public static partial class Utils
     /// takes its draws from the same sequence. Reproducibility therefore needs the same order of those calls — build
     /// and fit on one thread, or give initializers explicit seeds when other threads build models at the same time.
     /// </remarks>
-    public static void SetRandomSeed(int seed) => GlobalRandom.Reset((ulong)(uint)seed);
+    /// <param name="seed">A non-negative integer (Keras passes it to NumPy, which refuses negative seeds).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seed"/> is negative.</exception>
+    public static void SetRandomSeed(int seed) => GlobalRandom.Reset(seed >= 0 ? (ulong)seed
+        : throw new ArgumentOutOfRangeException(nameof(seed), $"SetRandomSeed needs a seed >= 0 (NumPy's range, as in Keras). Received: seed={seed}"));
 }
 
 /// <summary>The process-wide generator behind every random draw; see <see cref="Utils.SetRandomSeed"/>.</summary>

@@ -90,10 +90,12 @@ public class ViewAndIndexingTests
         Assert.Equal(new[] { 8, 9, 10, 11 }, x[-1].ToArray());
         Assert.Equal(11, x[-1, -1]);
         Assert.Equal(4, x[-2, 0]);
-        var error = Assert.Throws<IndexOutOfRangeException>(() => x[3]);
-        Assert.Equal("index 3 is out of bounds for axis 0 with size 3.", error.Message);
-        Assert.Throws<IndexOutOfRangeException>(() => x[-4]);
-        Assert.Throws<IndexOutOfRangeException>(() => x[0, 4]);
+        // NumPy's IndexError; in .NET an ArgumentOutOfRangeException (IndexOutOfRangeException is the runtime's own).
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => x[3]);
+        Assert.StartsWith("index 3 is out of bounds for axis 0 with size 3.", error.Message);
+        Assert.Equal("index", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => x[-4]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => x[0, 4]);
     }
 
     [Fact]

@@ -26,6 +26,9 @@ public sealed partial class PiecewiseConstantDecay : LearningRateSchedule
         for (int i = 1; i < boundaries.Count; i++)
             if (boundaries[i] <= boundaries[i - 1])
                 throw new ArgumentException($"boundaries must be strictly increasing. Received: boundaries=[{string.Join(", ", boundaries)}]", nameof(boundaries));
+        for (int i = 0; i < values.Count; i++)
+            if (!(float.IsFinite(values[i]) && values[i] >= 0))
+                throw new ArgumentOutOfRangeException(nameof(values), FormattableString.Invariant($"values must be finite learning rates >= 0. Received: values[{i}]={values[i]}"));
         _boundaries = [.. boundaries];
         _values = [.. values];
     }
