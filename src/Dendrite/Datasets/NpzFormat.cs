@@ -15,6 +15,19 @@ internal static partial class NpzFormat
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Opens the zip archive of a <c>.npz</c>; one that cannot be read as a zip is a <see cref="DatasetException"/>.</summary>
+    internal static ZipArchive OpenArchive(Stream stream, string origin)
+    {
+        try
+        {
+            return new ZipArchive(stream, ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DatasetException($"{origin}: not a valid .npz (zip) archive ({e.Message})", e);
+        }
+    }
+
     /// <summary>Reads and verifies the array <see cref="IdxFileSpec.NpzKey"/> of <paramref name="spec"/>.</summary>
     internal static byte[] ReadArray(ZipArchive archive, IdxFileSpec spec, string origin)
     {
