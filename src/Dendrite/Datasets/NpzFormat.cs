@@ -18,12 +18,17 @@ internal static partial class NpzFormat
     /// <summary>Opens the zip archive of a <c>.npz</c>; one that cannot be read as a zip is a <see cref="DatasetException"/>.</summary>
     internal static ZipArchive OpenArchive(Stream stream, string origin)
     {
+        ZipArchive? archive = null;
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read);
+            archive = new ZipArchive(stream, ZipArchiveMode.Read);
+            // The central directory is read on first use, so a corrupt one would otherwise throw from GetEntry later.
+            _ = archive.Entries.Count;
+            return archive;
         }
         catch (InvalidDataException e)
         {
+            archive?.Dispose();
             throw new DatasetException($"{origin}: not a valid .npz (zip) archive ({e.Message})", e);
         }
     }
@@ -33,10 +38,10 @@ internal static partial class NpzFormat
     {
         string entryName = spec.NpzKey + ".npy";
         string where = $"{origin} [{entryName}]";
-        var entry = archive.GetEntry(entryName)
-            ?? throw new DatasetException($"{origin}: no array '{spec.NpzKey}' ({entryName}) in the archive; it holds: {string.Join(", ", archive.Entries.Select(e => e.FullName))}");
         try
         {
+            var entry = archive.GetEntry(entryName)
+                ?? throw new DatasetException($"{origin}: no array '{spec.NpzKey}' ({entryName}) in the archive; it holds: {string.Join(", ", archive.Entries.Select(e => e.FullName))}");
             using var stream = entry.Open();
             return ReadNpy(stream, spec, where);
         }
