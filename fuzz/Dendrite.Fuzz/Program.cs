@@ -22,14 +22,19 @@ internal static class Program
     {
         using var targets = new FuzzTargets(FuzzTargets.DefaultDirectory());
         var buffer = new MemoryStream();
-        // Persistent mode: one process runs many inputs. Only the documented exception is caught (in Run); anything
-        // else escapes to SharpFuzz, which reports it to afl-fuzz as a crash.
-        Fuzzer.Run(stream =>
+        // Only the documented exception is caught (in Run); anything else escapes to SharpFuzz, which reports it to
+        // afl-fuzz as a crash. The dataset formats run in persistent mode (one process, many inputs). The HDF5 formats
+        // run out of process: in persistent mode something killed the whole process during the first weights campaign,
+        // which afl-fuzz cannot attribute to an input, while SharpFuzz's out-of-process mode restarts the runner and
+        // reports the input that killed it.
+        Action<Stream> run = stream =>
         {
             buffer.SetLength(0);
             stream.CopyTo(buffer);
             targets.Run(format, buffer.ToArray());
-        });
+        };
+        if (format is "idx" or "npz" || Environment.GetEnvironmentVariable("FUZZ_PERSISTENT") == "1") Fuzzer.Run(run);
+        else Fuzzer.OutOfProcess.Run(run);
     }
 
     private static int Replay(string format, string[] paths)
