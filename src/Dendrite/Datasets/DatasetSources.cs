@@ -122,14 +122,7 @@ internal sealed class NpzSource(string url) : DatasetSource
             try
             {
                 byte[] archive = Downloader.Download(Url, context);
-                try
-                {
-                    _zip = new ZipArchive(new MemoryStream(archive, writable: false), ZipArchiveMode.Read);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new DatasetException($"{Url}: not a valid .npz (zip) archive ({e.Message})", e);
-                }
+                _zip = NpzFormat.OpenArchive(new MemoryStream(archive, writable: false), Url);
             }
             catch (Exception e) when (e is SourceUnavailableException or DatasetException)
             {

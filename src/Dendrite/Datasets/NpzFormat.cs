@@ -15,15 +15,33 @@ internal static partial class NpzFormat
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Opens the zip archive of a <c>.npz</c>; one that cannot be read as a zip is a <see cref="DatasetException"/>.</summary>
+    internal static ZipArchive OpenArchive(Stream stream, string origin)
+    {
+        ZipArchive? archive = null;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read);
+            // The central directory is read on first use, so a corrupt one would otherwise throw from GetEntry later.
+            _ = archive.Entries.Count;
+            return archive;
+        }
+        catch (InvalidDataException e)
+        {
+            archive?.Dispose();
+            throw new DatasetException($"{origin}: not a valid .npz (zip) archive ({e.Message})", e);
+        }
+    }
+
     /// <summary>Reads and verifies the array <see cref="IdxFileSpec.NpzKey"/> of <paramref name="spec"/>.</summary>
     internal static byte[] ReadArray(ZipArchive archive, IdxFileSpec spec, string origin)
     {
         string entryName = spec.NpzKey + ".npy";
         string where = $"{origin} [{entryName}]";
-        var entry = archive.GetEntry(entryName)
-            ?? throw new DatasetException($"{origin}: no array '{spec.NpzKey}' ({entryName}) in the archive; it holds: {string.Join(", ", archive.Entries.Select(e => e.FullName))}");
         try
         {
+            var entry = archive.GetEntry(entryName)
+                ?? throw new DatasetException($"{origin}: no array '{spec.NpzKey}' ({entryName}) in the archive; it holds: {string.Join(", ", archive.Entries.Select(e => e.FullName))}");
             using var stream = entry.Open();
             return ReadNpy(stream, spec, where);
         }

@@ -135,7 +135,12 @@ internal sealed class H5WeightsSource : IDisposable
     internal T Guard<T>(string objectPath, Func<T> read)
     {
         try { return read(); }
-        catch (Exception e) when (e is not WeightsFileException and not OutOfMemoryException)
+        catch (OutOfMemoryException e)
+        {
+            // PureHDF sizes buffers from the file's own claims (a global heap object of 2^31+ bytes): the file is at fault.
+            throw new WeightsFileException($"{Description} could not be read at '{objectPath}': the HDF5 file claims an object larger than can be allocated; it is corrupt or hostile ({e.Message}).", e);
+        }
+        catch (Exception e) when (e is not WeightsFileException)
         {
             throw new WeightsFileException($"{Description} could not be read at '{objectPath}': the HDF5 file is damaged or truncated ({e.Message}).", e);
         }

@@ -84,6 +84,9 @@ internal static class OptimizerState
 
         long iterations = iteration.ReadInteger();
         float? rate = learningRate?.ReadFloats()[0];
+        // Checked here, while nothing has changed yet: the optimizer's setter would refuse it half-way through the restore.
+        if (rate is float lr && !(float.IsFinite(lr) && lr >= 0))
+            throw new WeightsFileException($"Cannot load weights from {source.Description}: optimizer '{optimizer.Name}' learning rate '{learningRate!.Path}' is {lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}; a learning rate is a finite number >= 0.");
         var values = slots.Select((_, k) => stored[first + k].ReadFloats()).ToList();
         return () =>
         {
