@@ -64,7 +64,8 @@ internal sealed class H5WeightsSource : IDisposable
     {
         try
         {
-            var file = H5File.Open(stream, leaveOpen: false);
+            // Bounded re-reading: a cyclic structure in a hostile file ends in an exception, not a hang or a stack overflow.
+            var file = H5File.Open(new ReadBudgetStream(stream, ReadBudgetStream.For(stream.Length)), leaveOpen: false);
             return new H5WeightsSource(file, file, description);
         }
         catch (Exception e) when (e is not WeightsFileException)
