@@ -8,7 +8,8 @@ namespace Dendrite.Tests.Fuzz;
 /// (fuzz/Dendrite.Fuzz/FuzzTargets.cs, compiled into this assembly): every crash or hang input, minimised
 /// (Fuzz/Regressions/&lt;format&gt;), a sample of each final queue (Fuzz/Corpus/&lt;format&gt;) and the seeds
 /// (fuzz/corpus/&lt;format&gt;). Each must load or fail with the parser's documented exception (DatasetException for
-/// the datasets, ModelFormatException for model and weights files), within 5 seconds. No fuzzer is needed.
+/// the datasets, ModelFormatException for model and weights files), within 5 seconds, allocating less than 256 MiB in
+/// all (so its peak memory stays below that too). No fuzzer is needed.
 /// </summary>
 public sealed class FuzzRegressionTests : IDisposable
 {
@@ -41,7 +42,14 @@ public sealed class FuzzRegressionTests : IDisposable
     {
         byte[] bytes = File.ReadAllBytes(Path.Combine(RepoPaths.RepoRoot, file));
         // Run elsewhere so that a hang fails the test after the limit instead of stalling the run.
-        var run = Task.Run(() => _targets.Run(format, bytes));
+        const long memoryLimit = 256L << 20;
+        long allocated = 0;
+        var run = Task.Run(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try { return _targets.Run(format, bytes); }
+            finally { allocated = GC.GetAllocatedBytesForCurrentThread() - before; }
+        });
         var first = await Task.WhenAny(run, Task.Delay(Limit));
         Assert.True(first == run, $"{file} ({format}) took more than {Limit.TotalSeconds} s");
         try
@@ -52,6 +60,7 @@ public sealed class FuzzRegressionTests : IDisposable
         {
             throw new Xunit.Sdk.XunitException($"{file} ({format}) threw {e.GetType().FullName}, not the documented exception: {e}");
         }
+        Assert.True(allocated < memoryLimit, $"{file} ({format}) allocated {allocated >> 20} MiB");
     }
 
     [Fact]
