@@ -15,9 +15,9 @@ internal sealed class H5WeightsSource : IDisposable
     private readonly IDisposable _owner;
     private readonly IH5Group _root;
 
-    private H5WeightsSource(IDisposable owner, IH5Group root, string description)
+    private H5WeightsSource(IDisposable owner, IH5Group root, string description, long length)
     {
-        (_owner, _root, Description) = (owner, root, description);
+        (_owner, _root, Description, _length) = (owner, root, description, length);
     }
 
     /// <summary>The file for messages: <c>'a/b.weights.h5'</c> or <c>'a/b.keras' (member model.weights.h5)</c>.</summary>
@@ -64,9 +64,10 @@ internal sealed class H5WeightsSource : IDisposable
     {
         try
         {
+            Hdf5LinkCheck.RefuseSymbolicLinks(stream, description);
             // Bounded re-reading: a cyclic structure in a hostile file ends in an exception, not a hang or a stack overflow.
             var file = H5File.Open(new ReadBudgetStream(stream, ReadBudgetStream.For(stream.Length)), leaveOpen: false);
-            return new H5WeightsSource(file, file, description);
+            return new H5WeightsSource(file, file, description, stream.Length);
         }
         catch (Exception e) when (e is not WeightsFileException)
         {
@@ -92,16 +93,31 @@ internal sealed class H5WeightsSource : IDisposable
         if (!obj.AttributeExists(name)) return null;
         var attribute = obj.Attribute(name);
         if (!IsText(attribute)) return Array.Empty<string>(); // h5py writes an empty float64 array for "no weights"
+        CheckElementCount(attribute, $"{path}@{name}");
         return attribute.Read<string[]>();
     });
 
     // h5py writes a scalar variable-length string; PureHDF reads such an attribute as a one-element array.
-    private static string ReadText(IH5Attribute attribute) =>
-        IsText(attribute) ? attribute.Read<string[]>() is [var first, ..] ? first : ""
+    private string ReadText(IH5Attribute attribute) =>
+        IsText(attribute) ? CheckElementCount(attribute, attribute.Name) && attribute.Read<string[]>() is [var first, ..] ? first : ""
         : throw new WeightsFileException($"the attribute '{attribute.Name}' holds {attribute.Type.Class} values, not text.");
 
     // Fixed-length strings have the class String; h5py's variable-length ones VariableLength.
     private static bool IsText(IH5Attribute attribute) => attribute.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength;
+
+    private readonly long _length;
+
+    /// <summary>
+    /// Refuses a string attribute claiming more elements than the file could hold (each takes at least 16 bytes of the
+    /// file): PureHDF would otherwise decode, say, 2⁴⁰ of them one by one (a hang found by fuzzing).
+    /// </summary>
+    private bool CheckElementCount(IH5Attribute attribute, string where)
+    {
+        double count = attribute.Space.Dimensions.Aggregate(1.0, (a, d) => a * d);
+        if (count > _length / 16.0 + 1)
+            throw new WeightsFileException($"{Description}: the attribute '{where}' claims {count:G4} strings, more than the file's {_length:N0} bytes can hold; the file is corrupt or hostile.");
+        return true;
+    }
 
     /// <summary>Whether a group exists at <paramref name="path"/> (e.g. <c>layers</c>).</summary>
     public bool GroupExists(string path) => Guard(path, () => _root.LinkExists(path) && _root.Get(path) is IH5Group);
