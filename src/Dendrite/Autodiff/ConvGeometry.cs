@@ -35,6 +35,12 @@ internal readonly record struct ConvGeometry(
         return (outLength, total / 2);
     }
 
+    /// <summary>Padding after the last row: TensorFlow's "same" puts the odd one of its total there ("valid": none).</summary>
+    public int PadBottom => Math.Max((OutHeight - 1) * StrideHeight + DilationHeight * (WindowHeight - 1) + 1 - Height, 0) - PadTop;
+
+    /// <summary>Padding after the last column, as <see cref="PadBottom"/>.</summary>
+    public int PadRight => Math.Max((OutWidth - 1) * StrideWidth + DilationWidth * (WindowWidth - 1) + 1 - Width, 0) - PadLeft;
+
     /// <summary>Window positions per output pixel (the im2col row length is this times the channels).</summary>
     public int WindowSize => WindowHeight * WindowWidth;
 

@@ -143,7 +143,7 @@ public abstract class Layer
     /// <summary>Creates a weight; call from <see cref="Build(Shape)"/>.</summary>
     protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
     {
-        WeightBudget.Take($"layer '{Name}' ({GetType().Name})", name, shape.AsSpan());
+        WeightBudget.Take($"layer '{Name}' ({GetType().Name})", name, shape);
         if (shape.LongSize > Array.MaxLength)
             throw new ArgumentException(FormattableString.Invariant($"{GetType().Name} '{Name}': weight '{name}' of shape {shape} would hold {shape.LongSize:N0} elements, more than one array can hold ({Array.MaxLength:N0})."));
         var variable = new Variable(name, shape, initializer.Generate(shape), trainable);

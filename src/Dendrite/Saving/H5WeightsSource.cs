@@ -57,7 +57,7 @@ internal sealed class H5WeightsSource : IDisposable
                 : "";
             throw new WeightsFileException($"{description} holds no {KerasWeightsMember}, so it has no weights to load. Its members: {(names.Count == 0 ? "none" : string.Join(", ", names))}.{hint}");
         }
-        return OpenStream(new MemoryStream(bytes, writable: false), $"{description} (member {KerasWeightsMember})");
+        return OpenStream(new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), $"{description} (member {KerasWeightsMember})");
     }
 
     internal static H5WeightsSource OpenStream(Stream stream, string description)
@@ -82,14 +82,16 @@ internal sealed class H5WeightsSource : IDisposable
     /// <summary>A string attribute of the object at <paramref name="path"/>, or null when absent.</summary>
     public string? StringAttribute(string path, string name) => Guard($"{path}@{name}", () =>
     {
-        var obj = path is "" or "/" ? _root : _root.Get(path);
+        var obj = At(path);
         return obj.AttributeExists(name) ? ReadText(obj.Attribute(name)) : null;
     });
+
+    private IH5Object At(string path) => path is "" or "/" ? _root : _root.Get(path);
 
     /// <summary>A list-of-strings attribute (h5py writes them as fixed- or variable-length string arrays), or null when absent.</summary>
     public string[]? StringListAttribute(string path, string name) => Guard($"{path}@{name}", () =>
     {
-        var obj = path is "" or "/" ? _root : _root.Get(path);
+        var obj = At(path);
         if (!obj.AttributeExists(name)) return null;
         var attribute = obj.Attribute(name);
         if (!IsText(attribute)) return Array.Empty<string>(); // h5py writes an empty float64 array for "no weights"
@@ -98,9 +100,12 @@ internal sealed class H5WeightsSource : IDisposable
     });
 
     // h5py writes a scalar variable-length string; PureHDF reads such an attribute as a one-element array.
-    private string ReadText(IH5Attribute attribute) =>
-        IsText(attribute) ? CheckElementCount(attribute, attribute.Name) && attribute.Read<string[]>() is [var first, ..] ? first : ""
-        : throw new WeightsFileException($"the attribute '{attribute.Name}' holds {attribute.Type.Class} values, not text.");
+    private string ReadText(IH5Attribute attribute)
+    {
+        if (!IsText(attribute)) throw new WeightsFileException($"the attribute '{attribute.Name}' holds {attribute.Type.Class} values, not text.");
+        CheckElementCount(attribute, attribute.Name);
+        return attribute.Read<string[]>() is [var first, ..] ? first : "";
+    }
 
     // Fixed-length strings have the class String; h5py's variable-length ones VariableLength.
     private static bool IsText(IH5Attribute attribute) => attribute.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength;
@@ -111,12 +116,11 @@ internal sealed class H5WeightsSource : IDisposable
     /// Refuses a string attribute claiming more elements than the file could hold (each takes at least 16 bytes of the
     /// file): PureHDF would otherwise decode, say, 2⁴⁰ of them one by one (a hang found by fuzzing).
     /// </summary>
-    private bool CheckElementCount(IH5Attribute attribute, string where)
+    private void CheckElementCount(IH5Attribute attribute, string where)
     {
         double count = attribute.Space.Dimensions.Aggregate(1.0, (a, d) => a * d);
         if (count > _length / 16.0 + 1)
             throw new WeightsFileException($"{Description}: the attribute '{where}' claims {count:G4} strings, more than the file's {_length:N0} bytes can hold; the file is corrupt or hostile.");
-        return true;
     }
 
     /// <summary>Whether a group exists at <paramref name="path"/> (e.g. <c>layers</c>).</summary>

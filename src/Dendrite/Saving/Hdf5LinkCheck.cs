@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
 
 namespace Dendrite.Saving;
 
@@ -15,14 +16,32 @@ internal static class Hdf5LinkCheck
     private const int MaxEntriesPerNode = 4096;
 
     /// <summary>Throws <see cref="WeightsFileException"/> when the file holds a symbolic link; the stream is left at 0.</summary>
-    public static void RefuseSymbolicLinks(Stream stream, string description)
+    /// <remarks>The bytes are scanned where they already are: a memory stream's buffer, or a file mapped into memory.</remarks>
+    public static unsafe void RefuseSymbolicLinks(Stream stream, string description)
     {
-        if (!stream.CanSeek || stream.Length > int.MaxValue) return; // too large to hold: PureHDF's own limits apply
-        var bytes = new byte[stream.Length];
+        if (!stream.CanSeek || stream.Length > int.MaxValue) return; // too large to scan as one span: PureHDF's own limits apply
+        string? kind;
+        long at;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+            kind = Find(buffer, out at);
+        else if (stream is FileStream file && file.Length > 0)
+        {
+            using var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            using var view = map.CreateViewAccessor(0, file.Length, MemoryMappedFileAccess.Read);
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            try { kind = Find(new ReadOnlySpan<byte>(pointer + view.PointerOffset, (int)file.Length), out at); }
+            finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+        }
+        else
+        {
+            var bytes = new byte[stream.Length];
+            stream.Position = 0;
+            stream.ReadExactly(bytes);
+            kind = Find(bytes, out at);
+        }
         stream.Position = 0;
-        stream.ReadExactly(bytes);
-        stream.Position = 0;
-        if (Find(bytes, out long at) is { } kind)
+        if (kind is not null)
             throw new WeightsFileException($"{description} holds an HDF5 {kind} link (at byte {at}); Keras files have none, and following one can loop forever, so Dendrite refuses the file.");
     }
 

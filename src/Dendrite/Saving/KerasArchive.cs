@@ -60,27 +60,17 @@ internal static class KerasArchive
     {
         var configBytes = zip.Read(ConfigMember, MaxJsonBytes)
             ?? throw new ModelFormatException($"{description} holds no {ConfigMember}, so it describes no model (its members: {string.Join(", ", zip.Names)}). A .keras file is a zip of metadata.json, config.json and model.weights.h5.");
-        JsonNode? config;
-        using (LoadContext.Enter($"{description} (member {ConfigMember})", null))
-        {
-            config = ParseJson(configBytes, description, ConfigMember);
-            if (zip.Read(MetadataMember, MaxJsonBytes) is { } metadata) ParseJson(metadata, description, MetadataMember);
-        }
+        var metadataBytes = zip.Read(MetadataMember, MaxJsonBytes);
+        using var context = LoadContext.Enter($"{description} (member {ConfigMember})", null);
+        var config = ParseJson(configBytes, description, ConfigMember);
+        if (metadataBytes is not null) ParseJson(metadataBytes, description, MetadataMember);
 
-        Model model;
-        using (LoadContext.Enter($"{description} (member {ConfigMember})", null))
-            model = ModelConfig.Deserialize(config);
-
-        JsonNode? compileConfig = config is JsonObject o ? o["compile_config"] : null;
-        bool hasWeights = model.Weights.Count > 0;
-        if (!zip.Contains(H5WeightsSource.KerasWeightsMember) && !hasWeights)
-        {
-            if (compile && compileConfig is not null)
-                using (LoadContext.Enter($"{description} (member {ConfigMember})", null)) CompileConfig.Apply(model, compileConfig);
-            return model;
-        }
-        using var source = H5WeightsSource.OpenKerasArchive(zip, description);
-        ModelFile.RestoreState(model, source, compile ? compileConfig : null, $"{description} (member {ConfigMember})");
+        var model = ModelConfig.Deserialize(config);
+        JsonNode? compileConfig = compile && config is JsonObject o ? o["compile_config"] : null;
+        // A model without weights may come without its weights member.
+        using var source = zip.Contains(H5WeightsSource.KerasWeightsMember) || model.Weights.Count > 0
+            ? H5WeightsSource.OpenKerasArchive(zip, description) : null;
+        ModelFile.RestoreState(model, source, compileConfig);
         return model;
     }
 

@@ -96,17 +96,18 @@ internal static class ModelFile
     }
 
     /// <summary>
-    /// Sets the weights from <paramref name="source"/>, then compiles the model from <paramref name="compileConfig"/>
-    /// (when given) and restores its optimizer's state: everything is checked before the model is handed out.
+    /// Sets the weights from <paramref name="source"/> (when there is one), then compiles the model from
+    /// <paramref name="compileConfig"/> (when given) and restores its optimizer's state, under the load context in
+    /// force: everything is checked before the model is handed out.
     /// </summary>
-    internal static void RestoreState(Model model, H5WeightsSource source, JsonNode? compileConfig, string configDescription)
+    internal static void RestoreState(Model model, H5WeightsSource? source, JsonNode? compileConfig)
     {
-        var assignments = LayerWeights.PlanRestore(model, source);
-        foreach (var (variable, values) in assignments) variable.Assign(values);
+        if (source is not null)
+            foreach (var (variable, values) in LayerWeights.PlanRestore(model, source)) variable.Assign(values);
         if (compileConfig is null) return;
-        using (LoadContext.Enter(configDescription, null)) CompileConfig.Apply(model, compileConfig);
+        CompileConfig.Apply(model, compileConfig);
         // Keras builds the optimizer of a loaded model at once, so that its saved state has somewhere to go.
         model.Optimizer!.EnsureBuilt(model.TrainableWeights);
-        OptimizerState.PlanRestore(model, source)?.Invoke();
+        if (source is not null) OptimizerState.PlanRestore(model, source)?.Invoke();
     }
 }

@@ -22,18 +22,14 @@ internal static class WeightBudget
         return new Restore(previous);
     }
 
-    /// <summary>Takes a weight of <paramref name="dims"/> from the budget, or throws naming the layer and the file.</summary>
-    public static void Take(string layer, string weight, ReadOnlySpan<int> dims)
+    /// <summary>Takes a weight of <paramref name="shape"/> from the budget, or throws naming the layer and the file.</summary>
+    public static void Take(string layer, string weight, Shape shape)
     {
         var box = s_remaining.Value;
         if (box is null) return;
-        long size = 1;
-        foreach (int d in dims)
-        {
-            size = d <= 0 ? 0 : size > long.MaxValue / d ? long.MaxValue : size * d;
-        }
+        long size = shape.LongSize;
         if (size > box.Remaining)
-            throw new ModelFormatException($"{LoadContext.Current.Prefix}{layer} would create weight '{weight}' of shape ({string.Join(", ", dims.ToArray())}), {size:N0} floats, more than the file can hold ({box.Remaining:N0} left of its size). The config is corrupt or hostile.");
+            throw new ModelFormatException($"{LoadContext.Current.Prefix}{layer} would create weight '{weight}' of shape {shape}, {size:N0} floats, more than the file can hold ({box.Remaining:N0} left of its size). The config is corrupt or hostile.");
         box.Remaining -= size;
     }
 

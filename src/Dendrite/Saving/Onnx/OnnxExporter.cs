@@ -266,23 +266,11 @@ internal sealed class OnnxExporter
         return Value.InChannelsFirst(_b.AddNode(opType, [Get(input, Layout.ChannelsFirst)], pool.Name, [.. attributes]));
     }
 
-    /// <summary>
-    /// ONNX's explicit pads [top, left, bottom, right] for TensorFlow's rule: "same" pads (out − 1)·stride + span − in
-    /// in total, half before and the odd one after (see <see cref="ConvGeometry"/>); "valid" pads nothing.
-    /// </summary>
+    /// <summary>ONNX's explicit pads [top, left, bottom, right]: TensorFlow's rule, as the layers compute it (<see cref="ConvGeometry"/>).</summary>
     private static long[] Pads(Shape image, Size2D window, Size2D strides, Size2D dilation, Padding padding)
     {
-        (long Before, long After) Axis(int length, int size, int stride, int dilate)
-        {
-            if (padding == Padding.Valid) return (0, 0);
-            int span = dilate * (size - 1) + 1;
-            int outLength = (length + stride - 1) / stride;
-            int total = Math.Max((outLength - 1) * stride + span - length, 0);
-            return (total / 2, total - total / 2);
-        }
-        var (top, bottom) = Axis(image[0], window.Height, strides.Height, dilation.Height);
-        var (left, right) = Axis(image[1], window.Width, strides.Width, dilation.Width);
-        return [top, left, bottom, right];
+        var g = ConvGeometry.Create(1, image[0], image[1], image[2], window.Tuple, strides.Tuple, dilation.Tuple, padding, "ONNX export");
+        return [g.PadTop, g.PadLeft, g.PadBottom, g.PadRight];
     }
 
     private Value GlobalAveragePool(GlobalAveragePooling2D gap, KerasTensor input)

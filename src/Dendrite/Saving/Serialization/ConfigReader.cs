@@ -134,11 +134,10 @@ internal sealed class ConfigReader
     public void RequireDefault(string key, JsonNode? allowed, string why)
     {
         var node = Node(key);
-        if (node is null || IsEmpty(node)) { if (allowed is null || IsEmpty(allowed)) return; }
-        if (node is null) return;
-        if (allowed is not null && JsonNode.DeepEquals(node, allowed)) return;
-        if (allowed is not null && ToDouble(node) is double a && ToDouble(allowed) is double b && a == b) return;
-        throw Cannot(key, why);
+        if (node is null) return; // absent: the default
+        bool isDefault = allowed is null ? IsEmpty(node)
+            : JsonNode.DeepEquals(node, allowed) || (ToDouble(node) is double a && ToDouble(allowed) is double b && a == b);
+        if (!isDefault) throw Cannot(key, why);
     }
 
     /// <summary>Refuses a key unless it is null, false or empty (regularizers, constraints, lora_rank, …).</summary>

@@ -29,7 +29,7 @@ internal static class CustomConstruction
         foreach (var constructor in type.GetConstructors().OrderByDescending(c => c.GetParameters().Length))
         {
             var parameters = constructor.GetParameters();
-            var names = parameters.Select(p => SnakeCase(p.Name!)).ToArray();
+            var names = parameters.Select(p => KerasLayout.ToSnakeCase(p.Name!)).ToArray();
             if (!keys.All(k => names.Contains(k, StringComparer.Ordinal))) continue;
             if (parameters.Where((p, i) => !p.HasDefaultValue && !keys.Contains(names[i])).Any()) continue;
             var args = new object?[parameters.Length];
@@ -63,17 +63,5 @@ internal static class CustomConstruction
             throw new ModelFormatException($"{LoadContext.Current.Prefix}{what}: \"{key}\" = {ConfigReader.Describe(node)} cannot be passed as {target.Name}.", e);
         }
         throw new ModelFormatException($"{LoadContext.Current.Prefix}{what}: the constructor parameter for \"{key}\" has type {target.Name}, which Dendrite cannot fill from a config; give the class a static FromConfig(JsonObject).");
-    }
-
-    /// <summary><c>useBias</c> → <c>use_bias</c>.</summary>
-    internal static string SnakeCase(string name)
-    {
-        var sb = new System.Text.StringBuilder();
-        foreach (char c in name)
-        {
-            if (char.IsUpper(c)) { if (sb.Length > 0) sb.Append('_'); sb.Append(char.ToLowerInvariant(c)); }
-            else sb.Append(c);
-        }
-        return sb.ToString();
     }
 }
