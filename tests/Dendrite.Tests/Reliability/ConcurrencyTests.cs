@@ -8,6 +8,8 @@ namespace Dendrite.Tests.Reliability;
 /// made one after another, throws nothing and does not grow memory; callers that are themselves parallel never
 /// deadlock the worker pool.
 /// </summary>
+// Measures the process's managed memory, so it runs alone: other tests allocating meanwhile would count as growth.
+[Collection(GlobalStateCollection.Name)]
 public sealed class ConcurrencyTests
 {
     private static int Calls => int.TryParse(Environment.GetEnvironmentVariable("DENDRITE_CONCURRENCY_CALLS"), out int n) && n > 0 ? n : 10_000;
