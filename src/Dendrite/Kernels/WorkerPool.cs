@@ -27,7 +27,14 @@ internal static class WorkerPool
     private static readonly object s_startLock = new();
     private static Worker[] s_workers = [];
     private static int s_busy;
-    private static int s_maxThreads = Environment.ProcessorCount;
+    private static int s_maxThreads = InitialThreads();
+
+    private static int InitialThreads()
+    {
+        int threads = Config.ThreadsFromEnvironment(Environment.GetEnvironmentVariable(Config.ThreadsVariable), out string? problem);
+        if (problem is not null) Console.Error.WriteLine(problem);
+        return threads;
+    }
 
     /// <summary>How many threads (the caller included) a job may use; at least 1.</summary>
     public static int MaxThreads

@@ -7,7 +7,7 @@ namespace Dendrite;
 /// What <c>Fit</c> returns (Keras' <c>History</c>): for every logged key (<c>loss</c>, <c>accuracy</c>,
 /// <c>val_loss</c>, …) the value at the end of each epoch.
 /// </summary>
-public sealed class History : IReadOnlyDictionary<string, IReadOnlyList<double>>
+public sealed partial class History : IReadOnlyDictionary<string, IReadOnlyList<double>>
 {
     private readonly SortedDictionary<string, List<double>> _values = new(StringComparer.Ordinal);
     private readonly List<int> _epochs = [];

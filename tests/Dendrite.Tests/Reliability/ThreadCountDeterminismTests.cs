@@ -13,8 +13,8 @@ public sealed class ThreadCountDeterminismTests
 {
     private static (float[][] Weights, double[] Loss) Train(Func<Sequential> build, NDArray x, NDArray y, int threads)
     {
-        int saved = WorkerPool.MaxThreads;
-        WorkerPool.MaxThreads = threads;
+        int saved = Config.Threads;
+        Config.Threads = threads; // the public setting (Dendrite.Config), as a user sets it
         try
         {
             Utils.SetRandomSeed(2024);
@@ -23,7 +23,7 @@ public sealed class ThreadCountDeterminismTests
             var history = model.Fit(x, y, epochs: 2, batchSize: 32, validationSplit: 0.2, verbose: 0);
             return (Models.TestModels.WeightValues(model), [.. history["loss"], .. history["val_loss"]]);
         }
-        finally { WorkerPool.MaxThreads = saved; }
+        finally { Config.Threads = saved; }
     }
 
     private static void AssertBitIdentical((float[][] Weights, double[] Loss) a, (float[][] Weights, double[] Loss) b)
