@@ -1,0 +1,68 @@
+namespace Dendrite;
+
+public static partial class Utils
+{
+    /// <summary>
+    /// Counts how often each true class was predicted as each class (TensorFlow's <c>tf.math.confusion_matrix</c>,
+    /// scikit-learn's <c>confusion_matrix</c>): entry [i, j] is the number of samples whose label is i and whose
+    /// prediction is j, so the diagonal holds the correct ones, row i sums to the count of class i and column j to
+    /// the count of predictions j.
+    /// </summary>
+    /// <param name="labels">True class indices, shape (N,) or (N, 1), any element type holding whole numbers.</param>
+    /// <param name="predictions">
+    /// Predicted class indices of the same length, or class scores of shape (N, classes) (a model's
+    /// <c>Predict</c> output), whose arg-max along the last axis is taken.
+    /// </param>
+    /// <param name="numClasses">The number of classes; by default one more than the largest label or prediction.</param>
+    /// <returns>An int32 array of shape (numClasses, numClasses).</returns>
+    /// <exception cref="ArgumentException">The lengths differ, a class index is negative, not whole, or not below
+    /// <paramref name="numClasses"/> (the message names the index and the sample).</exception>
+    public static NDArray<int> ConfusionMatrix(NDArray labels, NDArray predictions, int? numClasses = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(predictions);
+        var predicted = ClassIndices(predictions, "predictions", asScores: predictions.Rank == 2 && predictions.Shape[1] > 1);
+        var actual = ClassIndices(labels, "labels", asScores: false);
+        if (actual.Length != predicted.Length)
+            throw new ArgumentException($"ConfusionMatrix needs one prediction per label: got {actual.Length} labels (shape {labels.Shape}) and {predicted.Length} predictions (shape {predictions.Shape}).", nameof(predictions));
+        if (numClasses is < 1) throw new ArgumentException($"numClasses must be at least 1, got {numClasses}.", nameof(numClasses));
+        long classes = numClasses ?? (actual.Length == 0
+            ? throw new ArgumentException("ConfusionMatrix cannot infer the number of classes from no labels; pass numClasses.", nameof(labels))
+            : Math.Max(Max(actual), Max(predicted)) + 1);
+        if (classes * classes > Array.MaxLength)
+            throw new ArgumentException($"ConfusionMatrix would have {classes} × {classes} entries, more than one array holds.", nameof(numClasses));
+        int n = (int)classes;
+        var counts = new int[n * n];
+        for (int i = 0; i < actual.Length; i++)
+        {
+            CheckClass(actual[i], n, i, "label");
+            CheckClass(predicted[i], n, i, "prediction");
+            counts[actual[i] * n + predicted[i]]++;
+        }
+        return new NDArray<int>(counts, n, n);
+    }
+
+    private static long[] ClassIndices(NDArray values, string name, bool asScores)
+    {
+        if (asScores) return [.. values.AsType<double>().ArgMax(axis: 1).AsSpan().ToArray().Select(i => (long)i)];
+        if (values.Rank > 2 || (values.Rank == 2 && values.Shape[1] != 1) || values.Rank == 0)
+            throw new ArgumentException($"ConfusionMatrix needs {name} of shape (N,) or (N, 1){(name == "predictions" ? " or scores (N, classes)" : "")}, got {values.Shape}.", name);
+        if (values.HasNonFinite())
+            throw new ArgumentException($"ConfusionMatrix needs whole class indices; the {name} contain NaN or infinite values.", name);
+        var asDouble = values.AsType<double>().AsSpan();
+        var indices = new long[asDouble.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if (asDouble[i] != Math.Floor(asDouble[i]))
+                throw new ArgumentException(FormattableString.Invariant($"ConfusionMatrix needs whole class indices; {name}[{i}] is {asDouble[i]}."), name);
+            indices[i] = (long)asDouble[i];
+        }
+        return indices;
+    }
+
+    private static void CheckClass(long index, int classes, int sample, string what)
+    {
+        if (index < 0 || index >= classes)
+            throw new ArgumentException(FormattableString.Invariant($"ConfusionMatrix: the {what} of sample {sample} is {index}, outside [0, {classes - 1}] for {classes} classes."));
+    }
+}
