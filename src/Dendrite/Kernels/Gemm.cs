@@ -58,6 +58,18 @@ public static unsafe class Gemm
         : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
         : GemmPath.Portable;
 
+    /// <summary>
+    /// The instruction set of the micro-kernel that matrix products (Dense, Conv2D) use on this machine:
+    /// <c>"AVX-512"</c>, <c>"AVX2+FMA"</c> or <c>"Vector128"</c> (SSE on x64, NEON on ARM64), the widest the hardware
+    /// accelerates. Read-only; <c>dendrite info</c> prints it.
+    /// </summary>
+    public static string ActiveKernel => ActivePath switch
+    {
+        GemmPath.Avx512 => "AVX-512",
+        GemmPath.Avx2 => "AVX2+FMA",
+        _ => "Vector128",
+    };
+
     /// <summary>Whether this machine can run <paramref name="path"/>.</summary>
     internal static bool IsSupported(GemmPath path) => path switch
     {

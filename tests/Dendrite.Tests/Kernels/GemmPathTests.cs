@@ -133,6 +133,21 @@ public class GemmPathTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(GemmPath.Avx512), "AVX-512")]
+    [InlineData(nameof(GemmPath.Avx2), "AVX2+FMA")]
+    [InlineData(nameof(GemmPath.Portable), "Vector128")]
+    public void ActiveKernelNamesThePathInUse(string pathName, string expected)
+    {
+        var saved = Gemm.ForcedPath;
+        try
+        {
+            Gemm.ForcedPath = Enum.Parse<GemmPath>(pathName);
+            Assert.Equal(expected, Gemm.ActiveKernel);
+        }
+        finally { Gemm.ForcedPath = saved; }
+    }
+
     private static void WithPath(GemmPath path, Action body)
     {
         var savedPath = Gemm.ForcedPath;
