@@ -95,5 +95,9 @@ public class HelpAndUsageTests
         Assert.Subset(optimizers.ToHashSet(), new HashSet<string> { "adadelta", "adagrad", "adam", "adamw" });
         Assert.DoesNotContain("sgd", optimizers);
         Assert.Contains("--validation-split", CompletionsFor("train m.keras --va").Split('\n', StringSplitOptions.TrimEntries));
+        // Model files by their extensions, with the folder as typed.
+        string fixtures = TestPaths.KerasFixtures + "/";
+        var models = CompletionsFor($"summary {fixtures}mnist_cnn").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([fixtures + "mnist_cnn_keras3.12.0.keras", fixtures + "mnist_cnn_keras3.12.0_legacy.h5"], models);
     }
 }

@@ -81,6 +81,23 @@ public class PredictTests(TrainedModelFixture trained)
     }
 
     [Fact]
+    public void AKerasConvnetTakesTheSameFilesAsChannelLastImages()
+    {
+        // Input (28, 28, 1), weights trained by Python Keras: the converted images are reshaped to it.
+        var files = Digits.Select(i =>
+        {
+            string path = Path.Combine(_folder, $"cnn{i}.png");
+            TestImages.WritePng(path, TestImages.Invert(TestImages.Upscale(TestImages.Digit(i), 28, 2)), 56);
+            return path;
+        }).ToList();
+        var run = Tool.Run(["predict", Path.Combine(TestPaths.KerasFixtures, "mnist_cnn_keras3.12.0.keras"), .. files, "--json", "--top", "1"], null);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.StdOut);
+        Assert.Equal(Labels, json.RootElement.EnumerateArray().Select(r => r.GetProperty("top")[0].GetProperty("class").GetInt32()));
+        Assert.All(json.RootElement.EnumerateArray(), r => Assert.True(r.GetProperty("top")[0].GetProperty("probability").GetDouble() > 0.9));
+    }
+
+    [Fact]
     public void InvertNoKeepsALightImageAsItIs()
     {
         string light = Path.Combine(_folder, "light.png");

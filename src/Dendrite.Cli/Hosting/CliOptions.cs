@@ -80,19 +80,21 @@ internal static class CliOptions
     public static Func<CompletionContext, IEnumerable<CompletionItem>> PathCompletions(params string[] extensions) => context =>
     {
         string word = context.WordToComplete;
-        string folder = Path.GetDirectoryName(word) is { Length: > 0 } d ? d : ".";
-        if (!Directory.Exists(folder)) return [];
-        string prefix = word.Length == 0 || word.EndsWith(Path.DirectorySeparatorChar) ? word : Path.GetDirectoryName(word) is { Length: > 0 } p ? p + Path.DirectorySeparatorChar : "";
+        // The typed folder part, kept as typed ("models/", "../data/", "/abs/"), or the current folder.
+        string prefix = word[..(word.LastIndexOfAny(['/', Path.DirectorySeparatorChar]) + 1)];
+        string folder = prefix.Length > 0 ? prefix : ".";
         try
         {
-            return Directory.EnumerateFileSystemEntries(folder)
+            return [.. Directory.EnumerateFileSystemEntries(folder)
                 .Where(e => Directory.Exists(e) || extensions.Length == 0 || extensions.Any(x => e.EndsWith(x, StringComparison.OrdinalIgnoreCase)))
-                .Select(e => prefix + Path.GetFileName(e) + (Directory.Exists(e) ? Path.DirectorySeparatorChar.ToString() : ""))
+                .Select(e => prefix + Path.GetFileName(e) + (Directory.Exists(e) ? "/" : ""))
                 .Where(e => e.StartsWith(word, StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
-                .Select(e => new CompletionItem(e));
+                .Select(e => new CompletionItem(e))];
         }
-        catch (IOException) { return []; }
-        catch (UnauthorizedAccessException) { return []; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return []; // a folder that cannot be listed has nothing to offer
+        }
     };
 }
