@@ -89,6 +89,12 @@ public class DataFolderTests
         var truncated = Tool.Run("evaluate", model, "--data", data);
         Assert.True(truncated.ExitCode == 3, truncated.ToString());
         Assert.Contains($"'{images}' is truncated", truncated.StdErr);
+
+        // A header declaring 1.8 billion values in a tiny file is refused without allocating them.
+        WriteIdx(images, new byte[100], [60000, 1000, 30]);
+        var huge = Tool.Run("evaluate", model, "--data", data);
+        Assert.True(huge.ExitCode == 3, huge.ToString());
+        Assert.Contains("60000 × 1000 × 30 = 1800000000 values, it holds 100", huge.StdErr);
     }
 
     private static void WriteIdx(string path, byte[] values, int[] dims)

@@ -52,12 +52,20 @@ internal static class IdxFile
             size *= dims[i];
             if (size > Array.MaxLength) throw CliException.Unreadable($"'{path}' declares more values than one array holds ({string.Join(" × ", dims[..(i + 1)])}).");
         }
-        var values = new byte[size];
-        int read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
-        if (read < values.Length)
-            throw CliException.Unreadable($"'{path}' is truncated: its header declares {string.Join(" × ", dims)} = {size} values, it holds {read}.");
-        if (stream.ReadByte() != -1)
+        // Read at most one byte more than declared, into memory that grows with what is there: a header declaring
+        // gigabytes in a small (or compressed) file costs nothing before the data runs out.
+        using var values = new MemoryStream();
+        var chunk = new byte[1 << 20];
+        while (values.Length <= size)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, size + 1 - values.Length));
+            if (read == 0) break;
+            values.Write(chunk, 0, read);
+        }
+        if (values.Length < size)
+            throw CliException.Unreadable($"'{path}' is truncated: its header declares {string.Join(" × ", dims)} = {size} values, it holds {values.Length}.");
+        if (values.Length > size)
             throw CliException.Unreadable($"'{path}' has data past the {size} values its header declares ({string.Join(" × ", dims)}).");
-        return new NDArray<byte>(values, dims);
+        return new NDArray<byte>(values.ToArray(), dims);
     }
 }
