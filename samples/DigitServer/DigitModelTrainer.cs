@@ -13,7 +13,7 @@ namespace DigitServer;
 /// </summary>
 internal static class DigitModelTrainer
 {
-    /// <summary>Epochs of training: two reach about 99 % on MNIST's test set in well under a minute on two cores.</summary>
+    /// <summary>Epochs of training: two reach ≈ 0.987 test accuracy on MNIST, in 17–34 s measured on two shared cores.</summary>
     internal const int Epochs = 2;
 
     /// <summary>The network: Keras' simple MNIST convnet with a 128-unit hidden layer before the classifier.</summary>
