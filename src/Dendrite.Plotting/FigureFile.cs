@@ -87,10 +87,23 @@ internal static class FigureFile
         using (var layout = SKSurface.Create(new SKImageInfo(width, height)))
             draw(layout.Canvas);
 
-        // The SVG canvas writes its document when it is disposed, so it must be closed before the stream is.
-        using var managed = new SKManagedWStream(stream, disposeManagedStream: false);
-        using (var canvas = SKSvgCanvas.Create(SKRect.Create(width, height), managed))
-            draw(canvas);
-        managed.Flush();
+        var svg = new MemoryStream();
+        using (var managed = new SKManagedWStream(svg, disposeManagedStream: false))
+        {
+            // The SVG canvas writes its document when it is disposed, so it must be closed before the stream is read.
+            using (var canvas = SKSvgCanvas.Create(SKRect.Create(width, height), managed))
+                draw(canvas);
+            managed.Flush();
+        }
+        var document = System.Text.Encoding.UTF8.GetString(svg.GetBuffer(), 0, (int)svg.Length);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(SharpenImages(document));
+        stream.Write(bytes);
     }
+
+    /// <summary>
+    /// Bitmaps (a 28 × 28 digit, the colour bar) are embedded at their own size and scaled up by the viewer, which
+    /// smooths them into a blur unless told to keep the pixels square, as the PNG does.
+    /// </summary>
+    internal static string SharpenImages(string svg) =>
+        svg.Replace("<image ", "<image image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ", StringComparison.Ordinal);
 }

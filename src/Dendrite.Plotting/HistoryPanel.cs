@@ -11,11 +11,14 @@ internal sealed record HistoryPanel(string Quantity, IReadOnlyList<double>? Trai
     /// <summary>The quantity as words: <c>digit_accuracy</c> → <c>digit accuracy</c>.</summary>
     public string Words => Quantity.Replace('_', ' ');
 
-    /// <summary>The panel's title, as the Keras tutorials write it: "Training and validation loss".</summary>
+    /// <summary>
+    /// The panel's title, as the Keras tutorials write it: "Training and validation loss"; a quantity logged for
+    /// training only (a learning rate, a metric without validation data) is titled by its name alone.
+    /// </summary>
     public string Title => (Training, Validation) switch
     {
         (not null, not null) => $"Training and validation {Words}",
-        (not null, null) => $"Training {Words}",
+        (not null, null) => AxisLabel,
         _ => $"Validation {Words}",
     };
 

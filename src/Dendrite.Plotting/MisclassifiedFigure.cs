@@ -17,40 +17,29 @@ internal static class MisclassifiedFigure
             WriteNone(path, grid.Count, width, height);
             return;
         }
-        int columns = Math.Min(samples.Length, Columns);
-        int rows = (samples.Length + columns - 1) / columns;
-        int figureWidth = width ?? Plots.MisclassifiedCellWidth * columns;
-        int figureHeight = height ?? Plots.MisclassifiedCellHeight * rows;
+        using var figure = new PanelGrid(samples.Length, Columns);
+        int figureWidth = width ?? Plots.MisclassifiedCellWidth * figure.Columns;
+        int figureHeight = height ?? Plots.MisclassifiedCellHeight * figure.Rows;
         FigureFile.CheckSize(figureWidth, figureHeight);
 
         // One grey scale for all the images, so that equal pixel values look the same in every picture.
         var (min, max) = grid.ValueRange(samples);
-        var figure = new Multiplot();
-        figure.AddPlots(samples.Length); // AddPlots sets the number of subplots
-        figure.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
-        try
+        for (int k = 0; k < samples.Length; k++)
         {
-            for (int k = 0; k < samples.Length; k++)
-            {
-                var plot = figure.GetPlot(k);
-                FigureStyle.Apply(plot);
-                plot.Axes.Title.Label.FontSize = FigureStyle.TickLabelSize;
-                plot.Title(titles[k]);
-                // Dark ink on white, as matplotlib's cmap="binary"; pixels stay square and sharp (no smoothing).
-                var picture = plot.Add.Heatmap(grid.Image(samples[k]));
-                picture.Colormap = new ScottPlot.Colormaps.GrayscaleReversed();
-                picture.ManualRange = new ScottPlot.Range(min, max);
-                picture.Smooth = false;
-                plot.HideAxesAndGrid();
-                plot.Axes.Title.IsVisible = true; // hiding the axes hides the title panel too
-                plot.Axes.SquareUnits();
-            }
-            FigureFile.Write(path, figureWidth, figureHeight, figure.Render);
+            var plot = figure[k];
+            FigureStyle.Apply(plot);
+            plot.Axes.Title.Label.FontSize = FigureStyle.TickLabelSize;
+            plot.Title(titles[k]);
+            // Dark ink on white, as matplotlib's cmap="binary"; pixels stay square and sharp (no smoothing).
+            var picture = plot.Add.Heatmap(grid.Image(samples[k]));
+            picture.Colormap = new ScottPlot.Colormaps.GrayscaleReversed();
+            picture.ManualRange = new ScottPlot.Range(min, max);
+            picture.Smooth = false;
+            plot.HideAxesAndGrid();
+            plot.Axes.Title.IsVisible = true; // hiding the axes hides the title panel too
+            plot.Axes.SquareUnits();
         }
-        finally
-        {
-            foreach (var plot in figure.GetPlots()) plot.Dispose();
-        }
+        FigureFile.Write(path, figureWidth, figureHeight, figure.Render);
     }
 
     private static void WriteNone(string path, int samples, int? width, int? height)

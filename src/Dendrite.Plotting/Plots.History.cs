@@ -1,5 +1,3 @@
-using ScottPlot;
-
 namespace Dendrite.Plotting;
 
 /// <summary>
@@ -36,25 +34,13 @@ public static partial class Plots
         if (panels.Count == 0 || history.Epoch.Count == 0)
             throw new ArgumentException("The history has no epochs to plot: it holds no logged values.", nameof(history));
 
-        int columns = Math.Min(panels.Count, 2);
-        int rows = (panels.Count + columns - 1) / columns;
-        int figureWidth = width ?? HistoryPanelWidth * columns;
-        int figureHeight = height ?? HistoryPanelHeight * rows;
+        using var figure = new PanelGrid(panels.Count, maxColumns: 2);
+        int figureWidth = width ?? HistoryPanelWidth * figure.Columns;
+        int figureHeight = height ?? HistoryPanelHeight * figure.Rows;
         FigureFile.CheckSize(figureWidth, figureHeight);
-
-        var figure = new Multiplot();
-        figure.AddPlots(panels.Count); // AddPlots sets the number of subplots
-        figure.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
-        try
-        {
-            for (int i = 0; i < panels.Count; i++)
-                HistoryFigure.DrawPanel(figure.GetPlot(i), panels[i], history.Epoch);
-            FigureFile.Write(path, figureWidth, figureHeight, figure.Render);
-        }
-        finally
-        {
-            foreach (var plot in figure.GetPlots()) plot.Dispose();
-        }
+        for (int i = 0; i < panels.Count; i++)
+            HistoryFigure.DrawPanel(figure[i], panels[i], history.Epoch);
+        FigureFile.Write(path, figureWidth, figureHeight, figure.Render);
     }
 
     /// <summary>

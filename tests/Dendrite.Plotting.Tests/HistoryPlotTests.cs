@@ -85,10 +85,18 @@ public sealed class HistoryPlotTests : IDisposable
         history.Plot(svg);
 
         Assert.Equal((2 * Plots.HistoryPanelWidth, 2 * Plots.HistoryPanelHeight), FigureChecks.PngSize(png));
+        using (var bitmap = FigureChecks.DecodePng(png))
+        {
+            // The fourth place of the 2 × 2 grid has no panel: it is white page, not transparent.
+            var corner = bitmap.GetPixel(bitmap.Width * 3 / 4, bitmap.Height * 3 / 4);
+            Assert.Equal(SkiaSharp.SKColors.White, corner);
+        }
         var texts = FigureChecks.SvgTexts(svg);
-        // A quantity without validation values: "Training loss" as the panel's title and as its one legend entry.
-        Assert.Equal(2, texts.Count(t => t == "Training loss"));
-        Assert.Equal(2, texts.Count(t => t == "Training digit accuracy"));
+        // A quantity without validation values is titled by its name (also the y axis label) and has one legend entry.
+        Assert.Equal(2, texts.Count(t => t == "Loss"));
+        Assert.Contains("Training loss", texts);
+        Assert.Equal(2, texts.Count(t => t == "Digit accuracy"));
+        Assert.Contains("Training digit accuracy", texts);
         Assert.Contains("Training and validation size loss", texts);
         Assert.Contains("Validation size loss", texts);
         Assert.True(texts.IndexOf("Training loss") < texts.IndexOf("Training digit accuracy"), "loss must be the first panel");

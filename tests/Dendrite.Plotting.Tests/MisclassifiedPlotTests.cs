@@ -36,6 +36,20 @@ public sealed class MisclassifiedPlotTests : IDisposable
     }
 
     [Fact]
+    public void Svg_embeds_each_picture_as_a_bitmap_kept_sharp_when_scaled()
+    {
+        var (images, labels, predictions) = Digits();
+        string path = _folder.File("wrong.svg");
+
+        Plots.PlotMisclassified(path, images, labels, predictions);
+
+        var pictures = FigureChecks.Svg(path).Descendants().Where(e => e.Name.LocalName == "image").ToList();
+        Assert.Equal(4, pictures.Count(e => e.Attribute("width")?.Value == "28" && e.Attribute("height")?.Value == "28"));
+        // Without this a browser smooths a 28 × 28 digit scaled to 150 pixels into a blur.
+        Assert.All(pictures, e => Assert.Equal("image-rendering:pixelated", e.Attribute("style")?.Value));
+    }
+
+    [Fact]
     public void Png_has_five_columns_at_most_and_shows_the_ink()
     {
         var (images, labels, predictions) = Digits();
@@ -84,6 +98,9 @@ public sealed class MisclassifiedPlotTests : IDisposable
 
         Assert.Equal(12, drawn);
         Assert.Equal((5 * Plots.MisclassifiedCellWidth, 3 * Plots.MisclassifiedCellHeight), FigureChecks.PngSize(path));
+        // The last row has two pictures and three empty places, which are white page, not transparent.
+        using var bitmap = FigureChecks.DecodePng(path);
+        Assert.Equal(SKColors.White, bitmap.GetPixel(bitmap.Width - 10, bitmap.Height - 10));
     }
 
     [Fact]
