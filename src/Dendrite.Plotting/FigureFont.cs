@@ -28,7 +28,8 @@ internal static class FigureFont
     /// <summary>The preferred family among <paramref name="installed"/>, or the first installed one.</summary>
     internal static string Choose(IEnumerable<string> installed)
     {
-        var families = installed.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Skia without any font file still lists one family, with an empty name.
+        var families = installed.Where(name => !string.IsNullOrWhiteSpace(name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (families.Count == 0)
             throw new InvalidOperationException(
                 "No fonts are installed, so a figure's titles, labels and numbers cannot be drawn. Install one, for example " +

@@ -20,6 +20,8 @@ public sealed class FigureFontTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => FigureFont.Choose([]));
         Assert.Contains("fonts-dejavu-core", error.Message);
+        // What Skia lists when /usr/share/fonts is empty: one family without a name.
+        Assert.Throws<InvalidOperationException>(() => FigureFont.Choose([""]));
     }
 
     [Fact]
