@@ -5,7 +5,7 @@ namespace Dendrite.Cli.Tests;
 /// <summary>Help, version, tab completion and usage errors: System.CommandLine's behaviour, with the exit-code table in help.</summary>
 public class HelpAndUsageTests
 {
-    private static readonly string[] Commands = ["summary", "train", "evaluate", "predict", "convert", "info"];
+    private static readonly string[] Commands = ["summary", "train", "evaluate", "predict", "convert", "info", "plot"];
 
     [Fact]
     public void HelpListsEveryCommandAndTheExitCodes()

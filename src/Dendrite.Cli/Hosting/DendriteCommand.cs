@@ -10,7 +10,7 @@ internal static class DendriteCommand
 {
     public static RootCommand Create()
     {
-        var root = new RootCommand("dendrite: summarise, train, evaluate, predict with and convert Keras models (.keras, legacy .h5) from the command line, with Dendrite (pure C#).")
+        var root = new RootCommand("dendrite: summarise, train, evaluate, predict with and convert Keras models (.keras, legacy .h5), and plot training curves, from the command line, with Dendrite (pure C#).")
         {
             SummaryCommand.Create(),
             TrainCommand.Create(),
@@ -18,6 +18,7 @@ internal static class DendriteCommand
             PredictCommand.Create(),
             ConvertCommand.Create(),
             InfoCommand.Create(),
+            PlotCommand.Create(),
         };
         root.Options.Add(CliOptions.Verbose);
         AddExitCodesToHelp(root);

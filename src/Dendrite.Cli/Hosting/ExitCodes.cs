@@ -27,7 +27,7 @@ internal static class ExitCodes
           0  success
           1  usage error (unknown option, missing or invalid argument)
           2  file or folder not found
-          3  not a model, or an unreadable file (corrupt image, malformed data)
+          3  not a model, or an unreadable file (corrupt image, malformed data or history)
           4  the data does not fit the model (input shape, labels, classes)
           5  any other failure
         Errors are one line on standard error; --verbose adds the stack trace.
