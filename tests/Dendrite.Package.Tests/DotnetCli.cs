@@ -15,9 +15,13 @@ internal static class DotnetCli
         }
     }
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunProgram("dotnet", workingDirectory, timeout, arguments);
+
+    /// <summary>Runs <paramref name="program"/> (a path or a command on the PATH) with the same clean environment.</summary>
+    public static Result RunProgram(string program, string workingDirectory, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -43,9 +47,16 @@ internal static class DotnetCli
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"`dotnet {string.Join(' ', arguments)}` did not finish within {timeout}:\n{output}");
+            Assert.Fail($"`{program} {string.Join(' ', arguments)}` did not finish within {timeout}:\n{output}");
         }
         process.WaitForExit();
         lock (output) return new Result(process.ExitCode, output.ToString());
     }
+}
+
+/// <summary>The installed <c>dendrite</c> command, run with a short time limit.</summary>
+internal static class ToolProcess
+{
+    public static DotnetCli.Result Run(string tool, string workingDirectory, params string[] arguments) =>
+        DotnetCli.RunProgram(tool, workingDirectory, TimeSpan.FromMinutes(2), arguments);
 }
