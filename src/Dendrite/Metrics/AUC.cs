@@ -163,4 +163,22 @@ public sealed partial class AUC : Metric
         Array.Clear(_negativeBuckets);
         (_positives, _negatives) = (0, 0);
     }
+
+    internal override int StateLength => 2 * _positiveBuckets.Length + 2;
+
+    internal override void CopyState(Span<double> state)
+    {
+        int n = _positiveBuckets.Length;
+        _positiveBuckets.CopyTo(state);
+        _negativeBuckets.CopyTo(state[n..]);
+        (state[2 * n], state[2 * n + 1]) = (_positives, _negatives);
+    }
+
+    internal override void SetState(ReadOnlySpan<double> state)
+    {
+        int n = _positiveBuckets.Length;
+        state[..n].CopyTo(_positiveBuckets);
+        state.Slice(n, n).CopyTo(_negativeBuckets);
+        (_positives, _negatives) = (state[2 * n], state[2 * n + 1]);
+    }
 }

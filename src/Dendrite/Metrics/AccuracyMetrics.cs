@@ -145,4 +145,15 @@ public sealed partial class Accuracy(string name = "accuracy") : Metric
 
     /// <inheritdoc/>
     public override void ResetState() => _resolved?.ResetState();
+
+    // Every kind it resolves to is a mean (total, count); before the first batch the state is zero.
+    internal override int StateLength => 2;
+
+    internal override void CopyState(Span<double> state)
+    {
+        if (_resolved is null) state[..2].Clear();
+        else _resolved.CopyState(state);
+    }
+
+    internal override void SetState(ReadOnlySpan<double> state) => _resolved?.SetState(state);
 }

@@ -29,6 +29,20 @@ public abstract partial class Metric
     public abstract void ResetState();
 
     /// <summary>
+    /// How many numbers make up the metric's state when that state is additive (sums and counts, so that the state
+    /// of several shards of data is the element-wise sum of theirs); 0 when it is not. Data-parallel training sums
+    /// additive states across ranks, which gives exactly the metric of the whole batch; a metric with no additive
+    /// state (a user's own subclass) is averaged across ranks instead.
+    /// </summary>
+    internal virtual int StateLength => 0;
+
+    /// <summary>Copies the additive state into <paramref name="state"/> (<see cref="StateLength"/> numbers).</summary>
+    internal virtual void CopyState(Span<double> state) { }
+
+    /// <summary>Replaces the additive state with <paramref name="state"/> (<see cref="StateLength"/> numbers).</summary>
+    internal virtual void SetState(ReadOnlySpan<double> state) { }
+
+    /// <summary>
     /// Whether a larger value is better (true: accuracies), a smaller one (false), or unknown (null, the default):
     /// Keras' <c>_direction</c> ("up"/"down"), which <c>EarlyStopping</c> and <c>ReduceLROnPlateau</c> read in
     /// <c>mode: "auto"</c> to tell which way a monitored <c>val_&lt;name&gt;</c> or <c>&lt;name&gt;</c> should go.
@@ -112,6 +126,12 @@ public abstract partial class MeanMetric : Metric
 
     /// <inheritdoc/>
     public override void ResetState() => (_total, _count) = (0, 0);
+
+    internal override int StateLength => 2;
+
+    internal override void CopyState(Span<double> state) => (state[0], state[1]) = (_total, _count);
+
+    internal override void SetState(ReadOnlySpan<double> state) => (_total, _count) = (state[0], state[1]);
 }
 
 /// <summary>The mean of values weighted by a count: how Keras tracks the epoch loss (weighted by batch size).</summary>

@@ -23,4 +23,10 @@ internal sealed class OutputMetric(Metric inner, string outputName) : Metric
 
     /// <inheritdoc/>
     public override void ResetState() => Inner.ResetState();
+
+    internal override int StateLength => Inner.StateLength;
+
+    internal override void CopyState(Span<double> state) => Inner.CopyState(state);
+
+    internal override void SetState(ReadOnlySpan<double> state) => Inner.SetState(state);
 }

@@ -68,4 +68,10 @@ public abstract partial class ThresholdMetric : Metric
 
     /// <inheritdoc/>
     public override void ResetState() => (_truePositives, _falsePositives, _falseNegatives) = (0, 0, 0);
+
+    internal override int StateLength => 3;
+
+    internal override void CopyState(Span<double> state) => (state[0], state[1], state[2]) = (_truePositives, _falsePositives, _falseNegatives);
+
+    internal override void SetState(ReadOnlySpan<double> state) => (_truePositives, _falsePositives, _falseNegatives) = (state[0], state[1], state[2]);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dendrite.Autodiff;
 using Dendrite.Callbacks;
+using Dendrite.Distribution;
 using Dendrite.Metrics;
 
 namespace Dendrite.Training;
@@ -31,6 +32,20 @@ internal sealed class Trainer(Model model)
             throw new ArgumentOutOfRangeException(nameof(validationSplit), FormattableString.Invariant($"validationSplit must be in [0, 1), got {validationSplit}."));
         CheckFinite(x, "x");
         model.EnsureBuiltFor(x, nameof(x));
+        // Data parallelism (DataParallel.Current): every rank runs this same loop on its shard of each global batch.
+        var parallel = DataParallel.Current is { Size: > 1 } distribution ? distribution : null;
+        if (parallel is not null)
+        {
+            if (batchSize < parallel.Size)
+                throw new ArgumentException($"batchSize {batchSize} is the global batch, split across {parallel.Size} ranks: it must be at least the number of ranks.", nameof(batchSize));
+            parallel.BroadcastWeights(model);
+            if (!parallel.IsChief)
+            {
+                verbose = 0; // rank 0 prints
+                callbacks = callbacks?.Where(c => c is not (ModelCheckpoint or CSVLogger)).ToList(); // rank 0 writes files
+            }
+        }
+        var reduction = parallel is null ? null : new MetricReduction(parallel);
         var objectives = Objectives.For(model, sampleWeighted: sampleWeight is not null || classWeight is not null);
         objectives.ValidateTargets(y, model, nameof(y));
         // The weights are gathered with the targets, batch by batch. As in Keras, a validation split takes the
@@ -77,10 +92,14 @@ internal sealed class Trainer(Model model)
             int start = ReferenceEquals(valX, x) ? trainCount : 0;
             validationRows = new int[valX[0].Length - start];
             for (int i = 0; i < validationRows.Length; i++) validationRows[i] = start + i;
+            if (parallel is not null) validationRows = parallel.Shard(validationRows).ToArray(); // each rank validates its share
         }
 
         var rng = GlobalRandom.Fork();
+        // Every rank must shuffle alike: rank 0's seed (the global seed, else one of its own draws) is everyone's.
+        ulong? shuffleSeed = parallel?.AgreeOnSeed(GlobalRandom.Seed ?? rng.NextUInt64());
         var session = new TrainingSession(model, objectives, x, y, batchSize);
+        if (parallel is not null) session.Averager = new GradientAverager(parallel, model.TrainableWeights);
         var stepLogs = new List<KeyValuePair<string, double>>(); // reused every step
         var lossTracker = session.LossTracker;
         var outputTrackers = session.OutputLossTrackers;
@@ -102,7 +121,7 @@ internal sealed class Trainer(Model model)
             foreach (var metric in model.Metrics) metric.ResetState();
             hooks.EpochBegin(epoch, hooks.EmptyLogs());
             if (verbose != 0 && epochs > 1) { output.Write($"Epoch {epoch + 1}/{epochs}\n"); output.Flush(); }
-            if (shuffle) Shuffle(order, rng, epoch);
+            if (shuffle) Shuffle(order, rng, epoch, shuffleSeed);
             var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
 
             int stepsRun = 0;
@@ -111,20 +130,22 @@ internal sealed class Trainer(Model model)
                 int start = step * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
                 if (!hooks.IsEmpty) hooks.TrainBatchBegin(step, hooks.EmptyLogs());
-                session.Step(rows);
+                if (parallel is null) session.Step(rows);
+                else session.Step(parallel.Shard(rows), globalCount: rows.Length);
                 stepsRun++;
-                if (bar is not null || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker, outputTrackers);
+                // Under data parallelism every rank reduces at every step, so that all call the collective alike.
+                if (bar is not null || !hooks.IsEmpty || parallel is not null) FillLogs(stepLogs, lossTracker, outputTrackers, reduction: reduction);
                 if (!hooks.IsEmpty) hooks.TrainBatchEnd(step, hooks.BatchLogs(stepLogs));
                 if (model.StopTraining) break; // Keras checks after every batch (TerminateOnNaN)
                 if (bar is not null) bar.Update(step + 1, stepLogs);
             }
 
-            var logs = FillLogs([], lossTracker, outputTrackers);
+            var logs = FillLogs([], lossTracker, outputTrackers, reduction: reduction);
             // As in Keras, validation runs even when a callback stopped training during the epoch.
             if (valX is not null)
             {
                 validationBuffers ??= (new Batcher(valX, valY, batchSize), new Workspace());
-                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, validationObjectives!, progress: null, hooks, validationBuffers);
+                var validation = EvaluateRows(valX, valY!, validationRows!, batchSize, validationObjectives!, progress: null, hooks, validationBuffers, reduction);
                 foreach (var (key, value) in validation) logs.Add(new("val_" + key, value));
             }
             // A new dictionary every epoch, as Keras' epoch_logs; on_train_end receives the last one.
@@ -149,9 +170,9 @@ internal sealed class Trainer(Model model)
     /// <c>initialEpoch</c> sees the very batches the uninterrupted run saw; without a seed, each epoch reshuffles the
     /// previous order with the run's own generator.
     /// </summary>
-    private static void Shuffle(int[] order, RandomGenerator rng, int epoch)
+    private static void Shuffle(int[] order, RandomGenerator rng, int epoch, ulong? sharedSeed)
     {
-        if (GlobalRandom.Seed is not ulong seed)
+        if ((sharedSeed ?? GlobalRandom.Seed) is not ulong seed)
         {
             rng.Shuffle(order);
             return;
@@ -164,8 +185,19 @@ internal sealed class Trainer(Model model)
     /// Fills <paramref name="logs"/> with the loss then the metrics in compile order (the order <c>Evaluate</c>
     /// returns), or alphabetically by name as Keras shows them on the log line when <paramref name="sorted"/>.
     /// </summary>
-    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted = true)
+    private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted = true,
+        MetricReduction? reduction = null)
     {
+        if (reduction is not null)
+        {
+            // The values of every rank's samples together: the trackers' and metrics' states summed across ranks.
+            Metric[] all = [lossTracker, .. outputTrackers, .. model.Metrics];
+            reduction.WithGlobalState(all, () => FillLogs(logs, lossTracker, outputTrackers, sorted));
+            foreach (var (metric, mean) in reduction.Averaged)
+                for (int i = 0; i < logs.Count; i++)
+                    if (logs[i].Key == metric.Name) logs[i] = new(metric.Name, mean);
+            return logs;
+        }
         logs.Clear();
         logs.Add(new("loss", lossTracker.Result()));
         foreach (var tracker in outputTrackers) logs.Add(new(tracker.Name, tracker.Result()));
@@ -229,7 +261,8 @@ internal sealed class Trainer(Model model)
 
     /// <summary>Loss then metrics (compile order) over the given rows, without touching the weights.</summary>
     private List<KeyValuePair<string, double>> EvaluateRows(IReadOnlyList<NDArray> x, IReadOnlyList<NDArray> y, int[] rows, int batchSize,
-        Objectives objectives, Progbar? progress, CallbackList hooks, (Batcher Batcher, Workspace Workspace)? buffers = null)
+        Objectives objectives, Progbar? progress, CallbackList hooks, (Batcher Batcher, Workspace Workspace)? buffers = null,
+        MetricReduction? reduction = null)
     {
         var stepLogs = new List<KeyValuePair<string, double>>();
         var (batcher, workspace) = buffers ?? (new Batcher(x, y, batchSize), new Workspace());
@@ -259,7 +292,7 @@ internal sealed class Trainer(Model model)
             if (!hooks.IsEmpty) hooks.TestBatchEnd(step, hooks.BatchLogs(stepLogs));
             if (show) progress!.Update(step + 1, stepLogs);
         }
-        var result = FillLogs([], lossTracker, outputTrackers, sorted: false);
+        var result = FillLogs([], lossTracker, outputTrackers, sorted: false, reduction: reduction);
         if (!hooks.IsEmpty) hooks.TestEnd(new Dictionary<string, double>(result, StringComparer.Ordinal));
         return result;
     }

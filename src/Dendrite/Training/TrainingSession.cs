@@ -36,9 +36,22 @@ internal sealed class TrainingSession
     /// <summary>Each output's loss (multi-output models only, logged as <c>name_loss</c>).</summary>
     public Mean[] OutputLossTrackers { get; }
 
-    /// <summary>One gradient step on the samples at <paramref name="rows"/>; returns the batch loss before the update.</summary>
-    public float Step(ReadOnlySpan<int> rows)
+    /// <summary>Under data parallelism: averages each step's gradients across the ranks before the update.</summary>
+    internal Distribution.GradientAverager? Averager { get; set; }
+
+    /// <summary>
+    /// One gradient step on the samples at <paramref name="rows"/>; returns the batch loss before the update. Under
+    /// data parallelism (<see cref="Averager"/>), <paramref name="rows"/> is this rank's shard of a global batch of
+    /// <paramref name="globalCount"/> samples, possibly empty (then this rank only takes part in the averaging).
+    /// </summary>
+    public float Step(ReadOnlySpan<int> rows, int globalCount = -1)
     {
+        if (rows.IsEmpty && Averager is not null)
+        {
+            Averager.Average(0, globalCount);
+            if (_variables.Count > 0) _model.Optimizer!.Apply(_variables, generation: null);
+            return 0f;
+        }
         var (xBatch, yBatch) = _batcher.Gather(rows);
         using (_workspace.Activate())
         {
@@ -72,7 +85,11 @@ internal sealed class TrainingSession
             }
             // A model without trainable weights (all frozen, or only weightless layers) still runs its forward pass
             // and logs its loss, but has nothing to differentiate or update, as in Keras' train_step.
-            if (_variables.Count > 0) _model.Optimizer!.Apply(_variables, generation);
+            if (_variables.Count > 0)
+            {
+                Averager?.Average(rows.Length, globalCount);
+                _model.Optimizer!.Apply(_variables, generation);
+            }
             // Metrics see the predictions made before this update, as in Keras' train_step.
             float lossValue = loss.Values[0];
             LossTracker.Update(lossValue, rows.Length);
