@@ -247,9 +247,16 @@ internal sealed class Trainer(Model model)
         if (SampleWeights.Resolve(sampleWeight, null, y, objectives.Outputs) is { } weights) y = [.. y, weights];
         var rows = new int[x[0].Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
+        // Under data parallelism each rank evaluates its contiguous share and the sums are reduced across ranks.
+        var parallel = DataParallel.Current is { Size: > 1 } distribution ? distribution : null;
+        if (parallel is not null)
+        {
+            rows = parallel.Shard(rows).ToArray();
+            if (!parallel.IsChief) verbose = 0;
+        }
         int steps = StepCount(rows.Length, batchSize);
         var bar = verbose == 0 || steps == 0 ? null : new Progbar(steps, verbose);
-        var ordered = EvaluateRows(x, y, rows, batchSize, objectives, bar, new CallbackList(model, callbacks));
+        var ordered = EvaluateRows(x, y, rows, batchSize, objectives, bar, new CallbackList(model, callbacks), reduction: parallel is null ? null : new MetricReduction(parallel));
         if (bar is not null)
         {
             var display = new List<KeyValuePair<string, double>>(ordered);

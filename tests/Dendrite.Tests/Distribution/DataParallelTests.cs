@@ -89,6 +89,22 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void EvaluateIsShardedAndReducedToTheWholeSetsValues()
+    {
+        var (x, y) = Data(203);
+        Utils.SetRandomSeed(Seed);
+        var model = Build();
+        var single = model.Evaluate(x, y, batchSize: 16, verbose: 0);
+        var replicas = Enumerable.Range(0, 3).Select(_ => { Utils.SetRandomSeed(Seed); return Build(); }).ToArray();
+        var results = ThreadCommunicator.Run(3, d => replicas[d.Rank].Evaluate(x, y, batchSize: 16, verbose: 0));
+        foreach (var result in results)
+        {
+            Assert.Equal(single.Loss, result.Loss, 1e-6);
+            Assert.Equal(single["accuracy"], result["accuracy"], 1e-12); // counts summed: exact
+        }
+    }
+
+    [Fact]
     public void AGlobalBatchSmallerThanTheRanksIsRefused()
     {
         var (x, y) = Data(20);
