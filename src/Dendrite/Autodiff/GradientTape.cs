@@ -67,19 +67,39 @@ public sealed class GradientTape : IDisposable
     }
 
     /// <summary>Runs the backward pass of <paramref name="ops"/> (in recording order) from <paramref name="target"/>; returns its generation.</summary>
-    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target)
+    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target) => Backpropagate(ops, target, observer: null);
+
+    /// <summary>The op (index + 1) whose backward this thread is running, 0 outside one; see <see cref="Tensor.LastGradWriter"/>.</summary>
+    [ThreadStatic] private static int t_backwardOp;
+
+    internal static int CurrentBackwardOp => t_backwardOp;
+
+    /// <summary>
+    /// As <see cref="Backpropagate(IReadOnlyList{Op}, Tensor)"/>; <paramref name="observer"/> hears of every op index
+    /// once its backward has run (or been skipped), newest first, so it can act on gradients that are complete.
+    /// </summary>
+    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target, IBackwardObserver? observer)
     {
         if (target.Size != 1) throw new ArgumentException($"Backward needs a scalar (one-element) target, got shape {target.Shape}.");
         if (!target.RequiresGrad) throw new InvalidOperationException("The target does not depend on any tensor that requires a gradient.");
         int generation = Interlocked.Increment(ref s_generation);
         target.GradForWrite(generation, out _)[0] = 1f;
-        for (int i = ops.Count - 1; i >= 0; i--)
+        try
         {
-            var op = ops[i];
-            // An op whose output no gradient reached contributes nothing (e.g. the softmax beside a fused loss).
-            if (op.Output.GradBuffer is null || op.Output.GradGeneration != generation) continue;
-            op.Backward(generation);
+            for (int i = ops.Count - 1; i >= 0; i--)
+            {
+                var op = ops[i];
+                // An op whose output no gradient reached contributes nothing (e.g. the softmax beside a fused loss).
+                if (op.Output.GradBuffer is not null && op.Output.GradGeneration == generation)
+                {
+                    t_backwardOp = i + 1;
+                    op.Backward(generation);
+                    t_backwardOp = 0;
+                }
+                observer?.AfterOp(i);
+            }
         }
+        finally { t_backwardOp = 0; }
         return generation;
     }
 
@@ -96,4 +116,11 @@ public sealed class GradientTape : IDisposable
         _disposed = true;
         s_current = _previous;
     }
+}
+
+/// <summary>Told of each op of a backward pass as it completes (newest first).</summary>
+internal interface IBackwardObserver
+{
+    /// <summary>The backward of op <paramref name="index"/> has run or was skipped; no op after it in this pass has a lower index.</summary>
+    void AfterOp(int index);
 }

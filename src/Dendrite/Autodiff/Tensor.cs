@@ -14,6 +14,13 @@ public sealed partial class Tensor
     internal float[] Buffer;
     internal float[]? GradBuffer;
     internal int GradGeneration = -1;
+
+    /// <summary>
+    /// Which op of the last backward pass wrote this gradient last: its index in the recorded ops plus one, or 0 when
+    /// unknown (written outside a recorded pass, or from a worker thread). Data-parallel training reads it to start
+    /// reducing a gradient as soon as no later op can add to it.
+    /// </summary>
+    internal int LastGradWriter;
     internal readonly bool Borrowed;
 
     /// <summary>When this tensor is a softmax output, its input logits (what Keras keeps as <c>_keras_logits</c>).</summary>
@@ -78,6 +85,7 @@ public sealed partial class Tensor
         }
         else fresh = GradGeneration != generation;
         GradGeneration = generation;
+        LastGradWriter = GradientTape.CurrentBackwardOp;
         return GradBuffer.AsSpan(0, Size);
     }
 

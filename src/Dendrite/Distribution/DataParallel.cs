@@ -41,6 +41,40 @@ public sealed class DataParallel(ICommunicator communicator)
     /// <summary>Whether this is rank 0, which prints and writes files (Horovod's <c>hvd.rank() == 0</c>).</summary>
     public bool IsChief => Communicator.Rank == 0;
 
+    /// <summary>
+    /// Whether gradients are reduced while the backward pass is still running (bucket by bucket, as PyTorch's DDP
+    /// and Horovod do; the default) or all after it. Results are the same either way, bit for bit.
+    /// </summary>
+    public bool Overlap { get; set; } = true;
+
+    /// <summary>The size of a gradient bucket, one allreduce each (default 1 MiB; PyTorch's DDP uses 25 MiB for larger models).</summary>
+    public int BucketBytes { get; set; } = 1 << 20;
+
+    private long _waitTicks;
+    private int _reducedSteps;
+
+    /// <summary>
+    /// Time this rank spent waiting for gradient reductions to finish after its backward pass (communication that
+    /// computation did not hide), summed since the start or <see cref="ResetStatistics"/>.
+    /// </summary>
+    public TimeSpan CommunicationWait => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks));
+
+    /// <summary>Training steps whose gradients were averaged since the start or <see cref="ResetStatistics"/>.</summary>
+    public int ReducedSteps => Volatile.Read(ref _reducedSteps);
+
+    /// <summary>Sets <see cref="CommunicationWait"/> and <see cref="ReducedSteps"/> to zero.</summary>
+    public void ResetStatistics()
+    {
+        Interlocked.Exchange(ref _waitTicks, 0);
+        Volatile.Write(ref _reducedSteps, 0);
+    }
+
+    internal void RecordWait(long ticks)
+    {
+        Interlocked.Add(ref _waitTicks, ticks);
+        Interlocked.Increment(ref _reducedSteps);
+    }
+
     private static readonly AsyncLocal<DataParallel?> s_current = new();
     private static DataParallel? s_global;
 

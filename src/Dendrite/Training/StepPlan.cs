@@ -48,5 +48,5 @@ internal sealed class StepPlan
     }
 
     /// <summary>Back-propagates from the loss; returns the generation that stamps the fresh gradients.</summary>
-    public int Backward() => GradientTape.Backpropagate(_ops, Loss);
+    public int Backward(IBackwardObserver? observer = null) => GradientTape.Backpropagate(_ops, Loss, observer);
 }

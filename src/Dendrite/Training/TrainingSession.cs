@@ -69,6 +69,7 @@ internal sealed class TrainingSession
                 loss = _objectives.TotalLoss(targets, predictions, outputLosses, weights);
                 if (_variables.Count > 0) tape.Backward(loss);
                 generation = tape.LastGeneration;
+                Averager?.BeginStep(null, rows.Length, globalCount);
             }
             else
             {
@@ -80,14 +81,15 @@ internal sealed class TrainingSession
                     plan = StepPlan.Record(_model, _objectives, xBatch, yBatch);
                     _plans.Add(rows.Length, plan);
                 }
-                generation = _variables.Count > 0 ? plan.Backward() : -1;
+                Averager?.BeginStep(plan, rows.Length, globalCount);
+                generation = _variables.Count > 0 ? plan.Backward(Averager) : -1;
                 (predictions, loss, outputLosses) = (plan.Predictions, plan.Loss, plan.OutputLosses);
             }
             // A model without trainable weights (all frozen, or only weightless layers) still runs its forward pass
             // and logs its loss, but has nothing to differentiate or update, as in Keras' train_step.
             if (_variables.Count > 0)
             {
-                Averager?.Average(rows.Length, globalCount);
+                Averager?.FinishStep(_model.RunEagerly ? null : _plans[rows.Length]);
                 _model.Optimizer!.Apply(_variables, generation);
             }
             // Metrics see the predictions made before this update, as in Keras' train_step.

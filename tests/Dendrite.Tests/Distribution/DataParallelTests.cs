@@ -88,6 +88,46 @@ public sealed class DataParallelTests
         AssertClose(single, runs[0], 1e-5, $"{ranks} ranks");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BucketsSentDuringTheBackwardPassGiveTheSameBitsAsAfterIt(bool convnet)
+    {
+        int n = 96;
+        NDArray x = convnet ? new NDArray<float>(TestData.Uniform(5, n * 8 * 8, 0, 1), n, 8, 8, 1) : Data(n).X;
+        var y = Data(n).Y;
+        Sequential Make()
+        {
+            Utils.SetRandomSeed(Seed);
+            var model = convnet
+                ? new Sequential(new InputLayer(shape: [8, 8, 1]), new Conv2D(4, 3, activation: "relu"), new MaxPooling2D(2), new Conv2D(6, 2, activation: "relu"),
+                    new Flatten(), new Dense(8, activation: "relu"), new Dense(3, activation: "softmax"))
+                : Build();
+            model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"]);
+            return model;
+        }
+        Run[] Train(bool overlap, int bucketBytes)
+        {
+            var replicas = new[] { Make(), Make() };
+            Utils.SetRandomSeed(Seed);
+            return ThreadCommunicator.Run(2, d =>
+            {
+                d.Overlap = overlap;
+                d.BucketBytes = bucketBytes;
+                var run = DataParallelTests.Train(replicas[d.Rank], x, y, batchSize: 20);
+                Assert.True(d.ReducedSteps > 0);
+                return run;
+            });
+        }
+        var after = Train(overlap: false, bucketBytes: 1 << 20);
+        foreach (int bucketBytes in new[] { 4, 64, 1 << 20 }) // one variable per bucket, a few, one bucket
+        {
+            var during = Train(overlap: true, bucketBytes);
+            for (int v = 0; v < after[0].Weights.Length; v++)
+                Assert.True(after[0].Weights[v].AsSpan().SequenceEqual(during[0].Weights[v]), $"buckets of {bucketBytes} B: weight {v} differs with overlap");
+        }
+    }
+
     [Fact]
     public void EvaluateIsShardedAndReducedToTheWholeSetsValues()
     {
