@@ -188,22 +188,28 @@ internal sealed class Trainer(Model model)
     private List<KeyValuePair<string, double>> FillLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted = true,
         MetricReduction? reduction = null)
     {
-        if (reduction is not null)
-        {
-            // The values of every rank's samples together: the trackers' and metrics' states summed across ranks.
-            Metric[] all = [lossTracker, .. outputTrackers, .. model.Metrics];
-            reduction.WithGlobalState(all, () => FillLogs(logs, lossTracker, outputTrackers, sorted));
-            foreach (var (metric, mean) in reduction.Averaged)
-                for (int i = 0; i < logs.Count; i++)
-                    if (logs[i].Key == metric.Name) logs[i] = new(metric.Name, mean);
-            return logs;
-        }
+        if (reduction is not null) return FillGlobalLogs(logs, lossTracker, outputTrackers, sorted, reduction);
         logs.Clear();
         logs.Add(new("loss", lossTracker.Result()));
         foreach (var tracker in outputTrackers) logs.Add(new(tracker.Name, tracker.Result()));
         var metrics = model.Metrics;
         for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, metrics[i].Result()));
         if (sorted) SortByKey(logs);
+        return logs;
+    }
+
+    /// <summary>
+    /// <see cref="FillLogs"/> with the values of every rank's samples together: the trackers' and metrics' states
+    /// summed across ranks (a method of its own, so that the lambda's closure is not allocated on the common path).
+    /// </summary>
+    private List<KeyValuePair<string, double>> FillGlobalLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted,
+        MetricReduction reduction)
+    {
+        Metric[] all = [lossTracker, .. outputTrackers, .. model.Metrics];
+        reduction.WithGlobalState(all, () => FillLogs(logs, lossTracker, outputTrackers, sorted));
+        foreach (var (metric, mean) in reduction.Averaged)
+            for (int i = 0; i < logs.Count; i++)
+                if (logs[i].Key == metric.Name) logs[i] = new(metric.Name, mean);
         return logs;
     }
 
