@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Runtime.InteropServices;
 
 namespace Dendrite.Distributed.Tests;
@@ -7,7 +8,7 @@ namespace Dendrite.Distributed.Tests;
 /// this machine's 2 cores, hence --oversubscribe), and once without mpirun. The jobs run one after another (one test
 /// class), so the timing checks do not compete with each other for the cores.
 /// </summary>
-public sealed class MpiCommunicatorTests
+public sealed class MpiCommunicatorTests(ITestOutputHelper output)
 {
     [Fact]
     public void OpenMpisLibraryIsInstalled()
@@ -109,19 +110,25 @@ public sealed class MpiCommunicatorTests
     [InlineData("exit-mid-run", 2)]
     [InlineData("exit-mid-run", 4)]
     [InlineData("failfast-mid-run", 2)]
+    [InlineData("abort-mid-run", 2)]
     public void ARankThatDiesEndsTheWholeJobWithinTenSecondsNamingTheRank(string scenario, int ranks)
     {
         MpiRunResult run = MpiRun.Run(ranks, scenario, timeout: TimeSpan.FromSeconds(40));
         Assert.True(run.ExitCode != 0, $"mpirun exited with 0 although rank 1 died:\n{run.Output}");
         (TimeSpan died, _) = Assert.Single(run.Lines, l => l.Text == "R1 dying");
         TimeSpan detection = run.Elapsed - died;
+        output.WriteLine($"{scenario} with {ranks} ranks: mpirun exited with {run.ExitCode} {detection.TotalMilliseconds:F0} ms after rank 1 died");
         Assert.True(detection < TimeSpan.FromSeconds(10), $"the job ended {detection.TotalSeconds:F1} s after rank 1 died:\n{run.Output}");
         Assert.Contains(run.Lines, l => l.Text == "R0 entering-allreduce");
         Assert.DoesNotContain("FAIL", run.Output, StringComparison.Ordinal);
         // Exit code: "Process name: [[<job>,1],1]" / "Exit code: 3"; a signal: "process rank 1 with PID ... exited on signal 6".
-        bool namesRank1 = scenario == "exit-mid-run"
-            ? System.Text.RegularExpressions.Regex.IsMatch(run.Output, @"Process name: \[\[\d+,\d+\],1\]") && run.Output.Contains("Exit code:    3", StringComparison.Ordinal)
-            : run.Output.Contains("process rank 1 with PID", StringComparison.Ordinal);
+        // MPI_Abort: "MPI_ABORT was invoked on rank 1 in communicator MPI_COMM_WORLD with errorcode 5".
+        bool namesRank1 = scenario switch
+        {
+            "exit-mid-run" => System.Text.RegularExpressions.Regex.IsMatch(run.Output, @"Process name: \[\[\d+,\d+\],1\]") && run.Output.Contains("Exit code:    3", StringComparison.Ordinal),
+            "abort-mid-run" => run.Output.Contains("MPI_ABORT was invoked on rank 1 in communicator MPI_COMM_WORLD", StringComparison.Ordinal) && run.ExitCode == 5,
+            _ => run.Output.Contains("process rank 1 with PID", StringComparison.Ordinal),
+        };
         Assert.True(namesRank1, $"mpirun's message does not name rank 1:\n{run.Output}");
     }
 }

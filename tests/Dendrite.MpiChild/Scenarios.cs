@@ -16,6 +16,7 @@ internal static class Scenarios
         ["nullref"] = NullReference,
         ["exit-mid-run"] = world => DieInAllReduce(world, () => Environment.Exit(3)),
         ["failfast-mid-run"] = world => DieInAllReduce(world, () => Environment.FailFast("rank 1 fails on purpose")),
+        ["abort-mid-run"] = world => DieInAllReduce(world, () => world.Abort(5)),
         ["bench"] = Timing.Bench,
     };
 
