@@ -98,6 +98,14 @@ public sealed class MpiCommunicatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DisposeFinalizesOnceAndMpiCannotStartAgain()
+    {
+        MpiRunResult run = MpiRun.Run(2, "finalize");
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}:\n{run.Output}");
+        Assert.All(run.ValuesByRank("finalize", 2), result => Assert.Equal("ok", result));
+    }
+
+    [Fact]
     public void DotNetStillTurnsNullDereferencesIntoExceptionsUnderMpi()
     {
         // Open MPI installs handlers for SIGSEGV and others unless one is already installed; .NET's must survive.

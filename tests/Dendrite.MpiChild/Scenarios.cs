@@ -14,6 +14,7 @@ internal static class Scenarios
         ["iallreduce"] = IAllReduce,
         ["barrier"] = Barrier,
         ["nullref"] = NullReference,
+        ["finalize"] = FinalizeOnce,
         ["exit-mid-run"] = world => DieInAllReduce(world, () => Environment.Exit(3)),
         ["failfast-mid-run"] = world => DieInAllReduce(world, () => Environment.FailFast("rank 1 fails on purpose")),
         ["abort-mid-run"] = world => DieInAllReduce(world, () => world.Abort(5)),
@@ -133,6 +134,19 @@ internal static class Scenarios
         if (world.Rank == 0 && world.Size > 1)
             Check.That(waitedMs >= 400, $"rank 0 left the barrier after {waitedMs:F0} ms, before the last rank arrived (500 ms late)");
         Console.WriteLine($"R{world.Rank} barrier-waited-ms={waitedMs:F0}");
+    }
+
+    private static void FinalizeOnce(MpiCommunicator world)
+    {
+        int rank = world.Rank;
+        world.Dispose();
+        world.Dispose();   // a second Dispose does nothing (MPI_Finalize twice would be an error)
+        bool disposedThrows = false, reinitThrows = false;
+        try { world.Barrier(); } catch (ObjectDisposedException) { disposedThrows = true; }
+        try { MpiCommunicator.Init(); } catch (InvalidOperationException) { reinitThrows = true; }
+        Check.That(disposedThrows, "Barrier after Dispose did not throw ObjectDisposedException");
+        Check.That(reinitThrows, "Init after Dispose did not throw InvalidOperationException");
+        Console.WriteLine($"R{rank} finalize=ok");
     }
 
     private static void NullReference(MpiCommunicator world)
