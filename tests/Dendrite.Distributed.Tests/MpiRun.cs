@@ -59,11 +59,12 @@ internal static class MpiRun
         ["--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "--mca", "btl", "self,vader", "--mca", "orte_abort_on_non_zero_status", "1"];
 
     /// <summary>Runs <c>mpirun [options] -np <paramref name="ranks"/> dotnet Dendrite.MpiChild.dll <paramref name="scenario"/></c>.</summary>
-    public static MpiRunResult Run(int ranks, string scenario, TimeSpan? timeout = null) =>
-        Start(MpirunPath(), [.. Options, "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", ChildPath(), scenario], timeout);
+    public static MpiRunResult Run(int ranks, string scenario, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(MpirunPath(), [.. Options, "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", ChildPath(), scenario], timeout, environment);
 
     /// <summary>Runs the child alone, without mpirun (Open MPI's singleton mode).</summary>
-    public static MpiRunResult RunSingleton(string scenario) => Start("dotnet", [ChildPath(), scenario], null);
+    public static MpiRunResult RunSingleton(string scenario, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start("dotnet", [ChildPath(), scenario], timeout, environment);
 
     /// <summary>The mpirun on the PATH; fails the test with the install command when there is none.</summary>
     public static string MpirunPath()
@@ -88,7 +89,7 @@ internal static class MpiRun
         return child;
     }
 
-    private static MpiRunResult Start(string program, string[] arguments, TimeSpan? timeout)
+    private static MpiRunResult Start(string program, string[] arguments, TimeSpan? timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
@@ -98,6 +99,7 @@ internal static class MpiRun
         // A test host that itself runs under mpirun must not make the child look launched.
         foreach (string name in info.Environment.Keys.Where(k => k.StartsWith("OMPI_", StringComparison.Ordinal) || k.StartsWith("PMIX_", StringComparison.Ordinal)).ToList())
             info.Environment.Remove(name);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var lines = new ConcurrentQueue<(TimeSpan, string)>();
         var clock = Stopwatch.StartNew();

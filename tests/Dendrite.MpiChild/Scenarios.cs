@@ -19,6 +19,7 @@ internal static class Scenarios
         ["failfast-mid-run"] = world => DieInAllReduce(world, () => Environment.FailFast("rank 1 fails on purpose")),
         ["abort-mid-run"] = world => DieInAllReduce(world, () => world.Abort(5)),
         ["bench"] = Timing.Bench,
+        ["train"] = TrainingScenarios.Train,
     };
 
     private static void Info(MpiCommunicator world)
