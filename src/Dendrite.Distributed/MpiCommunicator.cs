@@ -224,5 +224,24 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
                 owner.mpi.Check(code, "MPI_Wait");
             }
         }
+
+        public bool Test()
+        {
+            lock (owner.callLock)
+            {
+                if (completed)
+                    return true;
+                owner.ThrowIfDisposed();
+                int code, flag = 0;
+                fixed (nint* handle = &request)
+                    code = owner.mpi.Test(handle, &flag, OpenMpi.StatusIgnore);
+                owner.mpi.Check(code, "MPI_Test");
+                if (flag == 0)
+                    return false;
+                completed = true;
+                pin.Dispose();
+                return true;
+            }
+        }
     }
 }

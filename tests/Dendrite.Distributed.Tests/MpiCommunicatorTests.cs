@@ -134,7 +134,11 @@ public sealed class MpiCommunicatorTests(ITestOutputHelper output)
         bool namesRank1 = scenario switch
         {
             "exit-mid-run" => System.Text.RegularExpressions.Regex.IsMatch(run.Output, @"Process name: \[\[\d+,\d+\],1\]") && run.Output.Contains("Exit code:    3", StringComparison.Ordinal),
-            "abort-mid-run" => run.Output.Contains("MPI_ABORT was invoked on rank 1 in communicator MPI_COMM_WORLD", StringComparison.Ordinal) && run.ExitCode == 5,
+            // Open MPI 4.1.4 sometimes loses its own help text in a race ("ORTE_ERROR_LOG: Data unpack would read past
+            // end of buffer in file .../show_help.c"): seen about once in eight runs here. The exit code, rank 1's own
+            // MPI_Abort code, still identifies it then.
+            "abort-mid-run" => run.ExitCode == 5 && (run.Output.Contains("MPI_ABORT was invoked on rank 1 in communicator MPI_COMM_WORLD", StringComparison.Ordinal)
+                                                     || run.Output.Contains("show_help.c", StringComparison.Ordinal)),
             _ => run.Output.Contains("process rank 1 with PID", StringComparison.Ordinal),
         };
         Assert.True(namesRank1, $"mpirun's message does not name rank 1:\n{run.Output}");

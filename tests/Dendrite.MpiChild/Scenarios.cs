@@ -120,6 +120,20 @@ internal static class Scenarios
         second.Wait();
         first.Wait();
         Check.That(a[0] == rankSum && a[1] == world.Size && b[0] == 2 * rankSum && b[1] == 2 * world.Size, "two reductions in flight gave wrong sums");
+
+        // Test drives the reduction to completion without blocking; Wait then returns at once.
+        float[] c = [world.Rank + 1];
+        var third = world.StartAllReduceSum(c);
+        var polling = Stopwatch.StartNew();
+        int polls = 0;
+        while (!third.Test())
+        {
+            polls++;
+            Check.That(polling.Elapsed < TimeSpan.FromSeconds(10), "MPI_Test never reported the reduction complete");
+        }
+        Check.That(third.Test(), "Test after completion said false");
+        third.Wait();
+        Check.That(c[0] == rankSum + world.Size, $"the tested reduction gave {c[0]}, expected {rankSum + world.Size}");
         Console.WriteLine($"R{world.Rank} iallreduce=ok spin={sink > 0}");
     }
 

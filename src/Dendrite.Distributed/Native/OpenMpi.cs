@@ -49,6 +49,7 @@ internal sealed unsafe class OpenMpi
         Allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)NativeLibrary.GetExport(library, "MPI_Allreduce");
         Iallreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int>)NativeLibrary.GetExport(library, "MPI_Iallreduce");
         Wait = (delegate* unmanaged<nint*, nint, int>)NativeLibrary.GetExport(library, "MPI_Wait");
+        Test = (delegate* unmanaged<nint*, int*, nint, int>)NativeLibrary.GetExport(library, "MPI_Test");
         Barrier = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "MPI_Barrier");
         Abort = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "MPI_Abort");
         ErrorString = (delegate* unmanaged<int, byte*, int*, int>)NativeLibrary.GetExport(library, "MPI_Error_string");
@@ -104,6 +105,9 @@ internal sealed unsafe class OpenMpi
 
     /// <summary><c>int MPI_Wait(MPI_Request *request, MPI_Status *status)</c>.</summary>
     public delegate* unmanaged<nint*, nint, int> Wait { get; }
+
+    /// <summary><c>int MPI_Test(MPI_Request *request, int *flag, MPI_Status *status)</c>.</summary>
+    public delegate* unmanaged<nint*, int*, nint, int> Test { get; }
 
     /// <summary><c>int MPI_Barrier(MPI_Comm comm)</c>.</summary>
     public delegate* unmanaged<nint, int> Barrier { get; }

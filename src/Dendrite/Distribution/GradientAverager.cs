@@ -33,6 +33,7 @@ internal sealed class GradientAverager : IBackwardObserver
     private readonly Dictionary<object, int[]> _readiness = new(ReferenceEqualityComparer.Instance);
     private int[]? _ready;   // the current plan's: after which op index each bucket is complete (-1: at the end)
     private int _launched;   // buckets started so far in this step
+    private int _completed;  // buckets known complete (in order) so far in this step
     private float _scale;
     private bool _empty;
 
@@ -71,6 +72,7 @@ internal sealed class GradientAverager : IBackwardObserver
         _scale = (float)((double)localCount / globalCount);
         _empty = localCount == 0;
         _launched = 0;
+        _completed = 0;
         _ready = plan is not null && _distribution.Overlap && _readiness.TryGetValue(plan, out var ready) ? ready : null;
     }
 
@@ -79,6 +81,8 @@ internal sealed class GradientAverager : IBackwardObserver
     {
         if (_ready is null) return;
         while (_launched < _buckets.Length && index <= _ready[_launched]) Launch(_launched++);
+        // Give the buckets in flight a turn of MPI's progress engine between the ops of the backward pass.
+        while (_completed < _launched && _pending[_completed]!.Test()) _completed++;
     }
 
     /// <summary>Sends what is left, waits for every bucket and writes the averaged gradients back.</summary>

@@ -43,4 +43,10 @@ public interface IPendingReduction
 {
     /// <summary>Returns when the reduction is complete and its buffer holds the sum.</summary>
     void Wait();
+
+    /// <summary>
+    /// Lets the reduction advance without blocking (MPI's <c>MPI_Test</c>: Open MPI moves a non-blocking collective
+    /// forward only inside MPI calls) and tells whether it is complete; after true, <see cref="Wait"/> returns at once.
+    /// </summary>
+    bool Test();
 }
