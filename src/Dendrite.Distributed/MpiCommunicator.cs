@@ -57,6 +57,18 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     /// <inheritdoc />
     public int Size { get; }
 
+    /// <summary>
+    /// Ranks that share a machine share its cores: unless <c>DENDRITE_NUM_THREADS</c> says otherwise, each of the
+    /// <c>OMPI_COMM_WORLD_LOCAL_SIZE</c> ranks on this machine takes processor count / local ranks threads (at least 1),
+    /// so that N ranks on N cores run one thread each instead of N × N threads fighting for the cores.
+    /// </summary>
+    private static void ShareTheCoresAmongLocalRanks()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Config.ThreadsVariable))) return;
+        if (!int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int localRanks) || localRanks <= 1) return;
+        Config.Threads = Math.Max(1, Environment.ProcessorCount / localRanks);
+    }
+
     /// <summary>The thread support Open MPI provided (asked: <see cref="MpiThreadLevel.Serialized"/>).</summary>
     public MpiThreadLevel ThreadLevel { get; }
 
@@ -97,6 +109,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
             mpi.Check(mpi.CommRank(mpi.CommWorld, &rank), "MPI_Comm_rank");
             mpi.Check(mpi.CommSize(mpi.CommWorld, &size), "MPI_Comm_size");
             instance = new MpiCommunicator(mpi, owns, (MpiThreadLevel)provided, rank, size);
+            ShareTheCoresAmongLocalRanks();
             return instance;
         }
     }

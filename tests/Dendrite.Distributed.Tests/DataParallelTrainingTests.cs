@@ -66,6 +66,17 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void RanksOnOneMachineShareItsCoresUnlessDendriteNumThreadsSaysOtherwise()
+    {
+        var shared = MpiRun.Run(2, "info", TimeSpan.FromSeconds(30), new Dictionary<string, string>());
+        Assert.Equal(0, shared.ExitCode);
+        string expected = Math.Max(1, Environment.ProcessorCount / 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(shared.ValuesByRank("threads", 2), t => Assert.Equal(expected, t));
+        var told = MpiRun.Run(2, "info", TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["DENDRITE_NUM_THREADS"] = "3" });
+        Assert.All(told.ValuesByRank("threads", 2), t => Assert.Equal("3", t));
+    }
+
+    [Fact]
     public void OverlapChangesNoBit()
     {
         var with = Settings("overlap");

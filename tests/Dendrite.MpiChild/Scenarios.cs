@@ -25,7 +25,7 @@ internal static class Scenarios
     private static void Info(MpiCommunicator world)
     {
         Console.WriteLine($"R{world.Rank} rank={world.Rank} size={world.Size} launched={MpiCommunicator.IsLaunchedByMpirun} " +
-                          $"requested={MpiCommunicator.RequestedSize} thread={world.ThreadLevel}");
+                          $"requested={MpiCommunicator.RequestedSize} thread={world.ThreadLevel} threads={Dendrite.Config.Threads}");
         // Init is idempotent: the same communicator comes back.
         Check.That(ReferenceEquals(MpiCommunicator.Init(), world), "a second Init returned another communicator");
     }
