@@ -56,27 +56,19 @@ internal sealed class ThreadCommunicator : ICommunicator
         _group.Barrier.SignalAndWait();
     }
 
-    public void AllReduceSum(Span<float> values)
-    {
-        _group.Slots[Rank] = values.ToArray();
-        _group.Barrier.SignalAndWait();
-        values.Clear();
-        for (int r = 0; r < Size; r++)
-        {
-            var slot = _group.Slots[r]!;
-            for (int i = 0; i < values.Length; i++) values[i] += slot[i];
-        }
-        _group.Barrier.SignalAndWait();
-    }
+    public void AllReduceSum(Span<float> values) => Sum(values, _group.Slots);
 
-    public void AllReduceSum(Span<double> values)
+    public void AllReduceSum(Span<double> values) => Sum(values, _group.DoubleSlots);
+
+    /// <summary>Every rank deposits its buffer, then adds all of them in rank order (identical sums everywhere).</summary>
+    private void Sum<T>(Span<T> values, T[]?[] slots) where T : System.Numerics.INumber<T>
     {
-        _group.DoubleSlots[Rank] = values.ToArray();
+        slots[Rank] = values.ToArray();
         _group.Barrier.SignalAndWait();
         values.Clear();
         for (int r = 0; r < Size; r++)
         {
-            var slot = _group.DoubleSlots[r]!;
+            var slot = slots[r]!;
             for (int i = 0; i < values.Length; i++) values[i] += slot[i];
         }
         _group.Barrier.SignalAndWait();
