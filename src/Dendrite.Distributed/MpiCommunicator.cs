@@ -11,7 +11,7 @@ namespace Dendrite.Distributed;
 /// (Open MPI's singleton mode: <see cref="Size"/> is 1 and every collective returns its input).
 /// </summary>
 /// <remarks>
-/// <para><see cref="Init"/> calls <c>MPI_Init_thread</c> once per process asking for <c>MPI_THREAD_SERIALIZED</c>, and
+/// <para><see cref="Init()"/> calls <c>MPI_Init_thread</c> once per process asking for <c>MPI_THREAD_SERIALIZED</c>, and
 /// sets <c>MPI_COMM_WORLD</c>'s error handler to <c>MPI_ERRORS_RETURN</c> so that a failed call throws
 /// <see cref="MpiException"/> instead of killing the job silently. <see cref="Dispose"/> calls <c>MPI_Finalize</c>
 /// once; MPI cannot be initialized again in the same process afterwards.</para>
@@ -80,7 +80,31 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     /// <exception cref="DllNotFoundException">Open MPI's <c>libmpi.so.40</c> is not installed.</exception>
     /// <exception cref="InvalidOperationException">MPI was already finalized in this process.</exception>
     /// <exception cref="MpiException">An MPI call failed.</exception>
-    public static MpiCommunicator Init()
+    public static MpiCommunicator Init() => InitCore();
+
+    /// <summary>
+    /// As <see cref="Init()"/>, for a program that needs exactly <paramref name="ranks"/> ranks: refuses, before MPI
+    /// starts, to run without mpirun or with another number of ranks, saying how to start it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not started by mpirun with <paramref name="ranks"/> ranks.</exception>
+    public static MpiCommunicator Init(int ranks)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 1);
+        CheckLaunch(ranks, IsLaunchedByMpirun, RequestedSize, Environment.ProcessPath ?? "dotnet");
+        return InitCore();
+    }
+
+    /// <summary>The launch check of <see cref="Init(int)"/>, apart from the process's environment.</summary>
+    internal static void CheckLaunch(int ranks, bool launched, int requested, string program)
+    {
+        if (ranks > 1 && !launched)
+            throw new InvalidOperationException(
+                $"This program needs {ranks} ranks but was not started by mpirun, so it would run alone. Start it with `mpirun -np {ranks} {Path.GetFileName(program)} ...` (as root add --allow-run-as-root; with fewer cores than ranks, --oversubscribe).");
+        if (launched && requested != ranks)
+            throw new InvalidOperationException($"This program needs {ranks} ranks but mpirun started {requested}: use `mpirun -np {ranks}`.");
+    }
+
+    private static MpiCommunicator InitCore()
     {
         lock (InitLock)
         {
@@ -195,7 +219,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         throw new InvalidOperationException("unreachable");
     }
 
-    /// <summary>Calls <c>MPI_Finalize</c> (once, and only when <see cref="Init"/> initialized MPI). Every rank must call it.</summary>
+    /// <summary>Calls <c>MPI_Finalize</c> (once, and only when <see cref="Init()"/> initialized MPI). Every rank must call it.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)

@@ -22,4 +22,20 @@ public sealed class LaunchEnvironmentTests
             Environment.SetEnvironmentVariable(MpiCommunicator.WorldSizeVariable, saved);
         }
     }
+
+    [Theory]
+    [InlineData(2, false, 0, "needs 2 ranks but was not started by mpirun")]
+    [InlineData(4, true, 2, "needs 4 ranks but mpirun started 2")]
+    public void AProgramThatNeedsSeveralRanksSaysHowToStartIt(int ranks, bool launched, int requested, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => MpiCommunicator.CheckLaunch(ranks, launched, requested, "/usr/bin/dotnet"));
+        Assert.Contains(expected, error.Message);
+        Assert.Contains($"mpirun -np {ranks}", error.Message);
+    }
+
+    [Theory]
+    [InlineData(1, false, 0)]
+    [InlineData(2, true, 2)]
+    public void TheRightLaunchPasses(int ranks, bool launched, int requested) =>
+        MpiCommunicator.CheckLaunch(ranks, launched, requested, "dotnet");
 }
