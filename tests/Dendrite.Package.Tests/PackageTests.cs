@@ -81,6 +81,21 @@ public sealed partial class PackageTests(PackedFeed feed, ITestOutputHelper log)
         Assert.Equal("MIT", package.Get("license"));
     }
 
+    [Fact]
+    public void TheDistributedPackageIsManagedCodeOverTheSystemsMpi()
+    {
+        string nupkg = feed.Package("Dendrite.Distributed");
+        log.WriteLine($"{Path.GetFileName(nupkg)}: {new FileInfo(nupkg).Length:N0} bytes");
+        using var package = new PackageContents(nupkg);
+        Assert.Contains("lib/net10.0/Dendrite.Distributed.dll", package.Entries);
+        Assert.Contains("lib/net10.0/Dendrite.Distributed.xml", package.Entries);
+        Assert.Contains("README.md", package.Entries);
+        Assert.Contains("Dendrite", package.Dependencies);
+        // Open MPI comes from the operating system (libmpi.so.40), never inside the package.
+        Assert.False(package.HasNativeAssets, $"The distributed package carries native files: {string.Join(", ", package.Entries)}");
+        Assert.Equal("MIT", package.Get("license"));
+    }
+
     [GeneratedRegex(@"test_acc: ([0-9.]+)")]
     private static partial Regex TestAccuracy();
 }

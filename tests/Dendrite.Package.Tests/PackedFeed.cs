@@ -11,7 +11,7 @@ public sealed class PackedFeed : IDisposable
 {
     public static readonly TimeSpan Slow = TimeSpan.FromMinutes(8);
 
-    public static readonly string[] PackageIds = ["Dendrite", "Dendrite.Plotting", "Dendrite.Cli"];
+    public static readonly string[] PackageIds = ["Dendrite", "Dendrite.Plotting", "Dendrite.Distributed", "Dendrite.Cli"];
 
     public string Work { get; } = Directory.CreateTempSubdirectory("dendrite-package-").FullName;
 
@@ -26,7 +26,7 @@ public sealed class PackedFeed : IDisposable
         // The build output of its own, apart from the test run's; the tool's pack builds the two libraries first, so
         // the next two packs find them built.
         string artifacts = Path.Combine(Work, "artifacts");
-        foreach (var project in new[] { "src/Dendrite.Cli/Dendrite.Cli.csproj", "src/Dendrite/Dendrite.csproj", "src/Dendrite.Plotting/Dendrite.Plotting.csproj" })
+        foreach (var project in new[] { "src/Dendrite.Cli/Dendrite.Cli.csproj", "src/Dendrite/Dendrite.csproj", "src/Dendrite.Plotting/Dendrite.Plotting.csproj", "src/Dendrite.Distributed/Dendrite.Distributed.csproj" })
             DotnetCli.Run(RepositoryRoot, Slow, "pack", project, "-c", "Release", "-o", Feed, $"-p:Version={Version}", $"-p:ArtifactsPath={artifacts}")
                 .ShouldSucceed($"dotnet pack {project}");
     }
