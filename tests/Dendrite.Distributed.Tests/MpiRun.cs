@@ -79,15 +79,8 @@ internal static class MpiRun
     }
 
     /// <summary>The MPI child's dll, built beside the test assembly (bin/Dendrite.MpiChild/&lt;config&gt;/).</summary>
-    public static string ChildPath()
-    {
-        string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string configuration = Path.GetFileName(testDirectory);
-        string child = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "Dendrite.MpiChild", configuration, "Dendrite.MpiChild.dll"));
-        if (!File.Exists(child))
-            throw new Xunit.Sdk.XunitException($"The MPI child is not built: {child} is missing. Build tests/Dendrite.MpiChild (building tests/Dendrite.Distributed.Tests or Dendrite.slnx does it).");
-        return child;
-    }
+    public static string ChildPath() =>
+        Dendrite.TestSupport.SiblingBuild.Dll("Dendrite.MpiChild", "The MPI child", "tests/Dendrite.MpiChild", "tests/Dendrite.Distributed.Tests");
 
     private static MpiRunResult Start(string program, string[] arguments, TimeSpan? timeout, IReadOnlyDictionary<string, string>? environment = null)
     {

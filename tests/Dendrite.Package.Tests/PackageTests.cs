@@ -67,32 +67,21 @@ public sealed partial class PackageTests(PackedFeed feed, ITestOutputHelper log)
         Assert.Contains("lib/net10.0/Dendrite.pdb", symbols.Entries);
     }
 
-    [Fact]
-    public void ThePlottingPackageDependsOnDendriteAndScottPlotAndIsSmall()
+    /// <summary>The packages beside the library: small, documented, licensed, depending on Dendrite, with no native file of their own.</summary>
+    [Theory]
+    [InlineData("Dendrite.Plotting", "ScottPlot", "Skia's native libraries come with SkiaSharp's own packages, not inside Dendrite.Plotting")]
+    [InlineData("Dendrite.Distributed", null, "Open MPI comes from the operating system (libmpi.so.40), never inside the package")]
+    public void TheCompanionPackagesAreManagedCodeOnTopOfDendrite(string id, string? dependency, string whyNoNativeFiles)
     {
-        string nupkg = feed.Package("Dendrite.Plotting");
+        string nupkg = feed.Package(id);
         log.WriteLine($"{Path.GetFileName(nupkg)}: {new FileInfo(nupkg).Length:N0} bytes");
         using var package = new PackageContents(nupkg);
-        Assert.Contains("lib/net10.0/Dendrite.Plotting.dll", package.Entries);
-        Assert.Contains("lib/net10.0/Dendrite.Plotting.xml", package.Entries);
-        Assert.Contains("Dendrite", package.Dependencies);
-        Assert.Contains("ScottPlot", package.Dependencies);
-        Assert.False(package.HasNativeAssets, "Skia's native libraries come with SkiaSharp's own packages, not inside Dendrite.Plotting.");
-        Assert.Equal("MIT", package.Get("license"));
-    }
-
-    [Fact]
-    public void TheDistributedPackageIsManagedCodeOverTheSystemsMpi()
-    {
-        string nupkg = feed.Package("Dendrite.Distributed");
-        log.WriteLine($"{Path.GetFileName(nupkg)}: {new FileInfo(nupkg).Length:N0} bytes");
-        using var package = new PackageContents(nupkg);
-        Assert.Contains("lib/net10.0/Dendrite.Distributed.dll", package.Entries);
-        Assert.Contains("lib/net10.0/Dendrite.Distributed.xml", package.Entries);
+        Assert.Contains($"lib/net10.0/{id}.dll", package.Entries);
+        Assert.Contains($"lib/net10.0/{id}.xml", package.Entries);
         Assert.Contains("README.md", package.Entries);
         Assert.Contains("Dendrite", package.Dependencies);
-        // Open MPI comes from the operating system (libmpi.so.40), never inside the package.
-        Assert.False(package.HasNativeAssets, $"The distributed package carries native files: {string.Join(", ", package.Entries)}");
+        if (dependency is not null) Assert.Contains(dependency, package.Dependencies);
+        Assert.False(package.HasNativeAssets, $"{whyNoNativeFiles}; it carries: {string.Join(", ", package.Entries)}");
         Assert.Equal("MIT", package.Get("license"));
     }
 

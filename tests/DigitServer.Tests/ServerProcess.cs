@@ -93,15 +93,8 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     /// <summary>The server's dll, built beside the test assembly (bin/DigitServer/&lt;config&gt;/).</summary>
-    internal static string ServerDll()
-    {
-        string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string configuration = Path.GetFileName(testDirectory);
-        string dll = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "DigitServer", configuration, "DigitServer.dll"));
-        if (!File.Exists(dll))
-            throw new Xunit.Sdk.XunitException($"The server is not built: {dll} is missing. Build samples/DigitServer (building tests/DigitServer.Tests or Dendrite.slnx does it).");
-        return dll;
-    }
+    internal static string ServerDll() =>
+        Dendrite.TestSupport.SiblingBuild.Dll("DigitServer", "The server", "samples/DigitServer", "tests/DigitServer.Tests");
 
     [GeneratedRegex(@"^DigitServer listening on (\S+)")]
     private static partial Regex ListeningLine();

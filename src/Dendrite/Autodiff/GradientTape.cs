@@ -94,7 +94,6 @@ public sealed class GradientTape : IDisposable
                 {
                     t_backwardOp = i + 1;
                     op.Backward(generation);
-                    t_backwardOp = 0;
                 }
                 observer?.AfterOp(i);
             }

@@ -13,10 +13,10 @@ internal sealed class MetricReduction(DataParallel distribution)
     private double[] _local = [], _global = [];
     private readonly Dictionary<Metric, double> _averaged = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>From the last <see cref="WithGlobalState"/>: the mean over ranks of each metric without an additive state.</summary>
-    public IReadOnlyDictionary<Metric, double> Averaged => _averaged;
-
-    /// <summary>A metric's value across the ranks: its result while the global state is in, or its average.</summary>
+    /// <summary>
+    /// A metric's value across the ranks, inside <see cref="WithGlobalState"/>: its result (the global state is in),
+    /// or the mean of the ranks' results for a metric without an additive state.
+    /// </summary>
     public double Result(Metric metric) => _averaged.TryGetValue(metric, out double mean) ? mean : metric.Result();
 
     /// <summary>Runs <paramref name="read"/> while <paramref name="metrics"/> hold the sum of every rank's state.</summary>

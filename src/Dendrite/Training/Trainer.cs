@@ -189,11 +189,18 @@ internal sealed class Trainer(Model model)
         MetricReduction? reduction = null)
     {
         if (reduction is not null) return FillGlobalLogs(logs, lossTracker, outputTrackers, sorted, reduction);
+        return ReadLogs(logs, lossTracker, outputTrackers, sorted, acrossRanks: null);
+    }
+
+    /// <summary>The values <see cref="FillLogs"/> lists; a metric's through <paramref name="acrossRanks"/> when given (its cross-rank mean if it has no additive state).</summary>
+    private List<KeyValuePair<string, double>> ReadLogs(List<KeyValuePair<string, double>> logs, Mean lossTracker, Mean[] outputTrackers, bool sorted,
+        MetricReduction? acrossRanks)
+    {
         logs.Clear();
         logs.Add(new("loss", lossTracker.Result()));
         foreach (var tracker in outputTrackers) logs.Add(new(tracker.Name, tracker.Result()));
         var metrics = model.Metrics;
-        for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, metrics[i].Result()));
+        for (int i = 0; i < metrics.Count; i++) logs.Add(new(metrics[i].Name, acrossRanks is null ? metrics[i].Result() : acrossRanks.Result(metrics[i])));
         if (sorted) SortByKey(logs);
         return logs;
     }
@@ -206,10 +213,7 @@ internal sealed class Trainer(Model model)
         MetricReduction reduction)
     {
         Metric[] all = [lossTracker, .. outputTrackers, .. model.Metrics];
-        reduction.WithGlobalState(all, () => FillLogs(logs, lossTracker, outputTrackers, sorted));
-        foreach (var (metric, mean) in reduction.Averaged)
-            for (int i = 0; i < logs.Count; i++)
-                if (logs[i].Key == metric.Name) logs[i] = new(metric.Name, mean);
+        reduction.WithGlobalState(all, () => ReadLogs(logs, lossTracker, outputTrackers, sorted, acrossRanks: reduction));
         return logs;
     }
 

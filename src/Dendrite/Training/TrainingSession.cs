@@ -59,6 +59,7 @@ internal sealed class TrainingSession
             Tensor loss;
             Tensor[] outputLosses;
             int generation;
+            StepPlan? plan = null; // null when eager: the averager then sends every bucket after the backward pass
             if (_model.RunEagerly)
             {
                 _workspace.Reset();
@@ -73,7 +74,7 @@ internal sealed class TrainingSession
             }
             else
             {
-                if (_plans.TryGetValue(rows.Length, out var plan)) plan.Forward();
+                if (_plans.TryGetValue(rows.Length, out plan)) plan.Forward();
                 else
                 {
                     // A new batch size: record it, reusing the buffers of the plans already recorded.
@@ -89,7 +90,7 @@ internal sealed class TrainingSession
             // and logs its loss, but has nothing to differentiate or update, as in Keras' train_step.
             if (_variables.Count > 0)
             {
-                Averager?.FinishStep(_model.RunEagerly ? null : _plans[rows.Length]);
+                Averager?.FinishStep(plan);
                 _model.Optimizer!.Apply(_variables, generation);
             }
             // Metrics see the predictions made before this update, as in Keras' train_step.

@@ -21,14 +21,14 @@ public static partial class Utils
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(predictions);
-        var predicted = ClassIndices(predictions, "predictions", asScores: predictions.Rank == 2 && predictions.Shape[1] > 1);
-        var actual = ClassIndices(labels, "labels", asScores: false);
+        var predicted = ClassIndices.Read(predictions, "predictions", allowScores: true);
+        var actual = ClassIndices.Read(labels, "labels", allowScores: false);
         if (actual.Length != predicted.Length)
             throw new ArgumentException($"ConfusionMatrix needs one prediction per label: got {actual.Length} labels (shape {labels.Shape}) and {predicted.Length} predictions (shape {predictions.Shape}).", nameof(predictions));
         if (numClasses is < 1) throw new ArgumentException($"numClasses must be at least 1, got {numClasses}.", nameof(numClasses));
         long classes = numClasses ?? (actual.Length == 0
             ? throw new ArgumentException("ConfusionMatrix cannot infer the number of classes from no labels; pass numClasses.", nameof(labels))
-            : Math.Max(Max(actual), Max(predicted)) + 1);
+            : (long)Math.Max(actual.Max(), predicted.Max()) + 1);
         if (classes * classes > Array.MaxLength)
             throw new ArgumentException($"ConfusionMatrix would have {classes} × {classes} entries, more than one array holds.", nameof(numClasses));
         int n = (int)classes;
@@ -42,25 +42,7 @@ public static partial class Utils
         return new NDArray<int>(counts, n, n);
     }
 
-    private static long[] ClassIndices(NDArray values, string name, bool asScores)
-    {
-        if (asScores) return [.. values.AsType<double>().ArgMax(axis: 1).AsSpan().ToArray().Select(i => (long)i)];
-        if (values.Rank > 2 || (values.Rank == 2 && values.Shape[1] != 1) || values.Rank == 0)
-            throw new ArgumentException($"ConfusionMatrix needs {name} of shape (N,) or (N, 1){(name == "predictions" ? " or scores (N, classes)" : "")}, got {values.Shape}.", name);
-        if (values.HasNonFinite())
-            throw new ArgumentException($"ConfusionMatrix needs whole class indices; the {name} contain NaN or infinite values.", name);
-        var asDouble = values.AsType<double>().AsSpan();
-        var indices = new long[asDouble.Length];
-        for (int i = 0; i < indices.Length; i++)
-        {
-            if (asDouble[i] != Math.Floor(asDouble[i]))
-                throw new ArgumentException(FormattableString.Invariant($"ConfusionMatrix needs whole class indices; {name}[{i}] is {asDouble[i]}."), name);
-            indices[i] = (long)asDouble[i];
-        }
-        return indices;
-    }
-
-    private static void CheckClass(long index, int classes, int sample, string what)
+    private static void CheckClass(int index, int classes, int sample, string what)
     {
         if (index < 0 || index >= classes)
             throw new ArgumentException(FormattableString.Invariant($"ConfusionMatrix: the {what} of sample {sample} is {index}, outside [0, {classes - 1}] for {classes} classes."));

@@ -233,13 +233,6 @@ public sealed class CrashSafeWriteTests(ITestOutputHelper output)
         })];
 
     /// <summary>The crash child's dll, built beside the test assembly (bin/Dendrite.CrashChild/&lt;config&gt;/).</summary>
-    internal static string ChildPath()
-    {
-        string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string configuration = Path.GetFileName(testDirectory);
-        string child = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "Dendrite.CrashChild", configuration, "Dendrite.CrashChild.dll"));
-        if (!File.Exists(child))
-            throw new Xunit.Sdk.XunitException($"The crash child is not built: {child} is missing. Build tests/Dendrite.CrashChild (building tests/Dendrite.Tests or Dendrite.slnx does it).");
-        return child;
-    }
+    internal static string ChildPath() =>
+        TestSupport.SiblingBuild.Dll("Dendrite.CrashChild", "The crash child", "tests/Dendrite.CrashChild", "tests/Dendrite.Tests");
 }

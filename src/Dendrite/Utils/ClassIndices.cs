@@ -1,8 +1,11 @@
 using System.Globalization;
 
-namespace Dendrite.Plotting;
+namespace Dendrite;
 
-/// <summary>Reads labels or predictions as one class index per sample, with messages that name the argument and the sample.</summary>
+/// <summary>
+/// Reads labels or predictions as one class index per sample, with messages that name the argument and the sample
+/// (shared by <see cref="Utils.ConfusionMatrix"/> and Dendrite.Plotting's figures).
+/// </summary>
 internal static class ClassIndices
 {
     /// <summary>
