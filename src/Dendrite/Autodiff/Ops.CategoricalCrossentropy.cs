@@ -62,7 +62,7 @@ public static partial class Ops
                     float tj = SmoothCategorical(target[j], smoothing, n);
                     if (tj != 0f) sample += tj * (lse - row[j]);
                 }
-                total += RowWeight(sampleWeight, r) * sample;
+                total += RowWeight(sampleWeight, r, rows) * sample;
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -80,7 +80,7 @@ public static partial class Ops
                 {
                     var target = t.Slice(r * n, n); var dzr = dz.Slice(r * n, n);
                     SoftmaxRow(z.Slice(r * n, n), p);
-                    float mass = 0, gr = g * RowWeight(sampleWeight, r);
+                    float mass = 0, gr = g * RowWeight(sampleWeight, r, rows);
                     for (int j = 0; j < n; j++) mass += SmoothCategorical(target[j], smoothing, n);
                     for (int j = 0; j < n; j++)
                     {
@@ -94,7 +94,7 @@ public static partial class Ops
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
                 for (int r = 0; r < rows; r++)
                 {
-                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r);
+                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r, rows);
                     var row = z.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     double lse = LogSumExp(row);
                     for (int j = 0; j < n; j++)
@@ -140,7 +140,7 @@ public static partial class Ops
                     float tj = SmoothCategorical(target[j], smoothing, n);
                     if (tj != 0f) sample -= tj * Math.Log(Math.Clamp(row[j] / s, Epsilon, High));
                 }
-                total += RowWeight(sampleWeight, r) * sample;
+                total += RowWeight(sampleWeight, r, rows) * sample;
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -156,7 +156,7 @@ public static partial class Ops
                 for (int r = 0; r < rows; r++)
                 {
                     var row = p.Slice(r * n, n); var target = t.Slice(r * n, n); var dRow = dp.Slice(r * n, n);
-                    float s = TensorPrimitives.Sum(row), gr = g * RowWeight(sampleWeight, r);
+                    float s = TensorPrimitives.Sum(row), gr = g * RowWeight(sampleWeight, r, rows);
                     // Σ_j g_j·q_j = −Σ t_j over the entries inside the clip.
                     double weighted = 0;
                     for (int j = 0; j < n; j++)
@@ -174,7 +174,7 @@ public static partial class Ops
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
                 for (int r = 0; r < rows; r++)
                 {
-                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r);
+                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r, rows);
                     var row = p.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     float s = TensorPrimitives.Sum(row);
                     for (int j = 0; j < n; j++)

@@ -3,20 +3,28 @@ namespace Dendrite.Autodiff;
 public static partial class Ops
 {
     /// <summary>
-    /// Checks Keras-style sample weights for a loss over <paramref name="predictions"/>: one weight per sample
-    /// (shape (N,) or (N, 1)); null stands for weights of 1.
+    /// Checks Keras-style sample weights for a loss over <paramref name="predictions"/>: one weight per sample (shape
+    /// (N,) or (N, 1)), or one per time step of a sequence output (the predictions' leading axes without the last,
+    /// such as (N, T) for (N, T, classes): what a mask adds); null stands for weights of 1.
     /// </summary>
     internal static void CheckSampleWeight(Tensor? sampleWeight, Tensor predictions, string loss)
     {
         if (sampleWeight is null) return;
         int samples = predictions.Shape.Rank == 0 ? 1 : predictions.Shape[0];
-        bool fits = sampleWeight.Size == samples && (sampleWeight.Shape.Rank == 1 || (sampleWeight.Shape.Rank == 2 && sampleWeight.Shape[1] == 1));
+        var dims = sampleWeight.Shape.ToArray();
+        if (dims.Length > 1 && dims[^1] == 1) dims = dims[..^1];
+        var leading = predictions.Shape.ToArray();
+        bool fits = dims.Length >= 1 && dims.Length <= Math.Max(1, leading.Length - 1) && dims.AsSpan().SequenceEqual(leading.AsSpan(0, dims.Length));
         if (!fits)
-            throw new ArgumentException($"{loss}: sample weights must hold one value per sample, shape ({samples},); got {sampleWeight.Shape} for predictions of shape {predictions.Shape}.");
+            throw new ArgumentException($"{loss}: sample weights must hold one value per sample, shape ({samples},), or one per step of the predictions' leading axes; got {sampleWeight.Shape} for predictions of shape {predictions.Shape}.");
     }
 
-    /// <summary>The weight of sample <paramref name="row"/>: 1 without weights.</summary>
-    private static float RowWeight(Tensor? sampleWeight, int row) => sampleWeight is null ? 1f : sampleWeight.Values[row];
+    /// <summary>
+    /// The weight of row <paramref name="row"/> of <paramref name="rows"/> (the loss's rows: samples, or samples ×
+    /// steps): 1 without weights; each weight covers rows / weights consecutive rows.
+    /// </summary>
+    private static float RowWeight(Tensor? sampleWeight, int row, int rows) =>
+        sampleWeight is null ? 1f : sampleWeight.Values[(int)((long)row * sampleWeight.Size / rows)];
 
     /// <summary>
     /// A loss that is a sum of one function of each (target, prediction) pair: its value and both partial
@@ -60,8 +68,9 @@ public static partial class Ops
     /// </summary>
     private sealed class ElementwiseLossOp<TLoss>(Tensor yTrue, Tensor yPred, TLoss loss, double scale, Tensor? sampleWeight) : Op where TLoss : struct, IElementwiseLoss
     {
-        // Elements per sample: the weights apply to whole samples (the first axis).
-        private readonly int _perSample = yPred.Shape.Rank == 0 || yPred.Shape[0] == 0 ? Math.Max(1, yPred.Size) : yPred.Size / yPred.Shape[0];
+        // Elements per weight: the weights apply to whole samples (the first axis), or to the steps of a sequence.
+        private readonly int _perSample = sampleWeight is not null && sampleWeight.Size > 0 ? Math.Max(1, yPred.Size / sampleWeight.Size)
+            : yPred.Shape.Rank == 0 || yPred.Shape[0] == 0 ? Math.Max(1, yPred.Size) : yPred.Size / yPred.Shape[0];
 
         public override void Forward()
         {
@@ -71,7 +80,7 @@ public static partial class Ops
             {
                 double sample = 0;
                 for (int i = start; i < start + _perSample; i++) sample += loss.Value(t[i], p[i]);
-                total += sampleWeight is null ? sample : RowWeight(sampleWeight, r) * sample;
+                total += sampleWeight is null ? sample : RowWeight(sampleWeight, r, sampleWeight?.Size ?? 1) * sample;
             }
             Output.Values[0] = (float)(total * scale);
         }
@@ -87,7 +96,7 @@ public static partial class Ops
             // Sample by sample, so that each sample's weight is read once.
             for (int start = 0, r = 0; start < p.Length; start += _perSample, r++)
             {
-                float gr = g * RowWeight(sampleWeight, r);
+                float gr = g * RowWeight(sampleWeight, r, sampleWeight?.Size ?? 1);
                 for (int i = start; i < start + _perSample; i++)
                 {
                     if (!dp.IsEmpty)

@@ -50,7 +50,7 @@ public static partial class Ops
                 float max = TensorPrimitives.Max(row);
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += MathF.Exp(row[j] - max);
-                total += RowWeight(sampleWeight, r) * (max + Math.Log(sum) - row[(int)y[r]]);
+                total += RowWeight(sampleWeight, r, rows) * (max + Math.Log(sum) - row[(int)y[r]]);
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -69,7 +69,7 @@ public static partial class Ops
                 else SoftmaxRow(z.Slice(r * n, n), p);
                 p[(int)y[r]] -= 1f;
                 var dzr = dz.Slice(r * n, n);
-                float rowScale = sampleWeight is null ? scale : scale * RowWeight(sampleWeight, r);
+                float rowScale = sampleWeight is null ? scale : scale * RowWeight(sampleWeight, r, rows);
                 if (fresh) TensorPrimitives.Multiply(p, rowScale, dzr);
                 else TensorPrimitives.MultiplyAdd(p, rowScale, dzr, dzr);
             }
@@ -88,7 +88,7 @@ public static partial class Ops
             {
                 var row = p.Slice(r * n, n);
                 float q = row[(int)y[r]] / TensorPrimitives.Sum(row);
-                total -= RowWeight(sampleWeight, r) * Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
+                total -= RowWeight(sampleWeight, r, rows) * Math.Log(Math.Clamp(q, Epsilon, 1f - Epsilon));
             }
             Output.Values[0] = (float)(total / rows);
         }
@@ -107,7 +107,7 @@ public static partial class Ops
                 float s = TensorPrimitives.Sum(row);
                 float q = row[label] / s;
                 if (q < Epsilon || q > 1f - Epsilon) continue;
-                float gr = g * RowWeight(sampleWeight, r);
+                float gr = g * RowWeight(sampleWeight, r, rows);
                 float common = gr / q * row[label] / (s * s);
                 var dRow = dp.Slice(r * n, n);
                 for (int j = 0; j < n; j++) dRow[j] += common;

@@ -26,6 +26,14 @@ public sealed partial class Tensor
     /// <summary>When this tensor is a softmax output, its input logits (what Keras keeps as <c>_keras_logits</c>).</summary>
     internal Tensor? SoftmaxLogits;
 
+    /// <summary>
+    /// Which time steps of a sequence are real (1) and which are padding (0): a tensor of shape (batch, time), or the
+    /// tensor's own shape without its last axis, with no gradient (Keras' <c>_keras_mask</c>). Set by layers that
+    /// make masks (<c>Embedding(maskZero: true)</c>, <c>Masking</c>), carried by layers that support masking, read by
+    /// recurrent layers, pooling, attention, losses and metrics. Null when every step is real.
+    /// </summary>
+    public Tensor? Mask { get; internal set; }
+
     /// <summary>When this tensor is a sigmoid output, its input logits (Keras' <c>_keras_logits</c> on a sigmoid).</summary>
     internal Tensor? SigmoidLogits;
 

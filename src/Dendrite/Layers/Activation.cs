@@ -8,6 +8,10 @@ namespace Dendrite.Layers;
 /// <param name="name">The layer's name; automatic when null.</param>
 public sealed partial class Activation(ActivationFunction activation, string? name = null) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     /// <summary>The function applied.</summary>
     public ActivationFunction Function { get; } = activation ?? throw new ArgumentNullException(nameof(activation));
 

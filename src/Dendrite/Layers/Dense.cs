@@ -22,6 +22,10 @@ public sealed partial class Dense(
     Initializer? biasInitializer = null,
     string? name = null) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     private Variable? _kernel;
     private Variable? _bias;
 

@@ -11,6 +11,10 @@ namespace Dendrite.Layers;
 /// <param name="name">The layer's name; automatic when null.</param>
 public sealed partial class Dropout(double rate, int? seed = null, string? name = null) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     /// <summary>The fraction of inputs dropped during training.</summary>
     public double Rate { get; } = rate >= 0 && rate < 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), FormattableString.Invariant($"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"));
 

@@ -69,6 +69,41 @@ public abstract class Layer
     /// <param name="training">True during <c>Fit</c> (layers such as dropout behave differently).</param>
     public abstract Tensor Call(Tensor inputs, bool training = false);
 
+    /// <summary>
+    /// Whether the layer carries a mask from its input to its output unchanged when it does not compute one of its
+    /// own (Keras' <c>supports_masking</c>). A layer that does not support masking drops the mask, as in Keras.
+    /// </summary>
+    public virtual bool SupportsMasking => false;
+
+    /// <summary>
+    /// The mask of the output, given the input and its mask (Keras' <c>compute_mask</c>): by default the input's mask
+    /// when <see cref="SupportsMasking"/>, otherwise none. Models call it after <see cref="Call(Tensor, bool)"/> unless
+    /// the output already has a mask. A layer that makes a mask computes it with <see cref="Ops"/>, so that a
+    /// recorded training step recomputes it.
+    /// </summary>
+    public virtual Tensor? ComputeMask(Tensor inputs, Tensor? mask) => SupportsMasking ? mask : null;
+
+    /// <summary>The output mask of a layer with several inputs: by default the first input's mask when <see cref="SupportsMasking"/>.</summary>
+    public virtual Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(masks);
+        return inputs.Count == 1 ? ComputeMask(inputs[0], masks[0]) : SupportsMasking ? masks[0] : null;
+    }
+
+    /// <summary>
+    /// Calls the layer and gives the output its mask (what Keras' <c>__call__</c> adds around <c>call</c>): models run
+    /// every layer through this. A layer that wraps another (Bidirectional, TimeDistributed) calls it too.
+    /// </summary>
+    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var output = inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training);
+        if (output.Mask is null && !inputs.Contains(output))
+            output.Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
+        return output;
+    }
+
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
     public virtual Shape ComputeOutputShape(Shape inputShape) => inputShape;
 

@@ -52,6 +52,16 @@ public abstract partial class ElementwiseMerge : Merge
         return inputShapes[0];
     }
 
+    /// <inheritdoc/>
+    /// <remarks>As Keras' <c>Merge.compute_mask</c>: a step is real when it is real in every input that has a mask.</remarks>
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        ArgumentNullException.ThrowIfNull(masks);
+        Tensor? mask = null;
+        foreach (var m in masks) mask = Ops.MaskAnd(mask, m);
+        return mask;
+    }
+
     private protected override Tensor Merge2(IReadOnlyList<Tensor> inputs)
     {
         var result = inputs[0];

@@ -17,6 +17,10 @@ namespace Dendrite.Layers;
 /// <remarks>Weights in Keras' order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).</remarks>
 public sealed partial class BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int axis = -1) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     /// <summary>Whether the offset beta is learned.</summary>
     public bool Center { get; } = center;
 
@@ -82,6 +86,10 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
 /// <param name="axis">The normalised axis of the batched input: −1 (Keras' default) or its positive index; it must be the last axis.</param>
 public sealed partial class LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int axis = -1) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     /// <summary>The normalised axis as given (−1: the last).</summary>
     public int Axis { get; } = axis;
 

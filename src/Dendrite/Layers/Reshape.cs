@@ -60,6 +60,10 @@ public sealed partial class Reshape(int[] targetShape, string? name = null) : La
 /// <param name="name">The layer's name; automatic when null.</param>
 public sealed partial class Rescaling(double scale, double offset = 0.0, string? name = null) : Layer(name)
 {
+    /// <inheritdoc/>
+    /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
+    public override bool SupportsMasking => true;
+
     /// <summary>The factor.</summary>
     public double Scale { get; } = double.IsFinite(scale) ? scale
         : throw new ArgumentOutOfRangeException(nameof(scale), FormattableString.Invariant($"Rescaling needs a finite scale. Received: scale={scale}"));

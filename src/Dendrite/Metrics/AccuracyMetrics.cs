@@ -28,6 +28,25 @@ public abstract partial class ArgMaxAccuracy : MeanMetric
         Accumulate(correct, rows);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Only rows whose mask entry is non-zero count; each mask entry covers rows / mask length rows.</remarks>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask)
+    {
+        MetricChecks.Lengths(Name, yTrue, yTrueShape, yPred, yPredShape);
+        int classes = CheckTargets(yTrue, yTrueShape, yPredShape);
+        int rows = classes == 0 ? 0 : yPred.Length / classes;
+        if (mask.Length == 0 || rows % mask.Length != 0)
+            throw new ArgumentException($"{Name}: a mask of {mask.Length} entries does not fit {rows} prediction rows.");
+        int perEntry = rows / mask.Length, correct = 0, counted = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (mask[r / perEntry] == 0) continue;
+            counted++;
+            if (Hit(yPred.Slice(r * classes, classes), TargetClass(yTrue, r, classes))) correct++;
+        }
+        Accumulate(correct, counted);
+    }
+
     /// <summary>Whether a row of predictions scores its target class: by default, when it is the arg-max.</summary>
     private protected virtual bool Hit(ReadOnlySpan<float> row, int target) => ArgMax(row) == target;
 

@@ -4,13 +4,13 @@ using Dendrite.Saving;
 namespace Dendrite.Metrics;
 
 /// <summary>
-/// A streaming metric (Keras' <c>keras.metrics</c>): <see cref="UpdateState"/> after every batch, <see cref="Result"/>
+/// A streaming metric (Keras' <c>keras.metrics</c>): <see cref="UpdateState(ReadOnlySpan{float}, Shape, ReadOnlySpan{float}, Shape)"/> after every batch, <see cref="Result"/>
 /// for the value so far, <see cref="ResetState"/> at the start of every epoch. A string converts to the metric of
 /// that Keras name (<c>"accuracy"</c>/<c>"acc"</c> picks sparse, categorical or binary accuracy from the shapes, as
 /// Keras does).
 /// </summary>
 /// <remarks>
-/// The trainer calls <see cref="UpdateState"/> and <see cref="Result"/> on every step, so neither may allocate: a
+/// The trainer calls <see cref="UpdateState(ReadOnlySpan{float}, Shape, ReadOnlySpan{float}, Shape)"/> and <see cref="Result"/> on every step, so neither may allocate: a
 /// metric keeps its state in fields sized when it is made.
 /// </remarks>
 public abstract partial class Metric
@@ -21,6 +21,15 @@ public abstract partial class Metric
     /// <summary>Adds one batch: targets and predictions as flat C-order values with their shapes.</summary>
     /// <exception cref="ArgumentException">The shapes do not fit the metric, or (for integer labels) a label is out of range.</exception>
     public abstract void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape);
+
+    /// <summary>
+    /// Adds a batch whose predictions carry a mask (1 for real steps, 0 for padding; one entry per prediction row, or
+    /// per group of rows). The accuracy metrics count only the real steps, as tf.keras did; Keras 3 applies the mask
+    /// only together with sample weights, which counts padding as hits or misses. Metrics without a masked form
+    /// ignore the mask (Keras 3's behaviour).
+    /// </summary>
+    public virtual void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask) =>
+        UpdateState(yTrue, yTrueShape, yPred, yPredShape);
 
     /// <summary>The value over everything added since the last reset.</summary>
     public abstract double Result();

@@ -19,6 +19,10 @@ internal sealed class OutputMetric(Metric inner, string outputName) : Metric
         Inner.UpdateState(yTrue, yTrueShape, yPred, yPredShape);
 
     /// <inheritdoc/>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask) =>
+        Inner.UpdateState(yTrue, yTrueShape, yPred, yPredShape, mask);
+
+    /// <inheritdoc/>
     public override double Result() => Inner.Result();
 
     /// <inheritdoc/>

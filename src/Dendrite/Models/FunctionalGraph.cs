@@ -171,7 +171,7 @@ internal sealed class FunctionalGraph
                 values[n] = ((Conv2D)_nodes[conv].Layer).CallThenMaxPool(values[_inputSlots[conv][0]], (MaxPooling2D)layer);
                 continue;
             }
-            values[n] = slots.Length == 1 ? layer.Call(values[slots[0]], training) : layer.Call(slots.Select(s => values[s]).ToArray(), training);
+            values[n] = layer.Apply(slots.Length == 1 ? [values[slots[0]]] : [.. slots.Select(s => values[s])], training);
         }
         var result = new Tensor[_outputSlots.Length];
         for (int i = 0; i < result.Length; i++) result[i] = values[_outputSlots[i]];

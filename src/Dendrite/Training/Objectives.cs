@@ -101,7 +101,9 @@ internal sealed class Objectives
         Tensor? total = null;
         for (int i = 0; i < Outputs; i++)
         {
-            var loss = outputLosses[i] = sampleWeight is null ? Losses[i].Call(yTrue[i], yPred[i]) : Losses[i].Call(yTrue[i], yPred[i], sampleWeight);
+            // A masked output (a sequence behind Embedding(maskZero) or Masking) weighs only its real steps, as Keras' losses do.
+            var weights = yPred[i].Mask is { } mask ? Ops.MaskedLossWeights(mask, sampleWeight) : sampleWeight;
+            var loss = outputLosses[i] = weights is null ? Losses[i].Call(yTrue[i], yPred[i]) : Losses[i].Call(yTrue[i], yPred[i], weights);
             var weighted = Weights[i] == 1.0 ? loss : Ops.Multiply(loss, (float)Weights[i]);
             total = total is null ? weighted : Ops.Add(total, weighted);
         }
@@ -114,7 +116,8 @@ internal sealed class Objectives
         for (int i = 0; i < metrics.Count; i++)
         {
             int o = MetricOutputs[i];
-            metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape);
+            if (yPred[o].Mask is { } mask) metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape, mask.Values);
+            else metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Dendrite.Tests.Layers;
 /// Every built-in layer, in several configurations, through <see cref="LayerTestHarness"/>: build, declared against
 /// real shapes, config round trip, .keras save and load, float64 value checks and finite-difference gradients.
 /// </summary>
-public class EveryLayerTests
+public partial class EveryLayerTests
 {
     // ---- The theories: one per layer class, each case a configuration from Specs. ----
 
@@ -376,6 +376,11 @@ public class EveryLayerTests
                 ReferenceTolerance = 0,
             });
 
+        // The sequence layers, each family in its own file (EveryLayerTests.*.cs).
+        AddEmbeddingSpecs(specs);
+        AddRecurrentSpecs(specs);
+        AddConvolution1DSpecs(specs);
+        AddAttentionSpecs(specs);
         return specs;
     }
 

@@ -58,6 +58,19 @@ internal sealed class LayerSpec
     /// </summary>
     public bool DeterministicTraining { get; init; } = true;
 
+    /// <summary>
+    /// Inputs without a finite-difference gradient check: integer indices (an Embedding's, where a step would change
+    /// the index), or a Masking layer's padded steps (a step would unmask them). The weights are still checked.
+    /// </summary>
+    public bool InputsNotDifferentiable { get; init; }
+
+    /// <summary>
+    /// Whether the inputs carry a mask: in each sample some time steps (rows of the last axis) are padding, all zeros,
+    /// and in the model every input of rank ≥ 2 passes through a <see cref="Masking"/> layer first; direct calls get
+    /// the same mask attached (fixed, so that finite differences do not move it). The reference sees the zero rows.
+    /// </summary>
+    public bool Masked { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }
@@ -94,7 +107,7 @@ internal static class LayerTestHarness
 
         // 1. Build: wrap the layer in a functional model; the weights exist, with the expected names, shapes and trainability.
         var layer = spec.Create();
-        var (model, symbolic) = Wrap(layer, shapes);
+        var (model, symbolic) = Wrap(layer, shapes, spec.Masked);
         Assert.True(layer.Built, $"{spec.Name}: the layer is not built after being called on symbolic inputs.");
         Assert.Contains(layer, model.Layers);
         Assert.Equal(shapes, layer.InputShapes);
@@ -129,13 +142,13 @@ internal static class LayerTestHarness
             Assert.Equal(batched, Predict(model, shapes, x).Shape.ToArray());
             // The layer called directly, in both modes, gives the same shape.
             foreach (bool training in new[] { false, true })
-                Assert.Equal(batched, CallLayer(layer, Tensors(x, shapes, batch, requiresGrad: false), training).Shape.ToArray());
+                Assert.Equal(batched, CallLayer(layer, Tensors(x, shapes, batch, requiresGrad: false, spec.Masked), training).Shape.ToArray());
         }
 
         var inputs = MakeInputs(spec, shapes, CheckBatch, seed);
         // A training call may update weights (BatchNormalization's moving statistics): it runs first, so that the
         // weights behind the inference output below are those every later comparison copies.
-        float[]? trainingOutput = spec.Training ? CallLayer(layer, Tensors(inputs, shapes, CheckBatch, requiresGrad: false), training: true).Values.ToArray() : null;
+        float[]? trainingOutput = spec.Training ? CallLayer(layer, Tensors(inputs, shapes, CheckBatch, requiresGrad: false, spec.Masked), training: true).Values.ToArray() : null;
         var outputValues = Predict(model, shapes, inputs).ToArray();
 
         // An optional value check against a float64 reference.
@@ -158,7 +171,7 @@ internal static class LayerTestHarness
         var direct = (Layer)fromConfig.Invoke(null, [config.DeepClone().AsObject()])!;
         Assert.Equal(layer.GetType(), direct.GetType());
         AssertSameJson(config, direct.GetConfig(), $"{spec.Name}: {layer.GetType().Name}.FromConfig(config)'s config");
-        var (copyModel, copySymbolic) = Wrap(copy, shapes);
+        var (copyModel, copySymbolic) = Wrap(copy, shapes, spec.Masked);
         Assert.Equal(declared, copySymbolic.Shape);
         Assert.Equal(layer.Weights.Select(w => (w.Name, w.Shape, w.Trainable)), copy.Weights.Select(w => (w.Name, w.Shape, w.Trainable)));
         copyModel.SetWeights(model.GetWeights());
@@ -197,7 +210,7 @@ internal static class LayerTestHarness
         // and weights that keep every evaluation more than the step away from them (see EveryLayerTests). Dropout in
         // training draws a new random mask per call, so it has no finite difference; the harness checks it at
         // inference (the identity) and EveryLayerTests.DropoutInTrainingKeepsTheScale checks its training gradient.
-        CheckGradients(spec.Name, layer, shapes, inputs, spec.Training, seed);
+        CheckGradients(spec, layer, shapes, inputs, seed);
 
         // 6. Training (Keras' run_training_check): Fit two fresh copies for two epochs of two batches, one eagerly and
         // one replaying its recorded step; the trainable weights move, and both copies end bit-identical.
@@ -215,7 +228,7 @@ internal static class LayerTestHarness
         for (int m = 0; m < 2; m++)
         {
             var copy = Layer.Deserialize(JsonNode.Parse(serialized.ToJsonString())!);
-            var (model, _) = Wrap(copy, shapes);
+            var (model, _) = Wrap(copy, shapes, spec.Masked);
             model.SetWeights(weights);
             model.Compile(new SGD(0.1f), "mean_squared_error", runEagerly: m == 0);
             var arrays = x.Select((v, i) => (NDArray)new NDArray<float>((float[])v.Clone(), [samples, .. shapes[i].ToArray()])).ToArray();
@@ -241,7 +254,7 @@ internal static class LayerTestHarness
     }
 
     /// <summary>Wraps <paramref name="layer"/> in a functional model: <c>new Input(shape)</c> → <c>layer.Call(...)</c> → <c>new Model(inputs, output)</c>.</summary>
-    internal static (Model Model, KerasTensor Output) Wrap(Layer layer, Shape[] shapes)
+    internal static (Model Model, KerasTensor Output) Wrap(Layer layer, Shape[] shapes, bool masked = false)
     {
         if (layer is InputLayer inputLayer)
         {
@@ -252,7 +265,8 @@ internal static class LayerTestHarness
             return (new Model(input, input), input);
         }
         var inputs = shapes.Select(s => (KerasTensor)new Input(s.ToArray())).ToArray();
-        var output = layer.Call(inputs);
+        var layerInputs = masked ? inputs.Select(i => i.Shape.Rank >= 2 ? new Masking().Call(i) : i).ToArray() : inputs;
+        var output = layer.Call(layerInputs);
         return (new Model(inputs, [output]), output);
     }
 
@@ -266,8 +280,34 @@ internal static class LayerTestHarness
         return outputs[0];
     }
 
-    private static Tensor[] Tensors(float[][] inputs, Shape[] shapes, int batch, bool requiresGrad) =>
-        [.. inputs.Select((x, i) => requiresGrad ? TestData.Param((float[])x.Clone(), [batch, .. shapes[i].ToArray()]) : TestData.Const(x, [batch, .. shapes[i].ToArray()]))];
+    private static Tensor[] Tensors(float[][] inputs, Shape[] shapes, int batch, bool requiresGrad, bool masked = false)
+    {
+        var tensors = inputs.Select((x, i) => requiresGrad ? TestData.Param((float[])x.Clone(), [batch, .. shapes[i].ToArray()]) : TestData.Const(x, [batch, .. shapes[i].ToArray()])).ToArray();
+        if (masked)
+            foreach (var t in tensors)
+                if (t.Shape.Rank >= 3) t.Mask = Ops.AnyNotEqualMask(TestData.Const(t.Values.ToArray(), t.Shape.ToArray()), 0f);
+        return tensors;
+    }
+
+    /// <summary>
+    /// Zeroes whole time steps of each sample of every input of rank ≥ 2 (per sample): sample b pads its last b mod T
+    /// steps and, when T ≥ 4, also step 1, so that masks with leading, interior and trailing padding all occur, and
+    /// sample 0 keeps every step except the interior one.
+    /// </summary>
+    internal static void ZeroPaddedSteps(float[][] values, Shape[] shapes)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (shapes[i].Rank < 2) continue;
+            int features = shapes[i][^1], steps = shapes[i].Size / features, samples = values[i].Length / shapes[i].Size;
+            for (int b = 0; b < samples; b++)
+                for (int t = 0; t < steps; t++)
+                    if (IsPadding(b, t, steps)) values[i].AsSpan((b * steps + t) * features, features).Clear();
+        }
+    }
+
+    /// <summary>Whether step <paramref name="t"/> of sample <paramref name="b"/> is padding in <see cref="ZeroPaddedSteps"/>.</summary>
+    internal static bool IsPadding(int b, int t, int steps) => t >= steps - (b % steps) || (steps >= 4 && t == 1);
 
     private static Tensor CallLayer(Layer layer, Tensor[] inputs, bool training) =>
         inputs.Length == 1 ? layer.Call(inputs[0], training) : layer.Call(inputs, training);
@@ -277,6 +317,7 @@ internal static class LayerTestHarness
         var counts = shapes.Select(s => batch * s.Size).ToArray();
         var values = spec.Inputs?.Invoke(counts) ?? [.. counts.Select((n, i) => TestData.AwayFromZero(seed * 31 + i + batch, n, 0.05, 1.0))];
         Assert.Equal(counts, values.Select(v => v.Length));
+        if (spec.Masked) ZeroPaddedSteps(values, shapes);
         return values;
     }
 
@@ -295,11 +336,13 @@ internal static class LayerTestHarness
     /// Finite differences of f = Σ wᵢ·yᵢ (w random in [−1, 1], the sum accumulated in float64 from the float32 output)
     /// against the tape's gradient of the same sum (<see cref="TestOps.WeightedSum"/>), element by element.
     /// </summary>
-    private static void CheckGradients(string name, Layer layer, Shape[] shapes, float[][] inputValues, bool training, int seed)
+    private static void CheckGradients(LayerSpec spec, Layer layer, Shape[] shapes, float[][] inputValues, int seed)
     {
+        string name = spec.Name;
+        bool training = spec.Training;
         Assert.Null(GradientTape.Current);
-        var inputs = Tensors(inputValues, shapes, CheckBatch, requiresGrad: true);
-        var checkedTensors = inputs.Select((t, i) => (What: $"input {i}", Tensor: t))
+        var inputs = Tensors(inputValues, shapes, CheckBatch, requiresGrad: true, spec.Masked);
+        var checkedTensors = (spec.InputsNotDifferentiable ? [] : inputs.Select((t, i) => (What: $"input {i}", Tensor: t)))
             .Concat(layer.TrainableWeights.Select(w => (What: $"weight '{w.Name}'", Tensor: w.Value))).ToArray();
         Assert.All(checkedTensors, c => Assert.True(c.Tensor.RequiresGrad, $"{name}: {c.What} does not require a gradient."));
 

@@ -38,6 +38,9 @@ internal static class LayerConfigs
         ["Maximum"] = Maximum.FromConfig,
         ["Minimum"] = Minimum.FromConfig,
         ["Concatenate"] = Concatenate.FromConfig,
+        // Sequences (issue 13).
+        ["Embedding"] = Embedding.FromConfig,
+        ["Masking"] = Masking.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
