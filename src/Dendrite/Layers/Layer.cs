@@ -187,6 +187,17 @@ public abstract class Layer
         return variable;
     }
 
+    /// <summary>
+    /// Where Keras 3 stores this layer's variables in a <c>.keras</c> / <c>.weights.h5</c> file, relative to the
+    /// layer's own group (<c>layers/lstm</c>): each entry is a sub-path ("" for the layer's own <c>vars</c>, <c>cell</c>
+    /// for an RNN's cell, <c>forward_layer/cell</c> inside Bidirectional, <c>query_dense</c> inside
+    /// MultiHeadAttention) and the variables stored there, in order. By default the layer's own variables, trainable
+    /// first then the others, each in creation order (Keras' <c>save_own_variables</c>). A layer made of sublayers
+    /// overrides this to mirror Keras' object tree, listing "" (even empty: Keras writes it) before its children.
+    /// </summary>
+    protected internal virtual IReadOnlyList<(string Path, IReadOnlyList<Variable> Variables)> VariableGroups() =>
+        [("", [.. Weights.Where(w => w.Trainable), .. Weights.Where(w => !w.Trainable)])];
+
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;
 

@@ -20,7 +20,21 @@ internal static class H5WeightsWriter
 
         var layersGroup = new H5Group();
         foreach (var layer in layers)
-            layersGroup[layer.Key] = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+        {
+            var group = new H5Group();
+            foreach (var (subPath, variables) in layer.Groups)
+            {
+                // A sublayer's group (cell, forward_layer/cell) nests under the layer's, each level with its own vars.
+                var target = group;
+                foreach (string part in subPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!target.TryGetValue(part, out var child)) target[part] = child = new H5Group();
+                    target = (H5Group)child;
+                }
+                target["vars"] = VarsGroup(layer.Layer.Name, variables.Select(FloatDataset));
+            }
+            layersGroup[layer.Key] = group;
+        }
         file[KerasLayout.LayersGroup] = layersGroup;
 
         if (optimizer is not null)

@@ -7,11 +7,17 @@ namespace Dendrite.Saving;
 /// <summary>One layer as Keras 3's saving walk sees it: its key under <c>layers/</c> and its variables in stored order.</summary>
 /// <param name="Key">The group name: the snake-cased class name with a unique suffix (<c>dense</c>, <c>dense_1</c>).</param>
 /// <param name="Layer">The layer.</param>
-/// <param name="Variables">Trainable variables first, then the others, each group in creation order.</param>
-internal sealed record SavedLayer(string Key, Layer Layer, IReadOnlyList<Variable> Variables)
+/// <param name="Groups">Each variables group of the layer (<see cref="Layer.VariableGroups"/>): its sub-path under the layer's group and its variables.</param>
+internal sealed record SavedLayer(string Key, Layer Layer, IReadOnlyList<(string Path, IReadOnlyList<Variable> Variables)> Groups)
 {
-    /// <summary>The path of the layer's variables group, e.g. <c>layers/dense/vars</c>.</summary>
-    public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => $"{layersRoot}/{Key}/vars";
+    /// <summary>Every variable of the layer, group by group, in stored order.</summary>
+    public IReadOnlyList<Variable> Variables { get; } = [.. Groups.SelectMany(g => g.Variables)];
+
+    /// <summary>The path of the layer's own variables group, e.g. <c>layers/dense/vars</c>.</summary>
+    public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => VarsPath(layersRoot, "");
+
+    /// <summary>The path of one of the layer's variables groups: <c>layers/lstm/cell/vars</c> for sub-path <c>cell</c>.</summary>
+    public string VarsPath(string layersRoot, string subPath) => subPath.Length == 0 ? $"{layersRoot}/{Key}/vars" : $"{layersRoot}/{Key}/{subPath}/vars";
 
     /// <summary><c>'dense' (Dense)</c>, for messages.</summary>
     public string Describe() => $"'{Layer.Name}' ({Layer.GetType().Name})";
@@ -45,9 +51,8 @@ internal static partial class KerasLayout
             string key = ToSnakeCase(layer.GetType().Name);
             if (used.TryGetValue(key, out int count)) { used[key] = ++count; key = $"{key}_{count}"; }
             else used[key] = 0;
-            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables.
-            var variables = layer.Weights.Where(w => w.Trainable).Concat(layer.Weights.Where(w => !w.Trainable)).ToList();
-            result.Add(new SavedLayer(key, layer, variables));
+            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables, per tracked object.
+            result.Add(new SavedLayer(key, layer, layer.VariableGroups()));
         }
         return result;
     }
