@@ -19,8 +19,9 @@ internal sealed class KerasNpz : IDisposable
 
     private readonly ZipArchive _zip;
     private readonly string _origin;
+    private readonly long _archiveLength;
 
-    private KerasNpz(ZipArchive zip, string origin) => (_zip, _origin) = (zip, origin);
+    private KerasNpz(ZipArchive zip, string origin, long archiveLength) => (_zip, _origin, _archiveLength) = (zip, origin, archiveLength);
 
     /// <summary>Opens the archive in <paramref name="bytes"/>; <paramref name="origin"/> (the file) starts every message.</summary>
     internal static KerasNpz Open(byte[] bytes, string origin)
@@ -29,13 +30,17 @@ internal sealed class KerasNpz : IDisposable
         {
             var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
             _ = zip.Entries.Count; // reads the central directory now, so a corrupt one fails here
-            return new KerasNpz(zip, origin);
+            return new KerasNpz(zip, origin, bytes.Length);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
         {
             throw new DatasetException($"{origin}: not a valid .npz (zip) archive ({e.Message})", e);
         }
     }
+
+    /// <summary>The array names (entries <c>{key}.npy</c>), in archive order.</summary>
+    internal IReadOnlyList<string> Keys =>
+        [.. _zip.Entries.Select(e => e.FullName).Where(n => n.EndsWith(".npy", StringComparison.Ordinal)).Select(n => n[..^4])];
 
     /// <summary>The 1-D object array <paramref name="key"/>, each item a list of ints (a ragged batch of sequences).</summary>
     internal int[][] ReadSequences(string key)
@@ -115,6 +120,9 @@ internal sealed class KerasNpz : IDisposable
         string where = $"{_origin} [{entryName}]";
         var entry = _zip.GetEntry(entryName)
             ?? throw new DatasetException($"{_origin}: no array '{key}' ({entryName}) in the archive; it holds: {string.Join(", ", _zip.Entries.Select(e => e.FullName))}");
+        // The sizes come from the zip directory: check them before allocating, so a corrupt directory cannot ask for gigabytes.
+        if (entry.CompressedLength > _archiveLength)
+            throw Bad(where, $"the zip directory says the entry holds {entry.CompressedLength} bytes, more than the whole file ({_archiveLength})");
         if (entry.Length > MaxEntryBytes)
             throw Bad(where, $"the entry inflates to {entry.Length} bytes, more than the {MaxEntryBytes} accepted");
         if (entry.Length > 1 << 20 && entry.Length > MaxCompressionRatio * entry.CompressedLength)
