@@ -51,6 +51,21 @@ out("npz", "small_compressed.npz", npz({"x_train": images, "y_train": labels}, T
 out("npz", "keras_layout.npz", npz({"x_test": images[:1], "x_train": images, "y_test": labels[:4], "y_train": labels}, False))
 
 
+# --- Keras' small-dataset layouts (KerasNpz): object arrays of lists of ints (pickled), int64 labels, float64 ---
+def sequences(lists):
+    a = np.empty(len(lists), dtype=object)
+    for i, l in enumerate(lists):
+        a[i] = l
+    return a
+
+
+reviews = sequences([[1, 14, 22, 16, 43], [1, 194, 1153], [], [1] + list(range(4, 1204)), [1, 70000]])
+out("kerasnpz", "imdb_layout.npz", npz({"x_test": reviews[:2], "x_train": reviews, "y_train": np.array([1, 0, 0, 1, 1]), "y_test": np.array([0, 1])}, False))
+out("kerasnpz", "imdb_layout_compressed.npz", npz({"x_train": reviews, "y_train": np.array([1, 0, 0, 1, 1])}, True))
+out("kerasnpz", "reuters_layout.npz", npz({"x": reviews[:3], "y": np.array([3, 45, 19])}, False))
+out("kerasnpz", "boston_layout.npz", npz({"x": np.arange(5 * 13, dtype=np.float64).reshape(5, 13) / 7, "y": np.arange(5, dtype=np.float64) + 0.5}, False))
+
+
 # --- Shrinking the real Keras models ---
 def shrink_config(model_config):
     """Shrinks a Sequential config in place; returns {original weight shape: new shape}."""

@@ -12,7 +12,7 @@ namespace Dendrite.Fuzz;
 internal sealed class FuzzTargets : IDisposable
 {
     /// <summary>The formats, as named on the command line and in the corpus folders.</summary>
-    internal static readonly string[] Formats = ["idx", "npz", "weights", "keras", "h5"];
+    internal static readonly string[] Formats = ["idx", "npz", "kerasnpz", "weights", "keras", "h5"];
 
     /// <summary>The label payload of the valid IDX/NPY seeds: 16 labels 0..9.</summary>
     internal static byte[] LabelPayload() => [.. Enumerable.Range(0, 16).Select(i => (byte)(i % 10))];
@@ -76,7 +76,7 @@ internal sealed class FuzzTargets : IDisposable
     /// <summary>Whether <paramref name="e"/> is the documented failure of <paramref name="format"/>'s parser.</summary>
     internal static bool IsDocumented(string format, Exception e) => format switch
     {
-        "idx" or "npz" => e is DatasetException,
+        "idx" or "npz" or "kerasnpz" => e is DatasetException,
         _ => e is ModelFormatException, // WeightsFileException derives from it
     };
 
@@ -92,6 +92,7 @@ internal sealed class FuzzTargets : IDisposable
             {
                 case "idx": return Idx(data);
                 case "npz": return Npz(data);
+                case "kerasnpz": return KerasDatasetNpz(data);
                 case "weights": return Weights(data);
                 case "keras": return WholeModel(data, "input.keras");
                 case "h5": return WholeModel(data, "input.h5");
@@ -140,6 +141,30 @@ internal sealed class FuzzTargets : IDisposable
             catch (DatasetException e)
             {
                 outcomes.Add($"{e.GetType().Name}: {e.Message}");
+            }
+        }
+        return string.Join(" | ", outcomes);
+    }
+
+    // Keras' small-dataset .npz (imdb, reuters, boston_housing): every entry read as sequences (the object-array
+    // pickle reader), as integers and as floats, as the loaders read x, y, x_train, ….
+    private static string KerasDatasetNpz(byte[] data)
+    {
+        using var npz = KerasNpz.Open(data, "fuzz.npz");
+        var outcomes = new List<string>();
+        foreach (string key in npz.Keys)
+        {
+            foreach (var read in (Func<string, object>[])[k => npz.ReadSequences(k), k => npz.ReadIntegers(k), k => npz.ReadFloats(k)])
+            {
+                try
+                {
+                    _ = read(key);
+                    outcomes.Add("ok");
+                }
+                catch (DatasetException e)
+                {
+                    outcomes.Add($"{e.GetType().Name}: {e.Message}");
+                }
             }
         }
         return string.Join(" | ", outcomes);

@@ -33,7 +33,7 @@ internal static class Program
             stream.CopyTo(buffer);
             targets.Run(format, buffer.ToArray());
         };
-        if (format is "idx" or "npz" || Environment.GetEnvironmentVariable("FUZZ_PERSISTENT") == "1") Fuzzer.Run(run);
+        if (format is "idx" or "npz" or "kerasnpz" || Environment.GetEnvironmentVariable("FUZZ_PERSISTENT") == "1") Fuzzer.Run(run);
         else Fuzzer.OutOfProcess.Run(run);
     }
 
