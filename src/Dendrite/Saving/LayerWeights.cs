@@ -15,12 +15,14 @@ internal static class LayerWeights
     public static List<(Variable Variable, float[] Values)> PlanRestore(Model model, H5WeightsSource source)
     {
         var layers = KerasLayout.Walk(model);
+        // Every group that holds variables: each layer's, and those of the layers it owns (nested in its group).
+        var groups = layers.SelectMany(l => l.SelfAndSublayers()).ToList();
         string? root = source.GroupExists(KerasLayout.LayersGroup) ? KerasLayout.LayersGroup
             : source.GroupExists(KerasLayout.LegacyLayersGroup) ? KerasLayout.LegacyLayersGroup
             : null;
         if (root is null)
         {
-            if (layers.All(l => l.Variables.Count == 0)) return [];
+            if (groups.All(l => l.Variables.Count == 0)) return [];
             var top = source.RootNames();
             string hint = top.Contains("model_weights")
                 ? " It looks like a legacy Keras 2 `.h5` file (weights under model_weights/), which Dendrite does not read yet."
@@ -28,8 +30,8 @@ internal static class LayerWeights
             throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no '{KerasLayout.LayersGroup}' group, so it holds no Keras 3 layer weights (its top-level entries: {List(top)}).{hint}");
         }
 
-        var stored = new List<(SavedLayer Layer, IReadOnlyList<StoredVariable> Variables)>(layers.Count);
-        foreach (var layer in layers)
+        var stored = new List<(SavedLayer Layer, IReadOnlyList<StoredVariable> Variables)>(groups.Count);
+        foreach (var layer in groups)
         {
             string path = layer.VarsPath(root);
             var variables = source.Variables(path);
