@@ -8,6 +8,8 @@ namespace Dendrite.Autodiff;
 /// "valid": out = floor((in − dilation·(window − 1) − 1) / stride) + 1, no padding.
 /// "same": out = ceil(in / stride); the padding needed, max((out − 1)·stride + dilation·(window − 1) + 1 − in, 0),
 /// goes half before and the odd one after (TensorFlow's rule, which Keras inherits).
+/// "causal" (1-D convolutions only): dilation·(window − 1) zeros before and none after, then "valid", so output t
+/// sees inputs up to t only: out = ceil(in / stride) (Keras' <c>Conv1D</c> pads the input so and convolves "valid").
 /// </remarks>
 internal readonly record struct ConvGeometry(
     int Batch, int Height, int Width, int Channels,
@@ -30,16 +32,20 @@ internal readonly record struct ConvGeometry(
     {
         int span = dilation * (window - 1) + 1;
         if (padding == Padding.Valid) return (length < span ? 0 : (length - span) / stride + 1, 0);
+        if (padding == Padding.Causal) return (length < 1 ? 0 : (length - 1) / stride + 1, span - 1);
         int outLength = (length + stride - 1) / stride;
         int total = Math.Max((outLength - 1) * stride + span - length, 0);
         return (outLength, total / 2);
     }
 
-    /// <summary>Padding after the last row: TensorFlow's "same" puts the odd one of its total there ("valid": none).</summary>
-    public int PadBottom => Math.Max((OutHeight - 1) * StrideHeight + DilationHeight * (WindowHeight - 1) + 1 - Height, 0) - PadTop;
+    /// <summary>
+    /// Padding after the last row: what the last window needs beyond the input and the padding before it (TensorFlow's
+    /// "same" puts the odd one of its total there; "valid" and "causal" need none).
+    /// </summary>
+    public int PadBottom => Math.Max((OutHeight - 1) * StrideHeight + DilationHeight * (WindowHeight - 1) + 1 - Height - PadTop, 0);
 
     /// <summary>Padding after the last column, as <see cref="PadBottom"/>.</summary>
-    public int PadRight => Math.Max((OutWidth - 1) * StrideWidth + DilationWidth * (WindowWidth - 1) + 1 - Width, 0) - PadLeft;
+    public int PadRight => Math.Max((OutWidth - 1) * StrideWidth + DilationWidth * (WindowWidth - 1) + 1 - Width - PadLeft, 0);
 
     /// <summary>Window positions per output pixel (the im2col row length is this times the channels).</summary>
     public int WindowSize => WindowHeight * WindowWidth;
@@ -56,15 +62,33 @@ public enum Padding
 
     /// <summary>Zero padding (−∞ for max pooling) so that the output has ceil(input / stride) positions.</summary>
     Same,
+
+    /// <summary>
+    /// 1-D convolutions only (Keras' <c>Conv1D(padding: "causal")</c>): dilation·(kernel − 1) zeros before the first
+    /// step and none after, so that output t depends on inputs up to t and never on later ones.
+    /// </summary>
+    Causal,
 }
 
 /// <summary>Parses Keras' padding strings.</summary>
 internal static class PaddingNames
 {
-    public static Padding Parse(string padding, string who) => padding?.ToLowerInvariant() switch
+    /// <summary>"valid" or "same" (any case), and "causal" where <paramref name="allowCausal"/> (Conv1D).</summary>
+    public static Padding Parse(string padding, string who, bool allowCausal = false) => padding?.ToLowerInvariant() switch
     {
         "valid" => Padding.Valid,
         "same" => Padding.Same,
-        _ => throw new ArgumentException($"{who}: padding must be \"valid\" or \"same\", got \"{padding}\"."),
+        "causal" when allowCausal => Padding.Causal,
+        _ => throw new ArgumentException(allowCausal
+            ? $"{who}: padding must be \"valid\", \"same\" or \"causal\", got \"{padding}\"."
+            : $"{who}: padding must be \"valid\" or \"same\", got \"{padding}\"."),
+    };
+
+    /// <summary>The name Keras writes in configs.</summary>
+    public static string Name(Padding padding) => padding switch
+    {
+        Padding.Same => "same",
+        Padding.Causal => "causal",
+        _ => "valid",
     };
 }

@@ -35,8 +35,8 @@ public static partial class Ops
             && filters % 8 == 0 && Vector256.IsHardwareAccelerated && Conv2DOp.ImagesPerChunk(g) >= Conv2DOp.Halves;
         if (!disjointPool || !(shallow || gemmPath)) return MaxPool2D(Conv2D(x, kernel, bias, strides, padding, dilation, relu: true), pool, poolStrides, poolPadding);
         var pg = ConvGeometry.Create(g.Batch, g.OutHeight, g.OutWidth, filters, pool, poolStrides, (1, 1), Padding.Valid, "MaxPool2D");
-        if (gemmPath) return Conv2D(x, kernel, bias, g, relu: true, pool: pg);
         var output = new Shape(g.Batch, pg.OutHeight, pg.OutWidth, filters);
+        if (gemmPath) return Conv2D(x, kernel, bias, g, relu: true, pool: pg, output);
         var ws = Workspace.Current;
         float[] Buffer(int floats) => ws is null ? new float[floats] : ws.Rent(floats);
         bool grad = kernel.RequiresGrad || (bias?.RequiresGrad ?? false);

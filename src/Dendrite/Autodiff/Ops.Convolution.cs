@@ -24,17 +24,20 @@ public static partial class Ops
     {
         var g = Conv2DGeometry(x, kernel, bias, strides, padding, dilation);
         if (g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1) return Dense(x, kernel, bias, relu); // pointwise: no patches
-        return Conv2D(x, kernel, bias, g, relu, pool: null);
+        return Conv2D(x, kernel, bias, g, relu, pool: null, new Shape(g.Batch, g.OutHeight, g.OutWidth, kernel.Shape[3]));
     }
 
     /// <summary>
-    /// The convolution op for a checked geometry; with <paramref name="pool"/> (GEMM path, ReLU, disjoint max-pooling
-    /// windows: see <see cref="Conv2DReluMaxPool"/>) its output is the pooled one.
+    /// The convolution op for a checked geometry, with an output of shape <paramref name="output"/> (the elements of
+    /// (batch, outHeight, outWidth, filters) in C order, under any shape: Conv1D's has no height axis); with
+    /// <paramref name="pool"/> (GEMM path, ReLU, disjoint max-pooling windows: see <see cref="Conv2DReluMaxPool"/>) the
+    /// output is the pooled one. The kernel's last axis is the filters; the op reads the input and the kernel only as
+    /// flat values laid out as <paramref name="g"/> says, so a (batch, steps, channels) input and a (kernel, channels,
+    /// filters) kernel run as an image of height 1 without being copied.
     /// </summary>
-    private static Tensor Conv2D(Tensor x, Tensor kernel, Tensor? bias, in ConvGeometry g, bool relu, ConvGeometry? pool)
+    private static Tensor Conv2D(Tensor x, Tensor kernel, Tensor? bias, in ConvGeometry g, bool relu, ConvGeometry? pool, Shape output)
     {
-        var output = pool is { } pg ? new Shape(g.Batch, pg.OutHeight, pg.OutWidth, kernel.Shape[3]) : new Shape(g.Batch, g.OutHeight, g.OutWidth, kernel.Shape[3]);
-        int filters = kernel.Shape[3], rowLength = g.WindowSize * g.Channels;
+        int filters = kernel.LastDim, rowLength = g.WindowSize * g.Channels;
         bool direct = ShallowConvolution.Applies(g, filters);
         int imagesPerChunk = Conv2DOp.ImagesPerChunk(g);
         int chunkFloats = imagesPerChunk * g.OutPixels * rowLength;
@@ -68,6 +71,8 @@ public static partial class Ops
             throw new ArgumentException($"Conv2D: strides and dilation must be positive, got strides {strides} and dilation {dilation}.");
         if ((strides.H > 1 || strides.W > 1) && (dilation.H > 1 || dilation.W > 1))
             throw new ArgumentException($"Conv2D: strides > 1 are not supported together with dilation > 1 (as in Keras), got strides {strides} and dilation {dilation}.");
+        if (padding == Padding.Causal)
+            throw new ArgumentException("Conv2D: causal padding is for 1-D convolutions only (Conv1D), as in Keras; use \"valid\" or \"same\".");
         return ConvGeometry.Create(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], (kernel.Shape[0], kernel.Shape[1]), strides, dilation, padding, "Conv2D");
     }
 
@@ -100,7 +105,7 @@ public static partial class Ops
         private readonly ConvGeometry _pool = pool ?? default;
         private readonly bool _pooled = pool is not null;
         [ThreadStatic] private static PinnedBuffer? s_convRows;
-        private readonly int _filters = kernel.Shape[3], _rowLength = g.WindowSize * g.Channels;
+        private readonly int _filters = kernel.LastDim, _rowLength = g.WindowSize * g.Channels;
         private MaskSums? _mask;
 
         private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, PooledForwardHalves, BackwardHalves }

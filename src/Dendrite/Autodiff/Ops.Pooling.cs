@@ -30,8 +30,18 @@ public static partial class Ops
             throw new ArgumentException($"{who} expects inputs of rank 4 (batch, height, width, channels), got shape {x.Shape}.");
         if (pool.H < 1 || pool.W < 1 || strides.H < 1 || strides.W < 1)
             throw new ArgumentException($"{who}: pool size and strides must be positive, got pool {pool} and strides {strides}.");
+        if (padding == Padding.Causal) throw new ArgumentException($"{who}: padding must be \"valid\" or \"same\", got \"causal\".");
         var g = ConvGeometry.Create(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], pool, strides, (1, 1), padding, who);
-        var output = new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels);
+        return Pool(x, g, max, new Shape(g.Batch, g.OutHeight, g.OutWidth, g.Channels));
+    }
+
+    /// <summary>
+    /// The pooling op for a checked geometry, its output of shape <paramref name="output"/> (the elements of (batch,
+    /// outHeight, outWidth, channels) in C order under any shape: the 1-D poolings' have no height axis). The op reads
+    /// the input only as flat values laid out as <paramref name="g"/> says.
+    /// </summary>
+    private static Tensor Pool(Tensor x, in ConvGeometry g, bool max, Shape output)
+    {
         // Max pooling remembers where each maximum came from, so that its backward is a scatter of the output
         // gradient instead of a second search through the (large) input.
         var ws = Workspace.Current;

@@ -30,14 +30,28 @@ public abstract class Layer
     /// <summary>The per-sample input shape the layer was built for.</summary>
     public Shape? InputShape { get; private set; }
 
-    /// <summary>Every weight, in creation order (Keras' <c>weights</c>).</summary>
-    public IReadOnlyList<Variable> Weights => _weights;
+    /// <summary>
+    /// Every weight, in creation order (Keras' <c>weights</c>); for a layer that owns others (<see cref="ICompositeLayer"/>),
+    /// its own, then each sublayer's.
+    /// </summary>
+    public IReadOnlyList<Variable> Weights => this is ICompositeLayer composite ? [.. _weights, .. SublayerWeights(composite, l => l.Weights)] : _weights;
+
+    /// <summary>The weights this layer created itself (without those of the layers it owns): what Keras saves as its <c>vars</c>.</summary>
+    internal IReadOnlyList<Variable> OwnWeights => _weights;
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen (<see cref="Trainable"/> false).</summary>
-    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable) : [];
+    public IEnumerable<Variable> TrainableWeights => !_trainable ? []
+        : this is ICompositeLayer composite ? _weights.Where(w => w.Trainable).Concat(SublayerWeights(composite, l => l.TrainableWeights))
+        : _weights.Where(w => w.Trainable);
 
     /// <summary>The weights the optimizer leaves alone (moving statistics, and every weight of a frozen layer).</summary>
-    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable) : _weights;
+    public IEnumerable<Variable> NonTrainableWeights => !_trainable ? Weights
+        : this is ICompositeLayer composite ? _weights.Where(w => !w.Trainable).Concat(SublayerWeights(composite, l => l.NonTrainableWeights))
+        : _weights.Where(w => !w.Trainable);
+
+    /// <summary>The sublayers' weights in order, each once (a layer owned twice counts once, as in Keras).</summary>
+    private static IEnumerable<Variable> SublayerWeights(ICompositeLayer composite, Func<Layer, IEnumerable<Variable>> weights) =>
+        composite.Sublayers.SelectMany(s => weights(s.Layer)).Distinct();
 
     private bool _trainable = true;
 
@@ -55,11 +69,14 @@ public abstract class Layer
             _trainable = value;
             // Frozen weights need no gradient: the tape then skips computing them.
             foreach (var w in _weights) w.Value.RequiresGrad = value && w.Trainable;
+            // As Keras' setter, it freezes (or unfreezes) the layers this one owns.
+            if (this is ICompositeLayer composite)
+                foreach (var (_, layer) in composite.Sublayers) layer.Trainable = value;
         }
     }
 
     /// <summary>Total number of weight elements.</summary>
-    public long CountParams() => _weights.Sum(w => (long)w.Shape.Size);
+    public long CountParams() => Weights.Sum(w => (long)w.Shape.Size);
 
     /// <summary>Creates the layer's weights for inputs of per-sample shape <paramref name="inputShape"/>.</summary>
     protected virtual void Build(Shape inputShape) { }
@@ -186,17 +203,6 @@ public abstract class Layer
         _weights.Add(variable);
         return variable;
     }
-
-    /// <summary>
-    /// Where Keras 3 stores this layer's variables in a <c>.keras</c> / <c>.weights.h5</c> file, relative to the
-    /// layer's own group (<c>layers/lstm</c>): each entry is a sub-path ("" for the layer's own <c>vars</c>, <c>cell</c>
-    /// for an RNN's cell, <c>forward_layer/cell</c> inside Bidirectional, <c>query_dense</c> inside
-    /// MultiHeadAttention) and the variables stored there, in order. By default the layer's own variables, trainable
-    /// first then the others, each in creation order (Keras' <c>save_own_variables</c>). A layer made of sublayers
-    /// overrides this to mirror Keras' object tree, listing "" (even empty: Keras writes it) before its children.
-    /// </summary>
-    protected internal virtual IReadOnlyList<(string Path, IReadOnlyList<Variable> Variables)> VariableGroups() =>
-        [("", [.. Weights.Where(w => w.Trainable), .. Weights.Where(w => !w.Trainable)])];
 
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;

@@ -19,22 +19,7 @@ internal static class H5WeightsWriter
         var file = new H5File { ["vars"] = VarsGroup(model.Name, []) };
 
         var layersGroup = new H5Group();
-        foreach (var layer in layers)
-        {
-            var group = new H5Group();
-            foreach (var (subPath, variables) in layer.Groups)
-            {
-                // A sublayer's group (cell, forward_layer/cell) nests under the layer's, each level with its own vars.
-                var target = group;
-                foreach (string part in subPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!target.TryGetValue(part, out var child)) target[part] = child = new H5Group();
-                    target = (H5Group)child;
-                }
-                target["vars"] = VarsGroup(layer.Layer.Name, variables.Select(FloatDataset));
-            }
-            layersGroup[layer.Key] = group;
-        }
+        foreach (var layer in layers) layersGroup[layer.Key] = LayerGroup(layer);
         file[KerasLayout.LayersGroup] = layersGroup;
 
         if (optimizer is not null)
@@ -47,6 +32,14 @@ internal static class H5WeightsWriter
         }
 
         file.Write(stream, s_options);
+    }
+
+    /// <summary>A layer's group: its own <c>vars</c>, and a group per layer it owns, named by the attribute that holds it.</summary>
+    private static H5Group LayerGroup(SavedLayer layer)
+    {
+        var group = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+        foreach (var sublayer in layer.Sublayers) group[sublayer.Key] = LayerGroup(sublayer);
+        return group;
     }
 
     private static H5Group VarsGroup(string name, IEnumerable<H5Dataset> datasets)

@@ -4,20 +4,28 @@ using Dendrite.Layers;
 
 namespace Dendrite.Saving;
 
-/// <summary>One layer as Keras 3's saving walk sees it: its key under <c>layers/</c> and its variables in stored order.</summary>
-/// <param name="Key">The group name: the snake-cased class name with a unique suffix (<c>dense</c>, <c>dense_1</c>).</param>
+/// <summary>One layer as Keras 3's saving walk sees it: its group, its own variables in stored order, and the layers it owns.</summary>
+/// <param name="Key">The group name: for a model's layer the snake-cased class name with a unique suffix
+/// (<c>dense</c>, <c>dense_1</c>); for a layer owned by another (<see cref="ICompositeLayer"/>) the attribute that holds
+/// it (<c>layer</c>).</param>
+/// <param name="Path">The group's path under the layers group: <c>dense_1</c>, <c>time_distributed/layer</c>.</param>
 /// <param name="Layer">The layer.</param>
-/// <param name="Groups">Each variables group of the layer (<see cref="Layer.VariableGroups"/>): its sub-path under the layer's group and its variables.</param>
-internal sealed record SavedLayer(string Key, Layer Layer, IReadOnlyList<(string Path, IReadOnlyList<Variable> Variables)> Groups)
+/// <param name="Variables">Its own trainable variables first, then the others, each group in creation order (Keras'
+/// <c>Layer.save_own_variables</c>); the variables of the layers it owns are theirs, in <paramref name="Sublayers"/>.</param>
+/// <param name="Sublayers">The layers it owns, each stored in a group of its own inside this one.</param>
+internal sealed record SavedLayer(string Key, string Path, Layer Layer, IReadOnlyList<Variable> Variables, IReadOnlyList<SavedLayer> Sublayers)
 {
-    /// <summary>Every variable of the layer, group by group, in stored order.</summary>
-    public IReadOnlyList<Variable> Variables { get; } = [.. Groups.SelectMany(g => g.Variables)];
+    /// <summary>The path of the layer's variables group, e.g. <c>layers/dense/vars</c> or <c>layers/time_distributed/layer/vars</c>.</summary>
+    public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => $"{layersRoot}/{Path}/vars";
 
-    /// <summary>The path of the layer's own variables group, e.g. <c>layers/dense/vars</c>.</summary>
-    public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => VarsPath(layersRoot, "");
+    /// <summary>This layer, then every layer it owns (depth first): every group that holds variables.</summary>
+    public IEnumerable<SavedLayer> SelfAndSublayers() => Sublayers.SelectMany(s => s.SelfAndSublayers()).Prepend(this);
 
-    /// <summary>The path of one of the layer's variables groups: <c>layers/lstm/cell/vars</c> for sub-path <c>cell</c>.</summary>
-    public string VarsPath(string layersRoot, string subPath) => subPath.Length == 0 ? $"{layersRoot}/{Key}/vars" : $"{layersRoot}/{Key}/{subPath}/vars";
+    /// <summary>
+    /// Every weight of the layer, those of the layers it owns included, trainable ones first (Keras 2's legacy
+    /// <c>.h5</c> files list them so under the layer's group).
+    /// </summary>
+    public IReadOnlyList<Variable> AllVariables => [.. Layer.Weights.Where(w => w.Trainable), .. Layer.Weights.Where(w => !w.Trainable)];
 
     /// <summary><c>'dense' (Dense)</c>, for messages.</summary>
     public string Describe() => $"'{Layer.Name}' ({Layer.GetType().Name})";
@@ -51,10 +59,23 @@ internal static partial class KerasLayout
             string key = ToSnakeCase(layer.GetType().Name);
             if (used.TryGetValue(key, out int count)) { used[key] = ++count; key = $"{key}_{count}"; }
             else used[key] = 0;
-            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables, per tracked object.
-            result.Add(new SavedLayer(key, layer, layer.VariableGroups()));
+            result.Add(Saved(key, key, layer));
         }
         return result;
+    }
+
+    /// <summary>
+    /// A layer's entry: its own variables (Layer.save_own_variables: self._trainable_variables +
+    /// self._non_trainable_variables), and the layers it owns under their attribute names, as _save_state walks them.
+    /// </summary>
+    private static SavedLayer Saved(string key, string path, Layer layer)
+    {
+        var own = layer.OwnWeights;
+        var variables = own.Where(w => w.Trainable).Concat(own.Where(w => !w.Trainable)).ToList();
+        var sublayers = layer is ICompositeLayer composite
+            ? composite.Sublayers.Select(s => Saved(s.Attribute, $"{path}/{s.Attribute}", s.Layer)).ToList()
+            : [];
+        return new SavedLayer(key, path, layer, variables, sublayers);
     }
 
     /// <summary>Keras' <c>naming.to_snake_case</c>: <c>Conv2D</c> → <c>conv2d</c>, <c>MaxPooling2D</c> → <c>max_pooling2d</c>.</summary>

@@ -15,12 +15,14 @@ internal static class LayerWeights
     public static List<(Variable Variable, float[] Values)> PlanRestore(Model model, H5WeightsSource source)
     {
         var layers = KerasLayout.Walk(model);
+        // Every group that holds variables: each layer's, and those of the layers it owns (nested in its group).
+        var groups = layers.SelectMany(l => l.SelfAndSublayers()).ToList();
         string? root = source.GroupExists(KerasLayout.LayersGroup) ? KerasLayout.LayersGroup
             : source.GroupExists(KerasLayout.LegacyLayersGroup) ? KerasLayout.LegacyLayersGroup
             : null;
         if (root is null)
         {
-            if (layers.All(l => l.Variables.Count == 0)) return [];
+            if (groups.All(l => l.Variables.Count == 0)) return [];
             var top = source.RootNames();
             string hint = top.Contains("model_weights")
                 ? " It looks like a legacy Keras 2 `.h5` file (weights under model_weights/), which Dendrite does not read yet."
@@ -28,30 +30,29 @@ internal static class LayerWeights
             throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no '{KerasLayout.LayersGroup}' group, so it holds no Keras 3 layer weights (its top-level entries: {List(top)}).{hint}");
         }
 
-        var stored = new List<(IReadOnlyList<Variable> Model, IReadOnlyList<StoredVariable> File)>(layers.Count);
-        foreach (var layer in layers)
-            foreach (var (subPath, modelVariables) in layer.Groups)
+        var stored = new List<(SavedLayer Layer, IReadOnlyList<StoredVariable> Variables)>(groups.Count);
+        foreach (var layer in groups)
+        {
+            string path = layer.VarsPath(root);
+            var variables = source.Variables(path);
+            if (variables is null)
             {
-                string path = layer.VarsPath(root, subPath);
-                var variables = source.Variables(path);
-                if (variables is null)
-                {
-                    if (modelVariables.Count == 0) continue; // Keras reads an absent group as an empty one
-                    throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no group '{path}' for layer {layer.Describe()}, which has {Count(modelVariables.Count)} ({Expected(modelVariables)}). The file's layer groups are: {List(source.SubgroupNames(root))}; the model's layers map to: {List(layers.Select(l => l.Key))}. The model's architecture differs from the one that was saved.");
-                }
-                if (variables.Count != modelVariables.Count)
-                    throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} expected {Count(modelVariables.Count)} ({Expected(modelVariables)}), but '{path}' holds {variables.Count} ({List(variables.Select(v => KerasLayout.FormatShape(v.Shape)))}). The model's architecture differs from the one that was saved.");
-                for (int i = 0; i < variables.Count; i++)
-                {
-                    var variable = modelVariables[i];
-                    var found = variables[i];
-                    if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()))
-                        throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') has shape {variable.Shape} in the model but {KerasLayout.FormatShape(found.Shape)} in the file ('{found.Path}'). The model's architecture differs from the one that was saved.");
-                    if (!found.IsFloat)
-                        throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') is stored as {found.DType} ('{found.Path}'), not as floating-point numbers.");
-                }
-                stored.Add((modelVariables, variables));
+                if (layer.Variables.Count == 0) continue; // Keras reads an absent group as an empty one
+                throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no group '{path}' for layer {layer.Describe()}, which has {Count(layer.Variables.Count)} ({Expected(layer)}). The file's layer groups are: {List(source.SubgroupNames(root))}; the model's layers map to: {List(layers.Select(l => l.Key))}. The model's architecture differs from the one that was saved.");
             }
+            if (variables.Count != layer.Variables.Count)
+                throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} expected {Count(layer.Variables.Count)} ({Expected(layer)}), but '{path}' holds {variables.Count} ({List(variables.Select(v => KerasLayout.FormatShape(v.Shape)))}). The model's architecture differs from the one that was saved.");
+            for (int i = 0; i < variables.Count; i++)
+            {
+                var variable = layer.Variables[i];
+                var found = variables[i];
+                if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()))
+                    throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') has shape {variable.Shape} in the model but {KerasLayout.FormatShape(found.Shape)} in the file ('{found.Path}'). The model's architecture differs from the one that was saved.");
+                if (!found.IsFloat)
+                    throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') is stored as {found.DType} ('{found.Path}'), not as floating-point numbers.");
+            }
+            stored.Add((layer, variables));
+        }
 
         // A group the model has no layer for, holding variables, means the file has more (or other) layers.
         var keys = layers.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
@@ -64,16 +65,16 @@ internal static class LayerWeights
         }
 
         var assignments = new List<(Variable, float[])>();
-        foreach (var (modelVariables, variables) in stored)
+        foreach (var (layer, variables) in stored)
             for (int i = 0; i < variables.Count; i++)
-                assignments.Add((modelVariables[i], variables[i].ReadFloats()));
+                assignments.Add((layer.Variables[i], variables[i].ReadFloats()));
         return assignments;
     }
 
     private static string Count(int n) => n == 1 ? "1 variable" : $"{n} variables";
 
-    private static string Expected(IReadOnlyList<Variable> variables) =>
-        variables.Count == 0 ? "none" : List(variables.Select(v => $"{v.Name} {v.Shape}"));
+    private static string Expected(SavedLayer layer) =>
+        layer.Variables.Count == 0 ? "none" : List(layer.Variables.Select(v => $"{v.Name} {v.Shape}"));
 
     private static string List(IEnumerable<string> items)
     {

@@ -67,7 +67,7 @@ internal static class LegacyH5Model
             var weights = source.StringListAttribute(Prefix(name), "weight_names") ?? [];
             if (weights.Length > 0) stored.Add((name, weights));
         }
-        var layers = KerasLayout.Walk(model).Where(l => l.Variables.Count > 0).ToList();
+        var layers = KerasLayout.Walk(model).Where(l => l.AllVariables.Count > 0).ToList();
         if (layers.Count != stored.Count)
             throw new WeightsFileException($"{description}: the model has {layers.Count} layer(s) with weights ({string.Join(", ", layers.Select(l => l.Layer.Name))}) but the file has {stored.Count} ({string.Join(", ", stored.Select(s => s.Layer))}).");
         var plan = new List<(Autodiff.Variable, StoredVariable)>();
@@ -75,12 +75,13 @@ internal static class LegacyH5Model
         {
             var layer = layers[i];
             var (group, weightNames) = stored[i];
-            if (weightNames.Length != layer.Variables.Count)
-                throw new WeightsFileException($"{description}: layer {layer.Describe()} has {layer.Variables.Count} weights but '{Prefix(group)}' lists {weightNames.Length} ({string.Join(", ", weightNames)}).");
+            var variables = layer.AllVariables;
+            if (weightNames.Length != variables.Count)
+                throw new WeightsFileException($"{description}: layer {layer.Describe()} has {variables.Count} weights but '{Prefix(group)}' lists {weightNames.Length} ({string.Join(", ", weightNames)}).");
             for (int k = 0; k < weightNames.Length; k++)
             {
                 var found = Dataset(source, $"{Prefix(group)}/{weightNames[k]}", k);
-                var variable = layer.Variables[k];
+                var variable = variables[k];
                 if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()) || !found.IsFloat)
                     throw new WeightsFileException($"{description}: layer {layer.Describe()} weight {k} ('{variable.Name}') has shape {variable.Shape} in the model but '{found.Path}' is {found.DType} of shape {KerasLayout.FormatShape(found.Shape)}.");
                 plan.Add((variable, found));

@@ -41,6 +41,19 @@ internal static class LayerConfigs
         // Sequences (issue 13).
         ["Embedding"] = Embedding.FromConfig,
         ["Masking"] = Masking.FromConfig,
+        // 1-D convolutions (issue 13).
+        ["Conv1D"] = Conv1D.FromConfig,
+        ["Convolution1D"] = Conv1D.FromConfig,
+        ["MaxPooling1D"] = MaxPooling1D.FromConfig,
+        ["MaxPool1D"] = MaxPooling1D.FromConfig,
+        ["AveragePooling1D"] = AveragePooling1D.FromConfig,
+        ["AvgPool1D"] = AveragePooling1D.FromConfig,
+        ["GlobalAveragePooling1D"] = GlobalAveragePooling1D.FromConfig,
+        ["GlobalAvgPool1D"] = GlobalAveragePooling1D.FromConfig,
+        ["GlobalMaxPooling1D"] = GlobalMaxPooling1D.FromConfig,
+        ["GlobalMaxPool1D"] = GlobalMaxPooling1D.FromConfig,
+        ["UpSampling1D"] = UpSampling1D.FromConfig,
+        ["TimeDistributed"] = TimeDistributed.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
@@ -184,13 +197,14 @@ internal static class LayerConfigs
     /// <summary>A Size2D from an integer or a pair.</summary>
     public static Size2D? Size(ConfigReader c, string key) => c.IntTuple(key, 2) is int[] p ? new Size2D(p[0], p[1]) : null;
 
-    /// <summary>The padding name (valid or same), refusing Keras' causal padding.</summary>
-    public static string Padding(ConfigReader c)
+    /// <summary>The padding name: valid or same, and causal where <paramref name="allowCausal"/> (Conv1D, as in Keras).</summary>
+    public static string Padding(ConfigReader c, bool allowCausal = false)
     {
         string padding = c.String("padding", "valid").ToLowerInvariant();
-        return padding is "valid" or "same" ? padding : throw c.Cannot("padding", "Dendrite supports \"valid\" and \"same\" padding.");
+        return padding is "valid" or "same" || (allowCausal && padding == "causal") ? padding
+            : throw c.Cannot("padding", allowCausal ? "\"valid\", \"same\" or \"causal\" was expected." : "Dendrite supports \"valid\" and \"same\" padding.");
     }
 
     /// <summary>The padding name as Keras writes it.</summary>
-    public static string PaddingName(Autodiff.Padding padding) => padding == Autodiff.Padding.Same ? "same" : "valid";
+    public static string PaddingName(Autodiff.Padding padding) => Autodiff.PaddingNames.Name(padding);
 }
