@@ -30,14 +30,49 @@ public abstract class Layer
     /// <summary>The per-sample input shape the layer was built for.</summary>
     public Shape? InputShape { get; private set; }
 
-    /// <summary>Every weight, in creation order (Keras' <c>weights</c>).</summary>
-    public IReadOnlyList<Variable> Weights => _weights;
+    /// <summary>
+    /// Every weight (Keras' <c>weights</c>): the layer's own in creation order, then each sublayer's (see
+    /// <see cref="AddSublayer{T}"/>) in the order they were added.
+    /// </summary>
+    public IReadOnlyList<Variable> Weights => _sublayers.Count == 0 ? _weights : [.. _weights, .. _sublayers.SelectMany(s => s.Layer.Weights)];
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen (<see cref="Trainable"/> false).</summary>
-    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable) : [];
+    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable).Concat(_sublayers.SelectMany(s => s.Layer.TrainableWeights)) : [];
 
     /// <summary>The weights the optimizer leaves alone (moving statistics, and every weight of a frozen layer).</summary>
-    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable) : _weights;
+    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable).Concat(_sublayers.SelectMany(s => s.Layer.NonTrainableWeights)) : Weights;
+
+    /// <summary>The weights this layer created itself with <see cref="AddWeight"/>, without its sublayers' (what Keras saves in its own <c>vars</c> group).</summary>
+    internal IReadOnlyList<Variable> OwnWeights => _weights;
+
+    private readonly List<(string Attribute, Layer Layer)> _sublayers = [];
+
+    /// <summary>
+    /// The layers this one calls inside its own <see cref="Call(Tensor, bool)"/> (Keras tracks a layer assigned to an
+    /// attribute of another), each with the attribute name Keras saves it under: <c>query_dense</c> of a
+    /// <c>MultiHeadAttention</c> is stored in <c>layers/multi_head_attention/query_dense/vars</c>.
+    /// </summary>
+    public IReadOnlyList<(string Attribute, Layer Layer)> Sublayers => _sublayers;
+
+    /// <summary>
+    /// Registers a layer that this one calls (Keras: <c>self.query_dense = EinsumDense(...)</c>): its weights become
+    /// part of this layer's <see cref="Weights"/>, it freezes with this layer, and model files store its weights under
+    /// this layer's group at <paramref name="attribute"/>, the name of the Python attribute Keras walks (for a
+    /// Keras-compatible file, the public name its saving walk meets first). Build it from this layer's
+    /// <see cref="Build(Shape)"/> with <see cref="EnsureBuilt(Shape)"/>.
+    /// </summary>
+    /// <returns><paramref name="layer"/>, for assigning to a field.</returns>
+    protected T AddSublayer<T>(string attribute, T layer) where T : Layer
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(attribute);
+        ArgumentNullException.ThrowIfNull(layer);
+        if (ReferenceEquals(layer, this)) throw new ArgumentException($"Layer '{Name}' cannot be its own sublayer.", nameof(layer));
+        if (_sublayers.Any(s => s.Attribute == attribute))
+            throw new ArgumentException($"Layer '{Name}' already has a sublayer at '{attribute}'.", nameof(attribute));
+        if (!_trainable) layer.Trainable = false;
+        _sublayers.Add((attribute, layer));
+        return layer;
+    }
 
     private bool _trainable = true;
 
@@ -55,11 +90,12 @@ public abstract class Layer
             _trainable = value;
             // Frozen weights need no gradient: the tape then skips computing them.
             foreach (var w in _weights) w.Value.RequiresGrad = value && w.Trainable;
+            foreach (var (_, sublayer) in _sublayers) sublayer.Trainable = value; // as Keras' trainable setter
         }
     }
 
     /// <summary>Total number of weight elements.</summary>
-    public long CountParams() => _weights.Sum(w => (long)w.Shape.Size);
+    public long CountParams() => Weights.Sum(w => (long)w.Shape.Size);
 
     /// <summary>Creates the layer's weights for inputs of per-sample shape <paramref name="inputShape"/>.</summary>
     protected virtual void Build(Shape inputShape) { }
@@ -186,6 +222,20 @@ public abstract class Layer
         _weights.Add(variable);
         return variable;
     }
+
+    /// <summary>
+    /// For a layer whose Keras <c>build</c> takes its input shapes as named arguments
+    /// (<c>build(query_shape, value_shape, key_shape)</c>), those names in order: its <c>build_config</c> is then
+    /// Keras' <c>{"shapes_dict": {name: shape, …}}</c> instead of <c>{"input_shape": …}</c>. Null by default.
+    /// </summary>
+    internal virtual IReadOnlyList<string>? BuildShapeNames => null;
+
+    /// <summary>
+    /// Whether Keras' <c>call</c> takes the layer's tensors as separate positional arguments (<c>call(query, value)</c>)
+    /// rather than as one list (<c>call([a, b])</c>, the merging layers'): a functional config's inbound node then lists
+    /// them as <c>"args": [a, b]</c> instead of <c>"args": [[a, b]]</c>.
+    /// </summary>
+    internal virtual bool TakesSeparateTensorArguments => false;
 
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;

@@ -19,8 +19,17 @@ internal static class H5WeightsWriter
         var file = new H5File { ["vars"] = VarsGroup(model.Name, []) };
 
         var layersGroup = new H5Group();
+        var groups = new Dictionary<string, H5Group>(StringComparer.Ordinal);
         foreach (var layer in layers)
-            layersGroup[layer.Key] = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+        {
+            // A sublayer's key is its parent's plus its attribute (multi_head_attention/query_dense): the walk lists
+            // the parent first, so its group exists.
+            int slash = layer.Key.LastIndexOf('/');
+            var parent = slash < 0 ? layersGroup : groups[layer.Key[..slash]];
+            var group = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+            parent[slash < 0 ? layer.Key : layer.Key[(slash + 1)..]] = group;
+            groups[layer.Key] = group;
+        }
         file[KerasLayout.LayersGroup] = layersGroup;
 
         if (optimizer is not null)

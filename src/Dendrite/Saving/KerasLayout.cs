@@ -33,24 +33,46 @@ internal static partial class KerasLayout
     /// <summary>The optimizer's variables group.</summary>
     public const string OptimizerVars = "optimizer/vars";
 
-    /// <summary>The layers of <paramref name="model"/> with their keys and variables, in Keras' walk order.</summary>
+    /// <summary>
+    /// The layers of <paramref name="model"/> with their keys and variables, in Keras' walk order: each layer of the
+    /// model, followed by its sublayers (<see cref="Layer.Sublayers"/>) under <c>key/attribute</c>, recursively.
+    /// </summary>
+    /// <remarks>
+    /// Keras' <c>_walk_saveable</c> visits a layer's attributes sorted by name with private ones (a leading
+    /// underscore) last, and each object once, at the first path that reaches it; the sublayers are ordered the same way.
+    /// </remarks>
     public static IReadOnlyList<SavedLayer> Walk(Model model)
     {
         var used = new Dictionary<string, int>();
         var layers = model.Layers; // a Sequential model's as added, a functional one's in Keras' graph order
         var result = new List<SavedLayer>(layers.Count);
+        var visited = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        void Visit(string key, Layer layer)
+        {
+            if (!visited.Add(layer)) return;
+            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables.
+            var own = layer.OwnWeights;
+            result.Add(new SavedLayer(key, layer, [.. own.Where(w => w.Trainable), .. own.Where(w => !w.Trainable)]));
+            foreach (var (attribute, sublayer) in layer.Sublayers.OrderBy(s => s.Attribute.StartsWith('_') ? "~" + s.Attribute : s.Attribute, StringComparer.Ordinal))
+                Visit($"{key}/{attribute}", sublayer);
+        }
         foreach (var layer in layers)
         {
             // _get_unique_name: the first of a class is bare, later ones get _1, _2, …
             string key = ToSnakeCase(layer.GetType().Name);
             if (used.TryGetValue(key, out int count)) { used[key] = ++count; key = $"{key}_{count}"; }
             else used[key] = 0;
-            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables.
-            var variables = layer.Weights.Where(w => w.Trainable).Concat(layer.Weights.Where(w => !w.Trainable)).ToList();
-            result.Add(new SavedLayer(key, layer, variables));
+            Visit(key, layer);
         }
         return result;
     }
+
+    /// <summary>
+    /// The model's layers that have weights, each with all of them (its sublayers' included), trainable ones first:
+    /// the legacy HDF5 layout, which stores one group per layer of the model.
+    /// </summary>
+    public static IReadOnlyList<SavedLayer> WalkWholeLayers(Model model) =>
+        [.. model.Layers.Where(l => l.Weights.Count > 0).Select(l => new SavedLayer(l.Name, l, [.. l.Weights.Where(w => w.Trainable), .. l.Weights.Where(w => !w.Trainable)]))];
 
     /// <summary>Keras' <c>naming.to_snake_case</c>: <c>Conv2D</c> → <c>conv2d</c>, <c>MaxPooling2D</c> → <c>max_pooling2d</c>.</summary>
     public static string ToSnakeCase(string name)

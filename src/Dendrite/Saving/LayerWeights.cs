@@ -53,7 +53,7 @@ internal static class LayerWeights
         }
 
         // A group the model has no layer for, holding variables, means the file has more (or other) layers.
-        var keys = layers.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
+        var keys = layers.Select(l => l.Key.Split('/')[0]).ToHashSet(StringComparer.Ordinal); // top-level groups; sublayers sit inside them
         foreach (string name in source.SubgroupNames(root))
         {
             if (keys.Contains(name)) continue;

@@ -67,7 +67,7 @@ internal static class LegacyH5Model
             var weights = source.StringListAttribute(Prefix(name), "weight_names") ?? [];
             if (weights.Length > 0) stored.Add((name, weights));
         }
-        var layers = KerasLayout.Walk(model).Where(l => l.Variables.Count > 0).ToList();
+        var layers = KerasLayout.WalkWholeLayers(model);
         if (layers.Count != stored.Count)
             throw new WeightsFileException($"{description}: the model has {layers.Count} layer(s) with weights ({string.Join(", ", layers.Select(l => l.Layer.Name))}) but the file has {stored.Count} ({string.Join(", ", stored.Select(s => s.Layer))}).");
         var plan = new List<(Autodiff.Variable, StoredVariable)>();

@@ -49,10 +49,17 @@ internal static class ModelConfig
         if (layer.Built && layer is not InputLayer && !s_builtAtInit.Contains(layer.GetType()))
         {
             var shapes = layer.InputShapes;
-            serialized["build_config"] = new JsonObject
+            if (layer.BuildShapeNames is { } names && shapes.Count > 1)
             {
-                ["input_shape"] = shapes.Count == 1 ? KerasObject.BatchShape(shapes[0]) : new JsonArray([.. shapes.Select(s => (JsonNode)KerasObject.BatchShape(s))]),
-            };
+                var dict = new JsonObject();
+                for (int i = 0; i < shapes.Count && i < names.Count; i++) dict[names[i]] = KerasObject.BatchShape(shapes[i]);
+                serialized["build_config"] = new JsonObject { ["shapes_dict"] = dict };
+            }
+            else
+                serialized["build_config"] = new JsonObject
+                {
+                    ["input_shape"] = shapes.Count == 1 ? KerasObject.BatchShape(shapes[0]) : new JsonArray([.. shapes.Select(s => (JsonNode)KerasObject.BatchShape(s))]),
+                };
         }
         return serialized;
     }
@@ -83,8 +90,11 @@ internal static class ModelConfig
             var inbound = new JsonArray();
             foreach (var node in graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer) && n.Inputs.Length > 0))
             {
-                JsonNode args = node.Inputs.Length == 1 ? Tensor(node.Inputs[0]) : new JsonArray([.. node.Inputs.Select(i => (JsonNode)Tensor(i))]);
-                inbound.Add(new JsonObject { ["args"] = new JsonArray { args }, ["kwargs"] = new JsonObject() });
+                var tensors = node.Inputs.Select(i => (JsonNode)Tensor(i));
+                var args = node.Inputs.Length == 1 ? new JsonArray { Tensor(node.Inputs[0]) }
+                    : layer.TakesSeparateTensorArguments ? new JsonArray([.. tensors]) // call(query, value)
+                    : new JsonArray { new JsonArray([.. tensors]) };                   // call([a, b])
+                inbound.Add(new JsonObject { ["args"] = args, ["kwargs"] = new JsonObject() });
             }
             entry["inbound_nodes"] = inbound;
             layers.Add(entry);

@@ -41,6 +41,9 @@ internal static class LayerConfigs
         // Sequences (issue 13).
         ["Embedding"] = Embedding.FromConfig,
         ["Masking"] = Masking.FromConfig,
+        // Attention (issue 13).
+        ["MultiHeadAttention"] = MultiHeadAttention.FromConfig,
+        ["Attention"] = Attention.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
