@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Dendrite.Kernels;
@@ -26,18 +27,47 @@ internal static class MaskedSoftmax
     /// </summary>
     public static void Forward(ReadOnlySpan<float> scores, ReadOnlySpan<float> allowed, float scale, Span<float> probabilities)
     {
-        int n = scores.Length;
+        // Three passes over the row, each one vector loop (rows are short, ~64: one call per pass, not one per
+        // operation): scale, mask and running maximum; exponential and sum; normalisation.
+        int n = scores.Length, w = Vector<float>.Count, j = 0;
         var x = probabilities[..n];
-        if (scale == 1f) scores.CopyTo(x);
-        else TensorPrimitives.Multiply(scores, scale, x);
-        if (!allowed.IsEmpty)
-            for (int j = 0; j < n; j++)
-                if (allowed[j] == 0f) x[j] += LargeNegative; // one float32 addition, as Keras' `inputs += adder`
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, x);
-        TensorPrimitives.Exp(x, x);
-        float sum = TensorPrimitives.Sum(x);
-        TensorPrimitives.Divide(x, sum, x);
+        var vScale = new Vector<float>(scale);
+        var vMax = new Vector<float>(float.NegativeInfinity);
+        bool masked = !allowed.IsEmpty;
+        for (; j <= n - w; j += w)
+        {
+            var v = new Vector<float>(scores[j..]) * vScale;
+            // One float32 addition of −1e9 where masked (Keras' `inputs += adder`); adding 0 elsewhere changes nothing.
+            if (masked) v += Vector.ConditionalSelect(Vector.Equals(new Vector<float>(allowed[j..]), Vector<float>.Zero), new Vector<float>(LargeNegative), Vector<float>.Zero);
+            v.CopyTo(x[j..]);
+            vMax = Vector.Max(vMax, v);
+        }
+        float max = float.NegativeInfinity;
+        for (int lane = 0; lane < w; lane++) max = MathF.Max(max, vMax[lane]);
+        for (; j < n; j++)
+        {
+            float v = scores[j] * scale;
+            if (masked && allowed[j] == 0f) v += LargeNegative;
+            x[j] = v;
+            max = MathF.Max(max, v);
+        }
+
+        var vTop = new Vector<float>(max);
+        var vSum = Vector<float>.Zero;
+        j = 0;
+        for (; j <= n - w; j += w)
+        {
+            var e = Vector.Exp(new Vector<float>(x[j..]) - vTop);
+            e.CopyTo(x[j..]);
+            vSum += e;
+        }
+        float sum = Vector.Sum(vSum);
+        for (; j < n; j++) sum += x[j] = MathF.Exp(x[j] - max);
+
+        var vTotal = new Vector<float>(sum);
+        j = 0;
+        for (; j <= n - w; j += w) (new Vector<float>(x[j..]) / vTotal).CopyTo(x[j..]);
+        for (; j < n; j++) x[j] /= sum;
     }
 
     /// <summary>
@@ -47,15 +77,19 @@ internal static class MaskedSoftmax
     /// </summary>
     public static void Backward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> dProbabilities, ReadOnlySpan<float> allowed, float scale, Span<float> dScores)
     {
-        int n = probabilities.Length;
+        int n = probabilities.Length, w = Vector<float>.Count, j = 0;
         var ds = dScores[..n];
         float dot = TensorPrimitives.Dot(probabilities, dProbabilities);
-        TensorPrimitives.Subtract(dProbabilities, dot, ds);
-        TensorPrimitives.Multiply(ds, probabilities, ds);
-        if (scale != 1f) TensorPrimitives.Multiply(ds, scale, ds);
-        if (!allowed.IsEmpty)
-            for (int j = 0; j < n; j++)
-                if (allowed[j] == 0f) ds[j] = 0f;
+        var vDot = new Vector<float>(dot);
+        var vScale = new Vector<float>(scale);
+        bool masked = !allowed.IsEmpty;
+        for (; j <= n - w; j += w)
+        {
+            var g = (new Vector<float>(dProbabilities[j..]) - vDot) * new Vector<float>(probabilities[j..]) * vScale;
+            if (masked) g = Vector.ConditionalSelect(Vector.Equals(new Vector<float>(allowed[j..]), Vector<float>.Zero), Vector<float>.Zero, g);
+            g.CopyTo(ds[j..]);
+        }
+        for (; j < n; j++) ds[j] = masked && allowed[j] == 0f ? 0f : (dProbabilities[j] - dot) * probabilities[j] * scale;
     }
 
     /// <summary>
