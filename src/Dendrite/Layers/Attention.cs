@@ -108,6 +108,37 @@ public sealed partial class Attention(bool useScale = false, string scoreMode = 
     public (Tensor Output, Tensor Scores) CallWithScores(Tensor query, Tensor value, Tensor? key = null, bool useCausalMask = false, bool training = false) =>
         Compute(query, value, key, useCausalMask, training);
 
+    /// <summary>
+    /// The functional call: <c>Call(query, value)</c> or with a key, and Keras' <c>use_causal_mask</c>, which is
+    /// recorded with the call and saved as Keras' call argument. Keras' <c>return_attention_scores=True</c> (two
+    /// outputs) is eager only: <see cref="CallWithScores"/>.
+    /// </summary>
+    public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, bool useCausalMask = false)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(value);
+        KerasTensor[] inputs = key is null ? [query, value] : [query, value, key];
+        if (!useCausalMask) return Call(inputs);
+        return CallSymbolic(inputs, new CallArguments(inputs.Length, [], new System.Text.Json.Nodes.JsonObject { ["use_causal_mask"] = true }));
+    }
+
+    internal override string? RefuseCallArgument(string name, System.Text.Json.Nodes.JsonNode? value, bool isTensor) => name switch
+    {
+        "use_causal_mask" when !isTensor && value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out bool _) => null,
+        "return_attention_scores" when !isTensor && value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out bool b) && !b => null,
+        "return_attention_scores" => "is called with return_attention_scores=True: that call has two outputs, and Dendrite's functional graph has one per call (CallWithScores returns the scores eagerly).",
+        _ => base.RefuseCallArgument(name, value, isTensor),
+    };
+
+    internal override Tensor Call(IReadOnlyList<Tensor> inputs, CallArguments arguments, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(arguments);
+        int n = arguments.PositionalCount;
+        if (n is not (2 or 3)) throw new ArgumentException($"Attention layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: {n}.");
+        return Compute(inputs[0], inputs[1], n == 3 ? inputs[2] : null, arguments.Flag("use_causal_mask"), training).Output;
+    }
+
     /// <inheritdoc/>
     /// <remarks>The query's mask, as in Keras.</remarks>
     public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)

@@ -131,12 +131,16 @@ public abstract class Layer
     /// Calls the layer and gives the output its mask (what Keras' <c>__call__</c> adds around <c>call</c>): models run
     /// every layer through this. A layer that wraps another (Bidirectional, TimeDistributed) calls it too.
     /// </summary>
-    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false)
+    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false) => Apply(inputs, training, null);
+
+    /// <summary><see cref="Apply(IReadOnlyList{Tensor}, bool)"/> for a functional call with keyword arguments (their tensors last).</summary>
+    internal Tensor Apply(IReadOnlyList<Tensor> inputs, bool training, CallArguments? arguments)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var output = inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training);
+        var output = arguments is not null ? Call(inputs, arguments, training) : inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training);
+        var positional = arguments is null ? inputs : [.. inputs.Take(arguments.PositionalCount)];
         if (output.Mask is null && !inputs.Contains(output))
-            output.Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
+            output.Mask = positional.Count == 1 ? ComputeMask(positional[0], positional[0].Mask) : ComputeMask(positional, [.. positional.Select(t => t.Mask)]);
         return output;
     }
 
@@ -183,9 +187,17 @@ public abstract class Layer
     /// the symbolic output, recording the connection so that <c>new Model(inputs, outputs)</c> can run the graph.
     /// </summary>
     /// <example><code>var x = new Conv2D(32, 3, activation: "relu").Call(inputs);</code></example>
-    public KerasTensor Call(params KerasTensor[] inputs)
+    public KerasTensor Call(params KerasTensor[] inputs) => CallSymbolic(inputs, null);
+
+    /// <summary>
+    /// The functional call with Keras keyword arguments: <paramref name="arguments"/>' keyword tensors follow the
+    /// positional <paramref name="inputs"/>; the layer is built for, and its output shape computed from, the positional ones.
+    /// </summary>
+    internal KerasTensor CallSymbolic(KerasTensor[] inputs, CallArguments? arguments)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        var all = inputs;
+        if (arguments is not null) inputs = inputs[..arguments.PositionalCount];
         if (inputs.Length == 0) throw new ArgumentException($"{GetType().Name} '{Name}' was called on no inputs.", nameof(inputs));
         if (this is InputLayer) throw new InvalidOperationException($"InputLayer '{Name}' cannot be called on tensors; use new Input(shape) to start a graph.");
         var shapes = new Shape[inputs.Length];
@@ -206,8 +218,31 @@ public abstract class Layer
                 : $"the model's input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
             throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
         }
-        return new Node(this, inputs, output).Output;
+        return new Node(this, all, output) { Arguments = arguments }.Output;
     }
+
+    /// <summary>
+    /// Runs a functional call that has Keras keyword arguments (see <see cref="CallSymbolic"/>). Layers that take
+    /// keyword arguments override it; they are refused elsewhere before a call can have any.
+    /// </summary>
+    internal virtual Tensor Call(IReadOnlyList<Tensor> inputs, CallArguments arguments, bool training) =>
+        throw new InvalidOperationException($"{GetType().Name} '{Name}' takes no keyword call arguments.");
+
+    /// <summary>
+    /// Checks one keyword argument of a call in a model file (<paramref name="value"/> is null for a tensor): a layer
+    /// that takes it returns normally, otherwise the message says why not. Most layers take none, and none takes
+    /// <c>training</c>: Dendrite's layers follow the model's mode.
+    /// </summary>
+    internal virtual string? RefuseCallArgument(string name, JsonNode? value, bool isTensor) => name == "training"
+        ? $"is called with training={(value is null ? "a tensor" : value.ToJsonString())}; Dendrite's layers follow the model's mode (training in Fit, inference otherwise), so that call would compute differently."
+        : $"is called with the argument '{name}' = {(isTensor ? "a tensor" : value?.ToJsonString() ?? "null")}, which Dendrite's {GetType().Name} does not take.";
+
+    /// <summary>
+    /// The names of Keras' positional tensor parameters (<c>call(query, value, key)</c>), for a file whose call passed
+    /// them by keyword (<c>mha(query=x, value=y)</c>): those keyword tensors become positional inputs in this order.
+    /// Null for layers whose call takes one tensor or one list.
+    /// </summary>
+    internal virtual IReadOnlyList<string>? PositionalTensorNames => null;
 
     private static string FormatShapes(IEnumerable<Shape> shapes) => string.Join(", ", shapes.Select(KerasTensor.Format));
 

@@ -146,6 +146,50 @@ public sealed partial class MultiHeadAttention(
         return Compute(inputs[0], inputs[1], inputs.Count == 3 ? inputs[2] : null, null, false, training).Output;
     }
 
+    /// <summary>
+    /// The functional call with Keras' call options: attends from <paramref name="query"/> to <paramref name="value"/>
+    /// (keyed by <paramref name="key"/>, or the value), with an explicit (batch, Tq, Tv) <paramref name="attentionMask"/>
+    /// and the causal mask. The options are recorded with the call and saved as Keras' call arguments
+    /// (<c>attention_mask</c>, <c>use_causal_mask</c>), so the model file loads in Keras with the same masks.
+    /// </summary>
+    /// <remarks>
+    /// Keras' <c>return_attention_scores=True</c> makes a call with two outputs, which Dendrite's functional graph
+    /// does not have: get the scores eagerly with <see cref="CallWithScores"/> (a model file with that option is refused).
+    /// </remarks>
+    public KerasTensor Call(KerasTensor query, KerasTensor value, KerasTensor? key = null, KerasTensor? attentionMask = null, bool useCausalMask = false)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(value);
+        KerasTensor[] positional = key is null ? [query, value] : [query, value, key];
+        if (attentionMask is null && !useCausalMask) return Call(positional);
+        if (attentionMask is not null && attentionMask.Shape != new Shape(query.Shape[0], value.Shape[0]))
+            throw new ArgumentException($"MultiHeadAttention '{Name}': the attention mask should have per-sample shape ({query.Shape[0]}, {value.Shape[0]}) (Tq, Tv), got {KerasTensor.Format(attentionMask.Shape)}.");
+        var values = new System.Text.Json.Nodes.JsonObject();
+        if (useCausalMask) values["use_causal_mask"] = true;
+        var arguments = new CallArguments(positional.Length, attentionMask is null ? [] : ["attention_mask"], values);
+        return CallSymbolic(attentionMask is null ? positional : [.. positional, attentionMask], arguments);
+    }
+
+    internal override IReadOnlyList<string> PositionalTensorNames => ["query", "value", "key"];
+
+    internal override string? RefuseCallArgument(string name, System.Text.Json.Nodes.JsonNode? value, bool isTensor) => name switch
+    {
+        "use_causal_mask" when !isTensor && value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out bool _) => null,
+        "attention_mask" when isTensor => null,
+        "return_attention_scores" when !isTensor && value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out bool b) && !b => null,
+        "return_attention_scores" => "is called with return_attention_scores=True: that call has two outputs, and Dendrite's functional graph has one per call (CallWithScores returns the scores eagerly).",
+        _ => base.RefuseCallArgument(name, value, isTensor),
+    };
+
+    internal override Tensor Call(IReadOnlyList<Tensor> inputs, CallArguments arguments, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(arguments);
+        int n = arguments.PositionalCount;
+        if (n is not (2 or 3)) throw new ArgumentException($"MultiHeadAttention '{Name}' takes a query and a value (and optionally a key), got {n} positional inputs.");
+        return Compute(inputs[0], inputs[1], n == 3 ? inputs[2] : null, arguments.Tensor(inputs, "attention_mask"), arguments.Flag("use_causal_mask"), training).Output;
+    }
+
     /// <inheritdoc/>
     /// <remarks>The query's mask, as in Keras.</remarks>
     public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)

@@ -178,6 +178,83 @@ public class AttentionTests
         for (int r = 0; r < scores.Size / 6; r++) Assert.Equal(1.0, scores.Values.Slice(r * 6, 6).ToArray().Sum(v => (double)v), 5);
     }
 
+    // ---- Call options in functional models, saved as Keras' call arguments. ----
+
+    /// <summary>
+    /// A functional model calling MultiHeadAttention with the causal mask and an explicit mask input, and Attention
+    /// with the causal mask: its predictions are the eager calls', and a .keras round trip keeps them (the options are
+    /// written as Keras' inbound-node kwargs).
+    /// </summary>
+    [Fact]
+    public void FunctionalCallOptionsRunAndSurviveSaving()
+    {
+        const int batch = 3, t = 5, dim = 4;
+        var x = new Input([t, dim]);
+        var maskInput = new Input([t, t]);
+        var mha = new MultiHeadAttention(2, 3);
+        var attention = new Attention();
+        var attended = mha.Call(x, x, attentionMask: maskInput, useCausalMask: true);
+        var output = attention.Call(attended, x, useCausalMask: true);
+        var model = new Model([x, maskInput], [output]);
+
+        var xs = AwayFromZero(4, batch * t * dim, 0.05, 1);
+        var masks = Uniform(5, batch * t * t).Select((u, i) => u > -0.5 || i % t == 0 ? 1f : 0f).ToArray();
+        var predicted = model.Predict([new NDArray<float>(xs, batch, t, dim), new NDArray<float>(masks, batch, t, t)], verbose: 0)[0].ToArray();
+        var eager = attention.Call(mha.Call(Const(xs, batch, t, dim), Const(xs, batch, t, dim), attentionMask: Const(masks, batch, t, t), useCausalMask: true),
+            Const(xs, batch, t, dim), useCausalMask: true);
+        Assert.Equal(eager.Values.ToArray(), predicted);
+        var unmasked = attention.Call(mha.Call(Const(xs, batch, t, dim), Const(xs, batch, t, dim)), Const(xs, batch, t, dim));
+        Assert.NotEqual(unmasked.Values.ToArray(), predicted);
+
+        var config = ModelConfig.Serialize(model);
+        var layers = config["config"]!["layers"]!.AsArray();
+        var mhaNode = layers.Single(l => (string?)l!["class_name"] == "MultiHeadAttention")!["inbound_nodes"]![0]!;
+        Assert.Equal(2, mhaNode["args"]!.AsArray().Count); // call(query, value): separate arguments
+        Assert.True((bool)mhaNode["kwargs"]!["use_causal_mask"]!);
+        Assert.Equal("__keras_tensor__", (string?)mhaNode["kwargs"]!["attention_mask"]!["class_name"]);
+        var attentionNode = layers.Single(l => (string?)l!["class_name"] == "Attention")!["inbound_nodes"]![0]!;
+        Assert.Single(attentionNode["args"]!.AsArray()); // call([query, value]): one list
+        Assert.True((bool)attentionNode["kwargs"]!["use_causal_mask"]!);
+
+        string folder = Directory.CreateTempSubdirectory("dendrite-attention-options-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "m.keras");
+            model.Save(path);
+            var loaded = Model.Load(path);
+            var again = loaded.Predict([new NDArray<float>(xs, batch, t, dim), new NDArray<float>(masks, batch, t, t)], verbose: 0)[0].ToArray();
+            Assert.Equal(predicted, again);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Keras' keyword form mha(query=x, value=y) in a file is read as the positional call; return_attention_scores=True is refused.</summary>
+    [Fact]
+    public void KerasKeywordCallsAreReadAndTwoOutputCallsRefused()
+    {
+        var x = new Input([4, 3]);
+        var y = new Input([6, 3]);
+        var model = new Model([x, y], [new MultiHeadAttention(2, 2).Call(x, y)]);
+        var config = ModelConfig.Serialize(model);
+        var node = config["config"]!["layers"]!.AsArray().Single(l => (string?)l!["class_name"] == "MultiHeadAttention")!["inbound_nodes"]![0]!.AsObject();
+        var args = node["args"]!.AsArray();
+        node["kwargs"] = new JsonObject { ["query"] = args[0]!.DeepClone(), ["value"] = args[1]!.DeepClone() };
+        node["args"] = new JsonArray();
+        var keyword = ModelConfig.Deserialize(config.DeepClone());
+        keyword.SetWeights(model.GetWeights());
+        var xs = AwayFromZero(1, 2 * 4 * 3, 0.05, 1);
+        var ys = AwayFromZero(2, 2 * 6 * 3, 0.05, 1);
+        NDArray[] inputs = [new NDArray<float>(xs, 2, 4, 3), new NDArray<float>(ys, 2, 6, 3)];
+        Assert.Equal(model.Predict(inputs, verbose: 0)[0].ToArray(), keyword.Predict(inputs, verbose: 0)[0].ToArray());
+
+        node["kwargs"]!["return_attention_scores"] = true;
+        var refused = Assert.Throws<ModelFormatException>(() => ModelConfig.Deserialize(config));
+        Assert.Contains("return_attention_scores=True", refused.Message);
+    }
+
     // ---- Kernels against float64. ----
 
     [Theory]
