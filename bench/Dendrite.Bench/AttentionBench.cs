@@ -20,7 +20,7 @@ internal static class AttentionBench
     {
         int runs = options.Quick ? 3 : Math.Max(5, options.Runs);
         int stepsPerRun = options.Quick ? 10 : 30;
-        var dendrite = Dendrite(runs, stepsPerRun);
+        var (dendrite, bytesPerStep) = Dendrite(runs, stepsPerRun);
         var torch = torchError is null ? Torch(runs, stepsPerRun) : null;
 
         var table = new MarkdownTable("framework", "ms / training step (median)", "runs (ms / step)", "samples / s");
@@ -39,6 +39,7 @@ internal static class AttentionBench
         sb.Append(CultureInfo.InvariantCulture, $"Each run times {stepsPerRun} training steps after warm-up; the median of {runs} runs is shown. Goal: Dendrite at most 0.5× TorchSharp's time. ")
           .Append(CultureInfo.InvariantCulture, $"Dendrite: `Input([{Steps}, {Features}])` → `MultiHeadAttention({Heads}, keyDim: {HeadDim}).Call(x, x)` → `Dense({Features})`, `Compile(\"adam\", \"mean_squared_error\")`, steps through the `TrainingSession` that `Fit` drives (a recorded, replayed step). ")
           .Append(CultureInfo.InvariantCulture, $"TorchSharp: `nn.MultiheadAttention({Features}, {Heads})` (inputs (time, batch, features), need_weights false) → `Linear({Features}, {Features})`, `MSELoss`, `optim.Adam(lr 1e-3)`, zero_grad/forward/backward/step per batch.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"\nDendrite's managed allocation per replayed step, all threads: {Fmt.N0(bytesPerStep)} bytes (GC.GetTotalAllocatedBytes(precise: true) across the timed steps).\n");
         if (torchError is not null) sb.Append(CultureInfo.InvariantCulture, $"\nTorchSharp did not load: {torchError}\n");
         return sb.ToString();
     }
@@ -52,7 +53,7 @@ internal static class AttentionBench
         return (x, y);
     }
 
-    private static List<double> Dendrite(int runs, int stepsPerRun)
+    private static (List<double> Times, double BytesPerStep) Dendrite(int runs, int stepsPerRun)
     {
         Console.Error.WriteLine($"  Dendrite: {runs} runs of {stepsPerRun} steps …");
         int samples = Batch * 4;
@@ -74,13 +75,15 @@ internal static class AttentionBench
         }
         for (int i = 0; i < 10; i++) Step(); // record the step, warm the JIT and the workspace
         var times = new List<double>();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int r = 0; r < runs; r++)
         {
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < stepsPerRun; i++) Step();
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds / stepsPerRun);
         }
-        return times;
+        double bytesPerStep = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)(runs * stepsPerRun);
+        return (times, bytesPerStep);
     }
 
     private static List<double> Torch(int runs, int stepsPerRun)
