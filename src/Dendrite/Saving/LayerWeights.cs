@@ -33,6 +33,13 @@ internal static class LayerWeights
         {
             string path = layer.VarsPath(root);
             var variables = source.Variables(path);
+            if (variables is null && layer.Key.LastIndexOf('/') is int slash and > 0)
+            {
+                // A sublayer saved under its private attribute (layers/multi_head_attention/_query_dense/vars): a Keras
+                // whose saving walk sorted attributes plainly, underscores first, met the private name before the public one.
+                string privatePath = $"{root}/{layer.Key[..(slash + 1)]}_{layer.Key[(slash + 1)..]}/vars";
+                if (source.Variables(privatePath) is { } found) (variables, path) = (found, privatePath);
+            }
             if (variables is null)
             {
                 if (layer.Variables.Count == 0) continue; // Keras reads an absent group as an empty one

@@ -368,6 +368,43 @@ public class AttentionTests
         }
     }
 
+    /// <summary>A file that stores the projections under Keras' private attribute names (_query_dense, …) loads too.</summary>
+    [Fact]
+    public void WeightsUnderPrivateAttributeNamesLoad()
+    {
+        KerasTensor[] inputs = [new Input([3, 4]), new Input([2, 4])];
+        var model = new Model(inputs, [new MultiHeadAttention(2, 3).Call(inputs)]);
+        var layers = new PureHDF.H5Group();
+        var mha = new PureHDF.H5Group { ["vars"] = new PureHDF.H5Group() };
+        layers["multi_head_attention"] = mha;
+        var walk = KerasLayout.Walk(model);
+        var expected = new Dictionary<Variable, float[]>();
+        foreach (var saved in walk.Where(l => l.Key.Contains('/')))
+        {
+            var vars = new PureHDF.H5Group();
+            for (int i = 0; i < saved.Variables.Count; i++)
+            {
+                var values = Uniform(i + saved.Key.Length, saved.Variables[i].Shape.Size);
+                expected[saved.Variables[i]] = values;
+                vars[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new PureHDF.H5Dataset(values, fileDims: [.. saved.Variables[i].Shape.ToArray().Select(d => (ulong)d)]);
+            }
+            mha["_" + saved.Key.Split('/')[1]] = new PureHDF.H5Group { ["vars"] = vars };
+        }
+        string folder = Directory.CreateTempSubdirectory("dendrite-mha-private-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "m.weights.h5");
+            new PureHDF.H5File { ["vars"] = new PureHDF.H5Group(), ["layers"] = layers }.Write(path);
+            model.LoadWeights(path);
+            Assert.Equal(8, expected.Count);
+            foreach (var (variable, values) in expected) Assert.Equal(values, variable.Value.Values.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void ConfigsHaveKerasKeys()
     {
