@@ -1,9 +1,9 @@
 namespace Dendrite.Bench;
 
-/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
+/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|attention[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
 internal sealed class Options
 {
-    public static readonly string[] Sections = ["gemm", "train", "conv", "predict"];
+    public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "attention"];
 
     public bool Quick { get; private set; }
     public bool Write { get; private set; }
@@ -64,7 +64,7 @@ internal sealed class Options
     public const string Usage = """
         Dendrite vs TorchSharp benchmark.
 
-        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict[,...]]
+        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|attention[,...]]
 
           --quick          fewer repetitions (one training run instead of the median of three, 2 convnet epochs
                            instead of 3); RESULTS.md is not written

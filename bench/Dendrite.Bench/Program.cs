@@ -1,5 +1,5 @@
 // Dendrite vs TorchSharp, side by side, in one invocation:
-//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict]
+//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|attention]
 // Prints Markdown tables; full runs also write them to bench/RESULTS.md. See bench/README.md.
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -96,6 +96,11 @@ if (options.Enabled("conv"))
 {
     Console.Error.WriteLine("Convnet training …");
     Section("Convnet training: Keras' simple MNIST convnet, Adam, batch 128, one epoch", ConvBench.Run(options, peak, torchError));
+}
+if (options.Enabled("attention"))
+{
+    Console.Error.WriteLine("Attention training …");
+    Section("Attention training: MultiHeadAttention(4 heads of 32) + Dense(128), batch 64, 64 steps of 128 features, Adam", AttentionBench.Run(options, torchError));
 }
 if (options.Enabled("predict"))
 {

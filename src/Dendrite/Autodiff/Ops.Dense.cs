@@ -20,12 +20,33 @@ public static partial class Ops
         if (bias is not null && (bias.Shape.Rank != 1 || bias.Size != kernel.LastDim))
             throw new ArgumentException($"Dense needs a bias of shape ({kernel.LastDim},), got {bias.Shape}.");
         bool grad = x.RequiresGrad || kernel.RequiresGrad || (bias?.RequiresGrad ?? false);
-        return Run(new DenseOp(x, kernel, bias, relu), WithLastDim(x.Shape, kernel.LastDim), grad);
+        return Run(new DenseOp(x, kernel, bias, relu, kernel.Size / kernel.LastDim, kernel.LastDim), WithLastDim(x.Shape, kernel.LastDim), grad);
     }
 
-    private sealed class DenseOp(Tensor x, Tensor kernel, Tensor? bias, bool relu) : Op
+    /// <summary>
+    /// A projection of several axes to several axes as one matrix product (the einsum of Keras' <c>EinsumDense</c> in
+    /// multi-head attention, <c>abc,cde->abde</c> or <c>abcd,cde->abe</c>): the last <paramref name="contractedAxes"/>
+    /// axes of <paramref name="x"/> are contracted with the leading axes of <paramref name="kernel"/>, whose remaining
+    /// axes (<paramref name="outputDims"/>) replace them; <paramref name="bias"/> has the shape of those.
+    /// </summary>
+    internal static Tensor Projection(Tensor x, Tensor kernel, Tensor? bias, int contractedAxes, int[] outputDims)
     {
-        private readonly int _m = x.Rows, _k = kernel.Size / kernel.LastDim, _n = kernel.LastDim;
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(kernel);
+        var xDims = x.Shape.ToArray();
+        int k = 1, n = 1;
+        for (int i = xDims.Length - contractedAxes; i < xDims.Length; i++) k *= xDims[i];
+        foreach (int d in outputDims) n *= d;
+        if (contractedAxes < 1 || contractedAxes >= xDims.Length || kernel.Size != k * n || !kernel.Shape.AsSpan()[..contractedAxes].SequenceEqual(xDims.AsSpan()[^contractedAxes..]))
+            throw new ArgumentException($"A projection of input {x.Shape} over its last {contractedAxes} axes does not fit kernel {kernel.Shape}.");
+        if (bias is not null && bias.Size != n) throw new ArgumentException($"A projection to ({string.Join(", ", outputDims)}) needs a bias of {n} values, got {bias.Shape}.");
+        bool grad = x.RequiresGrad || kernel.RequiresGrad || (bias?.RequiresGrad ?? false);
+        return Run(new DenseOp(x, kernel, bias, relu: false, k, n), new Shape([.. xDims[..^contractedAxes], .. outputDims]), grad);
+    }
+
+    private sealed class DenseOp(Tensor x, Tensor kernel, Tensor? bias, bool relu, int k, int n) : Op
+    {
+        private readonly int _m = x.Size / Math.Max(1, k), _k = k, _n = n;
 
 
         public override void Forward() =>

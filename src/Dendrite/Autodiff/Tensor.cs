@@ -109,7 +109,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the values as an <see cref="NDArray{T}"/> of the same shape.</summary>
-    public NDArray<float> ToNDArray() => new(Values.ToArray(), Shape.ToArray());
+    public NDArray<float> ToNDArray() => new(Values.ToArray(), 0, Shape, null); // keeps a scalar () a scalar
 
     /// <inheritdoc/>
     public override string ToString() => $"Tensor(shape={Shape})";

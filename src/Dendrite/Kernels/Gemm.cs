@@ -99,23 +99,70 @@ public static unsafe class Gemm
         if ((long)b.Length < (long)k * n) throw new ArgumentException($"B holds {b.Length} elements, {(transposeB ? $"({n}, {k})" : $"({k}, {n})")} needs {(long)k * n}.", nameof(b));
         if ((long)c.Length < (long)m * n) throw new ArgumentException($"C holds {c.Length} elements, ({m}, {n}) needs {(long)m * n}.", nameof(c));
         if (!bias.IsEmpty && bias.Length != n) throw new ArgumentException($"bias must hold n = {n} values, got {bias.Length}.", nameof(bias));
+        Run(a, transposeA ? m : k, b, transposeB ? k : n, c, n, m, k, n, transposeA, transposeB, alpha, beta, bias, activation);
+    }
+
+    /// <summary>
+    /// <c>C = alpha·op(A)·op(B) + beta·C</c> on matrices that are blocks of wider row-major ones (BLAS' leading
+    /// dimensions): stored row r of A starts at <c>a[r·lda]</c>, of B at <c>b[r·ldb]</c>, of C at <c>c[r·ldc]</c>.
+    /// Attention multiplies one head of a (time, heads·dim) tensor this way, in place, without gathering it first.
+    /// </summary>
+    /// <param name="a">A, stored (m, k) rows of stride <paramref name="lda"/>, or (k, m) when <paramref name="transposeA"/>.</param>
+    /// <param name="lda">Floats between A's stored rows; at least the stored row length.</param>
+    /// <param name="b">B, stored (k, n) rows of stride <paramref name="ldb"/>, or (n, k) when <paramref name="transposeB"/>.</param>
+    /// <param name="ldb">Floats between B's stored rows; at least the stored row length.</param>
+    /// <param name="c">C, (m, n) rows of stride <paramref name="ldc"/>; only its m·n elements are touched.</param>
+    /// <param name="ldc">Floats between C's rows; at least n.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="transposeA">Whether A is stored transposed.</param>
+    /// <param name="transposeB">Whether B is stored transposed.</param>
+    /// <param name="alpha">The product's factor.</param>
+    /// <param name="beta">C's old values' factor; 0 ignores them.</param>
+    public static void MultiplyStrided(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
+        int m, int k, int n, bool transposeA = false, bool transposeB = false, float alpha = 1f, float beta = 0f)
+    {
+        if (m < 0 || k < 0 || n < 0) throw new ArgumentException($"matrix dimensions must be >= 0, got m={m}, k={k}, n={n}.");
+        var (aRows, aCols) = transposeA ? (k, m) : (m, k);
+        var (bRows, bCols) = transposeB ? (n, k) : (k, n);
+        CheckStrided(a.Length, lda, aRows, aCols, "A", nameof(a));
+        CheckStrided(b.Length, ldb, bRows, bCols, "B", nameof(b));
+        CheckStrided(c.Length, ldc, m, n, "C", nameof(c));
+        Run(a, lda, b, ldb, c, ldc, m, k, n, transposeA, transposeB, alpha, beta, default, GemmActivation.None);
+    }
+
+    private static void CheckStrided(int length, int ld, int rows, int cols, string what, string parameter)
+    {
+        if (ld < Math.Max(1, cols)) throw new ArgumentException($"{what}'s row stride {ld} is shorter than its stored rows of {cols}.", parameter);
+        long needed = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+        if (length < needed) throw new ArgumentException($"{what} holds {length} elements; ({rows}, {cols}) with row stride {ld} needs {needed}.", parameter);
+    }
+
+    private static void Run(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int k, int n,
+        bool transposeA, bool transposeB, float alpha, float beta, ReadOnlySpan<float> bias, GemmActivation activation)
+    {
         if (m == 0 || n == 0) return;
-        var cm = c[..(m * n)];
         if (k == 0 || alpha == 0f)
         {
             // No product to add: C = act(beta·C + bias).
-            if (beta == 0f) cm.Clear(); else if (beta != 1f) TensorPrimitives.Multiply(cm, beta, cm);
-            ApplyEpilogue(cm, n, bias, activation);
+            for (int r = 0; r < m; r++)
+            {
+                var row = c.Slice(r * ldc, n);
+                if (beta == 0f) row.Clear(); else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
+                ApplyEpilogue(row, n, bias, activation);
+            }
             return;
         }
-        if (beta != 0f && beta != 1f) TensorPrimitives.Multiply(cm, beta, cm);
+        if (beta != 0f && beta != 1f)
+            for (int r = 0; r < m; r++) TensorPrimitives.Multiply(c.Slice(r * ldc, n), beta, c.Slice(r * ldc, n));
 
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
             var problem = new GemmProblem
             {
                 A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias,
-                M = m, K = k, N = n,
+                M = m, K = k, N = n, LdA = lda, LdB = ldb, LdC = ldc,
                 TransposeA = transposeA, TransposeB = transposeB,
                 AccumulateC = beta != 0f, Relu = activation == GemmActivation.Relu, Alpha = alpha,
             };

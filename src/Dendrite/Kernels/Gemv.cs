@@ -27,8 +27,8 @@ internal static unsafe class Gemv
         for (int i = 0; i < g.M; i++)
         {
             // A's row, scaled, contiguous: the inner loops then only stream B.
-            for (int p = 0; p < g.K; p++) aRow[p] = g.Alpha * (g.TransposeA ? g.A[(nint)p * g.M + i] : g.A[(nint)i * g.K + p]);
-            float* cRow = g.C + (nint)i * g.N;
+            for (int p = 0; p < g.K; p++) aRow[p] = g.Alpha * (g.TransposeA ? g.A[(nint)p * g.LdA + i] : g.A[(nint)i * g.LdA + p]);
+            float* cRow = g.C + (nint)i * g.LdC;
             fixed (float* a = aRow)
             {
                 if (g.TransposeB) RowTransposedB(g, a, cRow, c0, c1);
@@ -45,16 +45,16 @@ internal static unsafe class Gemv
         var path = Gemm.ActivePath;
         bool avx512 = path == GemmPath.Avx512;
         if (avx512)
-            for (; j + 128 <= c1; j += 128) Strip512(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
+            for (; j + 128 <= c1; j += 128) Strip512(a, g.B + j, g.LdB, g.K, cRow + j, g.AccumulateC);
         if (path is GemmPath.Avx512 or GemmPath.Avx2)
-            for (; j + 64 <= c1; j += 64) Strip256(a, g.B + j, g.N, g.K, cRow + j, g.AccumulateC);
+            for (; j + 64 <= c1; j += 64) Strip256(a, g.B + j, g.LdB, g.K, cRow + j, g.AccumulateC);
         if (avx512)
-            for (; j < c1; j += 16) Narrow16(a, g.B, g.N, g.K, cRow, j, Math.Min(16, c1 - j), g.AccumulateC);
+            for (; j < c1; j += 16) Narrow16(a, g.B, g.LdB, g.N, g.K, cRow, j, Math.Min(16, c1 - j), g.AccumulateC);
         for (; j < c1; j++)
         {
             float sum = g.AccumulateC ? cRow[j] : 0f;
             float* b = g.B + j;
-            for (int p = 0; p < g.K; p++) sum = MathF.FusedMultiplyAdd(a[p], b[(nint)p * g.N], sum);
+            for (int p = 0; p < g.K; p++) sum = MathF.FusedMultiplyAdd(a[p], b[(nint)p * g.LdB], sum);
             cRow[j] = sum;
         }
     }
@@ -65,7 +65,7 @@ internal static unsafe class Gemv
         var aRow = new ReadOnlySpan<float>(a, g.K);
         for (int j = c0; j < c1; j++)
         {
-            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (nint)j * g.K, g.K));
+            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (nint)j * g.LdB, g.K));
             cRow[j] = g.AccumulateC ? cRow[j] + dot : dot;
         }
     }
@@ -104,12 +104,13 @@ internal static unsafe class Gemv
     /// halve the dependency chain.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
-    private static void Narrow16(float* a, float* b, nint ldb, int k, float* cRow, int j0, int width, bool accumulate)
+    private static void Narrow16(float* a, float* b, nint ldb, int n, int k, float* cRow, int j0, int width, bool accumulate)
     {
         var even = Vector512<float>.Zero;
         var odd = Vector512<float>.Zero;
-        // Rows whose 16-float load stays inside B: (p·ldb + j0 + 16) ≤ k·ldb.
-        long total = (long)k * ldb;
+        // Rows whose 16-float load stays inside B, which ends after its last row's n columns: (p·ldb + j0 + 16) ≤
+        // (k − 1)·ldb + n (k·ldb when the rows are contiguous; less when B is a block of a wider matrix).
+        long total = (long)(k - 1) * ldb + n;
         long room = total - j0 - 16;
         int safe = room < 0 ? 0 : (int)Math.Min(k, room / ldb + 1);
         int p = 0;

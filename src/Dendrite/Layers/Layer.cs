@@ -31,27 +31,48 @@ public abstract class Layer
     public Shape? InputShape { get; private set; }
 
     /// <summary>
-    /// Every weight, in creation order (Keras' <c>weights</c>); for a layer that owns others (<see cref="ICompositeLayer"/>),
-    /// its own, then each sublayer's.
+    /// Every weight (Keras' <c>weights</c>): the layer's own in creation order, then each sublayer's (see
+    /// <see cref="AddSublayer{T}"/>) in the order they were added.
     /// </summary>
-    public IReadOnlyList<Variable> Weights => this is ICompositeLayer composite ? [.. _weights, .. SublayerWeights(composite, l => l.Weights)] : _weights;
-
-    /// <summary>The weights this layer created itself (without those of the layers it owns): what Keras saves as its <c>vars</c>.</summary>
-    internal IReadOnlyList<Variable> OwnWeights => _weights;
+    public IReadOnlyList<Variable> Weights => _sublayers.Count == 0 ? _weights : [.. _weights, .. _sublayers.SelectMany(s => s.Layer.Weights)];
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen (<see cref="Trainable"/> false).</summary>
-    public IEnumerable<Variable> TrainableWeights => !_trainable ? []
-        : this is ICompositeLayer composite ? _weights.Where(w => w.Trainable).Concat(SublayerWeights(composite, l => l.TrainableWeights))
-        : _weights.Where(w => w.Trainable);
+    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable).Concat(_sublayers.SelectMany(s => s.Layer.TrainableWeights)) : [];
 
     /// <summary>The weights the optimizer leaves alone (moving statistics, and every weight of a frozen layer).</summary>
-    public IEnumerable<Variable> NonTrainableWeights => !_trainable ? Weights
-        : this is ICompositeLayer composite ? _weights.Where(w => !w.Trainable).Concat(SublayerWeights(composite, l => l.NonTrainableWeights))
-        : _weights.Where(w => !w.Trainable);
+    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable).Concat(_sublayers.SelectMany(s => s.Layer.NonTrainableWeights)) : Weights;
 
-    /// <summary>The sublayers' weights in order, each once (a layer owned twice counts once, as in Keras).</summary>
-    private static IEnumerable<Variable> SublayerWeights(ICompositeLayer composite, Func<Layer, IEnumerable<Variable>> weights) =>
-        composite.Sublayers.SelectMany(s => weights(s.Layer)).Distinct();
+    /// <summary>The weights this layer created itself with <see cref="AddWeight"/>, without its sublayers' (what Keras saves in its own <c>vars</c> group).</summary>
+    internal IReadOnlyList<Variable> OwnWeights => _weights;
+
+    private readonly List<(string Attribute, Layer Layer)> _sublayers = [];
+
+    /// <summary>
+    /// The layers this one calls inside its own <see cref="Call(Tensor, bool)"/> (Keras tracks a layer assigned to an
+    /// attribute of another), each with the attribute name Keras saves it under: <c>query_dense</c> of a
+    /// <c>MultiHeadAttention</c> is stored in <c>layers/multi_head_attention/query_dense/vars</c>.
+    /// </summary>
+    public IReadOnlyList<(string Attribute, Layer Layer)> Sublayers => _sublayers;
+
+    /// <summary>
+    /// Registers a layer that this one calls (Keras: <c>self.query_dense = EinsumDense(...)</c>): its weights become
+    /// part of this layer's <see cref="Weights"/>, it freezes with this layer, and model files store its weights under
+    /// this layer's group at <paramref name="attribute"/>, the name of the Python attribute Keras walks (for a
+    /// Keras-compatible file, the public name its saving walk meets first). Build it from this layer's
+    /// <see cref="Build(Shape)"/> with <see cref="EnsureBuilt(Shape)"/>.
+    /// </summary>
+    /// <returns><paramref name="layer"/>, for assigning to a field.</returns>
+    protected T AddSublayer<T>(string attribute, T layer) where T : Layer
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(attribute);
+        ArgumentNullException.ThrowIfNull(layer);
+        if (ReferenceEquals(layer, this)) throw new ArgumentException($"Layer '{Name}' cannot be its own sublayer.", nameof(layer));
+        if (_sublayers.Any(s => s.Attribute == attribute))
+            throw new ArgumentException($"Layer '{Name}' already has a sublayer at '{attribute}'.", nameof(attribute));
+        if (!_trainable) layer.Trainable = false;
+        _sublayers.Add((attribute, layer));
+        return layer;
+    }
 
     private bool _trainable = true;
 
@@ -69,9 +90,7 @@ public abstract class Layer
             _trainable = value;
             // Frozen weights need no gradient: the tape then skips computing them.
             foreach (var w in _weights) w.Value.RequiresGrad = value && w.Trainable;
-            // As Keras' setter, it freezes (or unfreezes) the layers this one owns.
-            if (this is ICompositeLayer composite)
-                foreach (var (_, layer) in composite.Sublayers) layer.Trainable = value;
+            foreach (var (_, sublayer) in _sublayers) sublayer.Trainable = value; // as Keras' trainable setter
         }
     }
 
@@ -112,12 +131,16 @@ public abstract class Layer
     /// Calls the layer and gives the output its mask (what Keras' <c>__call__</c> adds around <c>call</c>): models run
     /// every layer through this. A layer that wraps another (Bidirectional, TimeDistributed) calls it too.
     /// </summary>
-    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false)
+    public Tensor Apply(IReadOnlyList<Tensor> inputs, bool training = false) => Apply(inputs, training, null);
+
+    /// <summary><see cref="Apply(IReadOnlyList{Tensor}, bool)"/> for a functional call with keyword arguments (their tensors last).</summary>
+    internal Tensor Apply(IReadOnlyList<Tensor> inputs, bool training, CallArguments? arguments)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var output = inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training);
+        var output = arguments is not null ? Call(inputs, arguments, training) : inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training);
+        var positional = arguments is null ? inputs : [.. inputs.Take(arguments.PositionalCount)];
         if (output.Mask is null && !inputs.Contains(output))
-            output.Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
+            output.Mask = positional.Count == 1 ? ComputeMask(positional[0], positional[0].Mask) : ComputeMask(positional, [.. positional.Select(t => t.Mask)]);
         return output;
     }
 
@@ -164,9 +187,17 @@ public abstract class Layer
     /// the symbolic output, recording the connection so that <c>new Model(inputs, outputs)</c> can run the graph.
     /// </summary>
     /// <example><code>var x = new Conv2D(32, 3, activation: "relu").Call(inputs);</code></example>
-    public KerasTensor Call(params KerasTensor[] inputs)
+    public KerasTensor Call(params KerasTensor[] inputs) => CallSymbolic(inputs, null);
+
+    /// <summary>
+    /// The functional call with Keras keyword arguments: <paramref name="arguments"/>' keyword tensors follow the
+    /// positional <paramref name="inputs"/>; the layer is built for, and its output shape computed from, the positional ones.
+    /// </summary>
+    internal KerasTensor CallSymbolic(KerasTensor[] inputs, CallArguments? arguments)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        var all = inputs;
+        if (arguments is not null) inputs = inputs[..arguments.PositionalCount];
         if (inputs.Length == 0) throw new ArgumentException($"{GetType().Name} '{Name}' was called on no inputs.", nameof(inputs));
         if (this is InputLayer) throw new InvalidOperationException($"InputLayer '{Name}' cannot be called on tensors; use new Input(shape) to start a graph.");
         var shapes = new Shape[inputs.Length];
@@ -187,8 +218,31 @@ public abstract class Layer
                 : $"the model's input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
             throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
         }
-        return new Node(this, inputs, output).Output;
+        return new Node(this, all, output) { Arguments = arguments }.Output;
     }
+
+    /// <summary>
+    /// Runs a functional call that has Keras keyword arguments (see <see cref="CallSymbolic"/>). Layers that take
+    /// keyword arguments override it; they are refused elsewhere before a call can have any.
+    /// </summary>
+    internal virtual Tensor Call(IReadOnlyList<Tensor> inputs, CallArguments arguments, bool training) =>
+        throw new InvalidOperationException($"{GetType().Name} '{Name}' takes no keyword call arguments.");
+
+    /// <summary>
+    /// Checks one keyword argument of a call in a model file (<paramref name="value"/> is null for a tensor): a layer
+    /// that takes it returns normally, otherwise the message says why not. Most layers take none, and none takes
+    /// <c>training</c>: Dendrite's layers follow the model's mode.
+    /// </summary>
+    internal virtual string? RefuseCallArgument(string name, JsonNode? value, bool isTensor) => name == "training"
+        ? $"is called with training={(value is null ? "a tensor" : value.ToJsonString())}; Dendrite's layers follow the model's mode (training in Fit, inference otherwise), so that call would compute differently."
+        : $"is called with the argument '{name}' = {(isTensor ? "a tensor" : value?.ToJsonString() ?? "null")}, which Dendrite's {GetType().Name} does not take.";
+
+    /// <summary>
+    /// The names of Keras' positional tensor parameters (<c>call(query, value, key)</c>), for a file whose call passed
+    /// them by keyword (<c>mha(query=x, value=y)</c>): those keyword tensors become positional inputs in this order.
+    /// Null for layers whose call takes one tensor or one list.
+    /// </summary>
+    internal virtual IReadOnlyList<string>? PositionalTensorNames => null;
 
     private static string FormatShapes(IEnumerable<Shape> shapes) => string.Join(", ", shapes.Select(KerasTensor.Format));
 
@@ -203,6 +257,20 @@ public abstract class Layer
         _weights.Add(variable);
         return variable;
     }
+
+    /// <summary>
+    /// For a layer whose Keras <c>build</c> takes its input shapes as named arguments
+    /// (<c>build(query_shape, value_shape, key_shape)</c>), those names in order: its <c>build_config</c> is then
+    /// Keras' <c>{"shapes_dict": {name: shape, …}}</c> instead of <c>{"input_shape": …}</c>. Null by default.
+    /// </summary>
+    internal virtual IReadOnlyList<string>? BuildShapeNames => null;
+
+    /// <summary>
+    /// Whether Keras' <c>call</c> takes the layer's tensors as separate positional arguments (<c>call(query, value)</c>)
+    /// rather than as one list (<c>call([a, b])</c>, the merging layers'): a functional config's inbound node then lists
+    /// them as <c>"args": [a, b]</c> instead of <c>"args": [[a, b]]</c>.
+    /// </summary>
+    internal virtual bool TakesSeparateTensorArguments => false;
 
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;

@@ -7,21 +7,22 @@ namespace Dendrite.Layers;
 /// seen as (batch·time, …), the wrapped layer runs on them once, and its output is seen as (batch, time, …) again;
 /// every step shares the wrapped layer's weights, which are this layer's weights.
 /// </summary>
-/// <param name="layer">The layer to apply to each step; it is built for the per-step shape (the input's without its time axis).</param>
-/// <param name="name">The layer's name; automatic (<c>time_distributed</c>, …) when null.</param>
 /// <remarks>
 /// A mask on the input passes through to the output unchanged (Keras' <c>supports_masking</c>); the wrapped layer
 /// computes every step, padded ones included, as in Keras. Saved as Keras saves it: the wrapped layer's config under
-/// <c>"layer"</c>, its variables under <c>layers/time_distributed/layer/vars</c> (see <see cref="ICompositeLayer"/>).
+/// <c>"layer"</c>, its variables under <c>layers/time_distributed/layer/vars</c> (see <see cref="Layer.Sublayers"/>).
 /// </remarks>
 /// <example><code>var outputs = new TimeDistributed(new Dense(8, activation: "relu")).Call(sequences); // (time, 8) per sample</code></example>
-public sealed partial class TimeDistributed(Layer layer, string? name = null) : Layer(name), ICompositeLayer
+public sealed partial class TimeDistributed : Layer
 {
-    /// <summary>The wrapped layer.</summary>
-    public Layer Layer { get; } = layer ?? throw new ArgumentNullException(nameof(layer), "Please initialize `TimeDistributed` layer with a layer instance.");
+    /// <summary>Wraps <paramref name="layer"/>.</summary>
+    /// <param name="layer">The layer to apply to each step; it is built for the per-step shape (the input's without its time axis).</param>
+    /// <param name="name">The layer's name; automatic (<c>time_distributed</c>, …) when null.</param>
+    public TimeDistributed(Layer layer, string? name = null) : base(name) =>
+        Layer = AddSublayer("layer", layer ?? throw new ArgumentNullException(nameof(layer), "Please initialize `TimeDistributed` layer with a layer instance."));
 
-    /// <inheritdoc/>
-    public IReadOnlyList<(string Attribute, Layer Layer)> Sublayers => [("layer", Layer)];
+    /// <summary>The wrapped layer.</summary>
+    public Layer Layer { get; }
 
     /// <inheritdoc/>
     public override bool SupportsMasking => true;

@@ -171,7 +171,7 @@ internal sealed class FunctionalGraph
                 values[n] = ((Conv2D)_nodes[conv].Layer).CallThenMaxPool(values[_inputSlots[conv][0]], (MaxPooling2D)layer);
                 continue;
             }
-            values[n] = layer.Apply(slots.Length == 1 ? [values[slots[0]]] : [.. slots.Select(s => values[s])], training);
+            values[n] = layer.Apply(slots.Length == 1 ? [values[slots[0]]] : [.. slots.Select(s => values[s])], training, _nodes[n].Arguments);
         }
         var result = new Tensor[_outputSlots.Length];
         for (int i = 0; i < result.Length; i++) result[i] = values[_outputSlots[i]];

@@ -25,4 +25,10 @@ internal sealed class Node
     public KerasTensor[] Inputs { get; }
 
     public KerasTensor Output { get; }
+
+    /// <summary>Keyword arguments of the call (keyword tensors are the last inputs); null for a plain call on its inputs.</summary>
+    public CallArguments? Arguments { get; init; }
+
+    /// <summary>The positional inputs: all of them unless some are keyword tensors.</summary>
+    public ArraySegment<KerasTensor> PositionalInputs => new(Inputs, 0, Arguments?.PositionalCount ?? Inputs.Length);
 }

@@ -6,7 +6,7 @@ namespace Dendrite.Saving;
 
 /// <summary>One layer as Keras 3's saving walk sees it: its group, its own variables in stored order, and the layers it owns.</summary>
 /// <param name="Key">The group name: for a model's layer the snake-cased class name with a unique suffix
-/// (<c>dense</c>, <c>dense_1</c>); for a layer owned by another (<see cref="ICompositeLayer"/>) the attribute that holds
+/// (<c>dense</c>, <c>dense_1</c>); for a layer owned by another (<see cref="Layer.Sublayers"/>) the attribute that holds
 /// it (<c>layer</c>).</param>
 /// <param name="Path">The group's path under the layers group: <c>dense_1</c>, <c>time_distributed/layer</c>.</param>
 /// <param name="Layer">The layer.</param>
@@ -72,9 +72,7 @@ internal static partial class KerasLayout
     {
         var own = layer.OwnWeights;
         var variables = own.Where(w => w.Trainable).Concat(own.Where(w => !w.Trainable)).ToList();
-        var sublayers = layer is ICompositeLayer composite
-            ? composite.Sublayers.Select(s => Saved(s.Attribute, $"{path}/{s.Attribute}", s.Layer)).ToList()
-            : [];
+        var sublayers = layer.Sublayers.Select(s => Saved(s.Attribute, $"{path}/{s.Attribute}", s.Layer)).ToList();
         return new SavedLayer(key, path, layer, variables, sublayers);
     }
 

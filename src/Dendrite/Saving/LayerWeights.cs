@@ -35,6 +35,13 @@ internal static class LayerWeights
         {
             string path = layer.VarsPath(root);
             var variables = source.Variables(path);
+            if (variables is null && layer.Path.LastIndexOf('/') is int slash and > 0)
+            {
+                // A sublayer saved under its private attribute (layers/multi_head_attention/_query_dense/vars): a Keras
+                // whose saving walk sorted attributes plainly, underscores first, met the private name before the public one.
+                string privatePath = $"{root}/{layer.Path[..(slash + 1)]}_{layer.Path[(slash + 1)..]}/vars";
+                if (source.Variables(privatePath) is { } found) (variables, path) = (found, privatePath);
+            }
             if (variables is null)
             {
                 if (layer.Variables.Count == 0) continue; // Keras reads an absent group as an empty one
@@ -55,7 +62,7 @@ internal static class LayerWeights
         }
 
         // A group the model has no layer for, holding variables, means the file has more (or other) layers.
-        var keys = layers.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
+        var keys = layers.Select(l => l.Key.Split('/')[0]).ToHashSet(StringComparer.Ordinal); // top-level groups; sublayers sit inside them
         foreach (string name in source.SubgroupNames(root))
         {
             if (keys.Contains(name)) continue;

@@ -49,10 +49,17 @@ internal static class ModelConfig
         if (layer.Built && layer is not InputLayer && !s_builtAtInit.Contains(layer.GetType()))
         {
             var shapes = layer.InputShapes;
-            serialized["build_config"] = new JsonObject
+            if (layer.BuildShapeNames is { } names && shapes.Count > 1)
             {
-                ["input_shape"] = shapes.Count == 1 ? KerasObject.BatchShape(shapes[0]) : new JsonArray([.. shapes.Select(s => (JsonNode)KerasObject.BatchShape(s))]),
-            };
+                var dict = new JsonObject();
+                for (int i = 0; i < shapes.Count && i < names.Count; i++) dict[names[i]] = KerasObject.BatchShape(shapes[i]);
+                serialized["build_config"] = new JsonObject { ["shapes_dict"] = dict };
+            }
+            else
+                serialized["build_config"] = new JsonObject
+                {
+                    ["input_shape"] = shapes.Count == 1 ? KerasObject.BatchShape(shapes[0]) : new JsonArray([.. shapes.Select(s => (JsonNode)KerasObject.BatchShape(s))]),
+                };
         }
         return serialized;
     }
@@ -83,8 +90,18 @@ internal static class ModelConfig
             var inbound = new JsonArray();
             foreach (var node in graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer) && n.Inputs.Length > 0))
             {
-                JsonNode args = node.Inputs.Length == 1 ? Tensor(node.Inputs[0]) : new JsonArray([.. node.Inputs.Select(i => (JsonNode)Tensor(i))]);
-                inbound.Add(new JsonObject { ["args"] = new JsonArray { args }, ["kwargs"] = new JsonObject() });
+                var positional = node.PositionalInputs;
+                var tensors = positional.Select(i => (JsonNode)Tensor(i));
+                var args = positional.Count == 1 ? new JsonArray { Tensor(positional[0]) }
+                    : layer.TakesSeparateTensorArguments ? new JsonArray([.. tensors]) // call(query, value)
+                    : new JsonArray { new JsonArray([.. tensors]) };                   // call([a, b])
+                var kwargs = new JsonObject();
+                if (node.Arguments is { } arguments)
+                {
+                    foreach (var (key, value) in arguments.Values) kwargs[key] = value?.DeepClone();
+                    for (int i = 0; i < arguments.TensorNames.Count; i++) kwargs[arguments.TensorNames[i]] = Tensor(node.Inputs[arguments.PositionalCount + i]);
+                }
+                inbound.Add(new JsonObject { ["args"] = args, ["kwargs"] = kwargs });
             }
             entry["inbound_nodes"] = inbound;
             layers.Add(entry);
@@ -184,11 +201,11 @@ internal static class ModelConfig
         {
             progress = false;
             foreach (var (layer, queue) in queues)
-                while (queue.Count > 0 && TryResolve(queue.Peek(), outputs, layer, out var args))
+                while (queue.Count > 0 && TryResolve(queue.Peek(), outputs, layer, out var args, out var arguments))
                 {
                     queue.Dequeue();
                     KerasTensor result;
-                    try { result = layer.Call(args); }
+                    try { result = layer.CallSymbolic(args, arguments); }
                     catch (ArgumentException e) { throw reader.Fail($"layer '{layer.Name}' cannot be applied to its inputs: {e.Message}"); }
                     if (!outputs.TryGetValue(layer.Name, out var made)) outputs[layer.Name] = made = [];
                     made.Add(result);
@@ -204,19 +221,47 @@ internal static class ModelConfig
         catch (ArgumentException e) { throw reader.Fail(e.Message); }
     }
 
-    /// <summary>The tensors of one inbound node: Keras 3's <c>{"args": [...], "kwargs": {}}</c> or tf.keras' <c>[[name, node, tensor, kwargs], …]</c>.</summary>
-    private static bool TryResolve(JsonNode? node, Dictionary<string, List<KerasTensor>> outputs, Layer layer, out KerasTensor[] args)
+    /// <summary>
+    /// The tensors of one inbound node: Keras 3's <c>{"args": [...], "kwargs": {...}}</c> or tf.keras'
+    /// <c>[[name, node, tensor, kwargs], …]</c>. Keyword arguments the layer takes (see
+    /// <see cref="Layer.RefuseCallArgument"/>) become <paramref name="arguments"/>, their tensors placed after the
+    /// positional ones; any other is refused with the layer's reason.
+    /// </summary>
+    private static bool TryResolve(JsonNode? node, Dictionary<string, List<KerasTensor>> outputs, Layer layer, out KerasTensor[] args, out CallArguments? arguments)
     {
         var refs = new List<(string Name, int Node, int Tensor)>();
+        arguments = null;
         if (node is JsonObject call)
         {
-            if (call["kwargs"] is JsonObject kwargs)
-                foreach (var (key, value) in kwargs)
-                    if (value is not null)
-                        throw new ModelFormatException(key == "training"
-                            ? $"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with training={ConfigReader.Describe(value)}; Dendrite's layers follow the model's mode (training in Fit, inference otherwise), so that call would compute differently."
-                            : $"{LoadContext.Current.Prefix}layer '{layer.Name}' is called with the argument '{key}' = {ConfigReader.Describe(value)}, which Dendrite's layers do not take.");
             CollectTensors(call["args"], refs, layer);
+            var tensorNames = new List<string>();
+            var keywordRefs = new List<(string, int, int)>();
+            var values = new JsonObject();
+            if (call["kwargs"] is JsonObject kwargs)
+            {
+                // Positional tensors passed by keyword (mha(query=x, value=y)) join the positional ones, in call order.
+                if (layer.PositionalTensorNames is { } names)
+                    foreach (string name in names)
+                        if (kwargs[name] is JsonObject t && IsTensor(t)) CollectTensors(t, refs, layer);
+                foreach (var (key, value) in kwargs)
+                {
+                    if (value is null || (layer.PositionalTensorNames?.Contains(key) == true && value is JsonObject pt && IsTensor(pt))) continue;
+                    bool isTensor = value is JsonObject o && IsTensor(o);
+                    if (layer.RefuseCallArgument(key, isTensor ? null : value, isTensor) is { } why)
+                        throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' {why}");
+                    if (isTensor)
+                    {
+                        tensorNames.Add(key);
+                        CollectTensors(value, keywordRefs, layer);
+                    }
+                    else values[key] = value.DeepClone();
+                }
+            }
+            if (tensorNames.Count > 0 || values.Count > 0)
+            {
+                arguments = new CallArguments(refs.Count, tensorNames, values);
+                refs.AddRange(keywordRefs);
+            }
         }
         else if (node is JsonArray legacy)
         {
@@ -238,6 +283,8 @@ internal static class ModelConfig
         }
         return true;
     }
+
+    private static bool IsTensor(JsonObject o) => o["class_name"] is JsonValue cn && cn.GetValueKind() == JsonValueKind.String && cn.GetValue<string>() == "__keras_tensor__";
 
     private static void CollectTensors(JsonNode? node, List<(string, int, int)> refs, Layer layer)
     {

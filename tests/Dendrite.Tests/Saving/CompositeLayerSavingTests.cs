@@ -5,7 +5,7 @@ using Dendrite.Tests.Datasets;
 namespace Dendrite.Tests.Saving;
 
 /// <summary>
-/// Layers that own layers (<see cref="ICompositeLayer"/>, here <see cref="TimeDistributed"/>): their weights are the
+/// Layers that own layers (<see cref="Layer.Sublayers"/>, here <see cref="TimeDistributed"/>): their weights are the
 /// owned layers', freezing reaches them, and weights files nest them where Keras 3's saving walk puts them, under the
 /// attribute that holds them (<c>layers/time_distributed/layer/vars/0</c>), with the wrapper's own empty <c>vars</c>.
 /// </summary>

@@ -54,6 +54,9 @@ internal static class LayerConfigs
         ["GlobalMaxPool1D"] = GlobalMaxPooling1D.FromConfig,
         ["UpSampling1D"] = UpSampling1D.FromConfig,
         ["TimeDistributed"] = TimeDistributed.FromConfig,
+        // Attention (issue 13).
+        ["MultiHeadAttention"] = MultiHeadAttention.FromConfig,
+        ["Attention"] = Attention.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
