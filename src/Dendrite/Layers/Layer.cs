@@ -30,14 +30,37 @@ public abstract class Layer
     /// <summary>The per-sample input shape the layer was built for.</summary>
     public Shape? InputShape { get; private set; }
 
-    /// <summary>Every weight, in creation order (Keras' <c>weights</c>).</summary>
-    public IReadOnlyList<Variable> Weights => _weights;
+    private readonly List<Layer> _sublayers = [];
+
+    /// <summary>
+    /// Every weight, in creation order (Keras' <c>weights</c>): the layer's own, then those of the layers it is made
+    /// of (<see cref="Sublayers"/>), in the order they were added.
+    /// </summary>
+    public IReadOnlyList<Variable> Weights => _sublayers.Count == 0 ? _weights : [.. _weights, .. _sublayers.SelectMany(l => l.Weights)];
 
     /// <summary>The weights the optimizer updates: none while the layer is frozen (<see cref="Trainable"/> false).</summary>
-    public IEnumerable<Variable> TrainableWeights => _trainable ? _weights.Where(w => w.Trainable) : [];
+    public IEnumerable<Variable> TrainableWeights =>
+        _trainable ? _weights.Where(w => w.Trainable).Concat(_sublayers.SelectMany(l => l.TrainableWeights)) : [];
 
     /// <summary>The weights the optimizer leaves alone (moving statistics, and every weight of a frozen layer).</summary>
-    public IEnumerable<Variable> NonTrainableWeights => _trainable ? _weights.Where(w => !w.Trainable) : _weights;
+    public IEnumerable<Variable> NonTrainableWeights =>
+        _trainable ? _weights.Where(w => !w.Trainable).Concat(_sublayers.SelectMany(l => l.NonTrainableWeights)) : Weights;
+
+    /// <summary>
+    /// The layers this one is made of (a wrapper's wrapped layers, as Keras tracks layers held in attributes): their
+    /// weights count as this layer's, and freezing this layer freezes them.
+    /// </summary>
+    public IReadOnlyList<Layer> Sublayers => _sublayers;
+
+    /// <summary>Makes <paramref name="layer"/> part of this one (see <see cref="Sublayers"/>); call from the constructor.</summary>
+    protected void AddSublayer(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (ReferenceEquals(layer, this) || _sublayers.Contains(layer))
+            throw new ArgumentException($"Layer '{layer.Name}' cannot be added to '{Name}' as a sublayer twice or to itself.", nameof(layer));
+        _sublayers.Add(layer);
+        if (!_trainable) layer.Trainable = false;
+    }
 
     private bool _trainable = true;
 
@@ -55,11 +78,12 @@ public abstract class Layer
             _trainable = value;
             // Frozen weights need no gradient: the tape then skips computing them.
             foreach (var w in _weights) w.Value.RequiresGrad = value && w.Trainable;
+            foreach (var layer in _sublayers) layer.Trainable = value;
         }
     }
 
     /// <summary>Total number of weight elements.</summary>
-    public long CountParams() => _weights.Sum(w => (long)w.Shape.Size);
+    public long CountParams() => Weights.Sum(w => (long)w.Shape.Size);
 
     /// <summary>Creates the layer's weights for inputs of per-sample shape <paramref name="inputShape"/>.</summary>
     protected virtual void Build(Shape inputShape) { }
@@ -102,6 +126,36 @@ public abstract class Layer
         if (output.Mask is null && !inputs.Contains(output))
             output.Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
         return output;
+    }
+
+    /// <summary>
+    /// How many tensors one call returns: 1, or more for a layer that returns a list in Keras (a recurrent layer with
+    /// <c>returnState</c>: its output, then its final states). Models run such layers through <see cref="ApplyAll"/>.
+    /// </summary>
+    public virtual int OutputCount => 1;
+
+    /// <summary>Computes every output of a call (<see cref="OutputCount"/> tensors); by default the one of <see cref="Call(Tensor, bool)"/>.</summary>
+    public virtual Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return [inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training)];
+    }
+
+    /// <summary>The per-sample shape of every output (<see cref="OutputCount"/> of them); by default the one of <see cref="ComputeOutputShape(IReadOnlyList{Shape})"/>.</summary>
+    public virtual Shape[] ComputeOutputShapes(IReadOnlyList<Shape> inputShapes) => [ComputeOutputShape(inputShapes)];
+
+    /// <summary>
+    /// <see cref="Apply"/> for a layer with several outputs: calls it and gives the first output its mask (the
+    /// others, a recurrent layer's states, have none, as in Keras).
+    /// </summary>
+    public Tensor[] ApplyAll(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (OutputCount == 1) return [Apply(inputs, training)];
+        var outputs = CallAll(inputs, training);
+        if (outputs[0].Mask is null && !inputs.Contains(outputs[0]))
+            outputs[0].Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
+        return outputs;
     }
 
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
@@ -150,17 +204,30 @@ public abstract class Layer
     public KerasTensor Call(params KerasTensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (OutputCount > 1)
+            throw new InvalidOperationException($"{GetType().Name} '{Name}' returns {OutputCount} tensors (its output and final states, returnState: true); use CallAll(...) to get them all.");
+        return CallAll(inputs)[0];
+    }
+
+    /// <summary>
+    /// The functional API for a layer with several outputs (<see cref="OutputCount"/>): like
+    /// <see cref="Call(KerasTensor[])"/>, returning every symbolic output (Keras returns a list).
+    /// </summary>
+    /// <example><code>var outputs = new LSTM(64, returnState: true).CallAll(inputs);   // output, h, c</code></example>
+    public KerasTensor[] CallAll(params KerasTensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0) throw new ArgumentException($"{GetType().Name} '{Name}' was called on no inputs.", nameof(inputs));
         if (this is InputLayer) throw new InvalidOperationException($"InputLayer '{Name}' cannot be called on tensors; use new Input(shape) to start a graph.");
         var shapes = new Shape[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) shapes[i] = (inputs[i] ?? throw new ArgumentNullException(nameof(inputs))).Shape;
-        Shape output;
+        Shape[] output;
         try
         {
             if (Built && !InputShapes.SequenceEqual(shapes))
                 throw new ArgumentException($"it was built for input shape {FormatShapes(InputShapes)} and cannot be applied to {FormatShapes(shapes)}.");
             EnsureBuilt(shapes);
-            output = ComputeOutputShape(shapes);
+            output = ComputeOutputShapes(shapes);
         }
         catch (ArgumentException e)
         {
@@ -170,7 +237,7 @@ public abstract class Layer
                 : $"the model's input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
             throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
         }
-        return new Node(this, inputs, output).Output;
+        return new Node(this, inputs, output).Outputs;
     }
 
     private static string FormatShapes(IEnumerable<Shape> shapes) => string.Join(", ", shapes.Select(KerasTensor.Format));
@@ -186,6 +253,21 @@ public abstract class Layer
         _weights.Add(variable);
         return variable;
     }
+
+    /// <summary>
+    /// The keyword under which Keras passes a call's inputs after the first (a recurrent layer's <c>initial_state</c>);
+    /// null when all inputs are positional. Model configs write and read such calls that way.
+    /// </summary>
+    internal virtual string? TrailingInputsKeyword => null;
+
+    /// <summary>
+    /// The layer's variable groups in Keras 3's weights files: by default one, with its own variables
+    /// (Keras' <c>save_own_variables</c>: the trainable ones first, then the others). A layer made of others (a
+    /// recurrent layer and its cell, Bidirectional and its two layers) overrides this to add their groups under the
+    /// attribute names Keras' saving walk uses.
+    /// </summary>
+    internal virtual IReadOnlyList<SavedGroup> SavedGroups() =>
+        [new SavedGroup("", Name, [.. _weights.Where(w => w.Trainable), .. _weights.Where(w => !w.Trainable)])];
 
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;

@@ -20,7 +20,22 @@ internal static class H5WeightsWriter
 
         var layersGroup = new H5Group();
         foreach (var layer in layers)
-            layersGroup[layer.Key] = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+        {
+            var layerGroup = new H5Group();
+            foreach (var group in layer.Groups)
+            {
+                // A sublayer's group sits at its attribute path below the layer's (layers/lstm/cell/vars).
+                var parent = layerGroup;
+                if (group.SubPath.Length > 0)
+                    foreach (string part in group.SubPath.Split('/'))
+                    {
+                        if (!parent.TryGetValue(part, out var child)) parent[part] = child = new H5Group();
+                        parent = (H5Group)child;
+                    }
+                parent["vars"] = VarsGroup(group.Name, group.Variables.Select(FloatDataset));
+            }
+            layersGroup[layer.Key] = layerGroup;
+        }
         file[KerasLayout.LayersGroup] = layersGroup;
 
         if (optimizer is not null)

@@ -4,14 +4,30 @@ using Dendrite.Layers;
 
 namespace Dendrite.Saving;
 
-/// <summary>One layer as Keras 3's saving walk sees it: its key under <c>layers/</c> and its variables in stored order.</summary>
+/// <summary>
+/// One <c>vars</c> group of a layer in Keras 3's layout: where it sits below the layer's group (<c>""</c> for the
+/// layer's own variables, <c>cell</c> for a recurrent layer's cell, <c>forward_layer/cell</c> inside a Bidirectional
+/// wrapper — Keras' saving walk names each sublayer after the attribute holding it), the <c>name</c> attribute Keras
+/// writes on it (the object's name), and its variables in stored order.
+/// </summary>
+internal sealed record SavedGroup(string SubPath, string Name, IReadOnlyList<Variable> Variables)
+{
+    /// <summary>This group moved under <paramref name="attribute"/> (a wrapper's sublayer).</summary>
+    public SavedGroup Under(string attribute) => this with { SubPath = SubPath.Length == 0 ? attribute : $"{attribute}/{SubPath}" };
+}
+
+/// <summary>One layer as Keras 3's saving walk sees it: its key under <c>layers/</c> and its variable groups.</summary>
 /// <param name="Key">The group name: the snake-cased class name with a unique suffix (<c>dense</c>, <c>dense_1</c>).</param>
 /// <param name="Layer">The layer.</param>
-/// <param name="Variables">Trainable variables first, then the others, each group in creation order.</param>
-internal sealed record SavedLayer(string Key, Layer Layer, IReadOnlyList<Variable> Variables)
+/// <param name="Groups">The layer's own variables (trainable first, then the others, each in creation order), then its sublayers' groups.</param>
+internal sealed record SavedLayer(string Key, Layer Layer, IReadOnlyList<SavedGroup> Groups)
 {
-    /// <summary>The path of the layer's variables group, e.g. <c>layers/dense/vars</c>.</summary>
-    public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => $"{layersRoot}/{Key}/vars";
+    /// <summary>Every variable of every group, in order (Keras' <c>layer.weights</c> order).</summary>
+    public IReadOnlyList<Variable> Variables { get; } = [.. Groups.SelectMany(g => g.Variables)];
+
+    /// <summary>The path of a variables group, e.g. <c>layers/dense/vars</c> or <c>layers/lstm/cell/vars</c>.</summary>
+    public string VarsPath(SavedGroup group, string layersRoot = KerasLayout.LayersGroup) =>
+        group.SubPath.Length == 0 ? $"{layersRoot}/{Key}/vars" : $"{layersRoot}/{Key}/{group.SubPath}/vars";
 
     /// <summary><c>'dense' (Dense)</c>, for messages.</summary>
     public string Describe() => $"'{Layer.Name}' ({Layer.GetType().Name})";
@@ -45,9 +61,7 @@ internal static partial class KerasLayout
             string key = ToSnakeCase(layer.GetType().Name);
             if (used.TryGetValue(key, out int count)) { used[key] = ++count; key = $"{key}_{count}"; }
             else used[key] = 0;
-            // Layer.save_own_variables: self._trainable_variables + self._non_trainable_variables.
-            var variables = layer.Weights.Where(w => w.Trainable).Concat(layer.Weights.Where(w => !w.Trainable)).ToList();
-            result.Add(new SavedLayer(key, layer, variables));
+            result.Add(new SavedLayer(key, layer, layer.SavedGroups()));
         }
         return result;
     }

@@ -28,29 +28,31 @@ internal static class LayerWeights
             throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no '{KerasLayout.LayersGroup}' group, so it holds no Keras 3 layer weights (its top-level entries: {List(top)}).{hint}");
         }
 
-        var stored = new List<(SavedLayer Layer, IReadOnlyList<StoredVariable> Variables)>(layers.Count);
+        var stored = new List<(IReadOnlyList<Variable> InModel, IReadOnlyList<StoredVariable> InFile)>();
         foreach (var layer in layers)
-        {
-            string path = layer.VarsPath(root);
-            var variables = source.Variables(path);
-            if (variables is null)
+            foreach (var group in layer.Groups)
             {
-                if (layer.Variables.Count == 0) continue; // Keras reads an absent group as an empty one
-                throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no group '{path}' for layer {layer.Describe()}, which has {Count(layer.Variables.Count)} ({Expected(layer)}). The file's layer groups are: {List(source.SubgroupNames(root))}; the model's layers map to: {List(layers.Select(l => l.Key))}. The model's architecture differs from the one that was saved.");
+                string path = layer.VarsPath(group, root);
+                string what = group.SubPath.Length == 0 ? $"layer {layer.Describe()}" : $"layer {layer.Describe()} ('{group.SubPath}', {group.Name})";
+                var variables = source.Variables(path);
+                if (variables is null)
+                {
+                    if (group.Variables.Count == 0) continue; // Keras reads an absent group as an empty one
+                    throw new WeightsFileException($"Cannot load weights from {source.Description}: it has no group '{path}' for {what}, which has {Count(group.Variables.Count)} ({Expected(group.Variables)}). The file's layer groups are: {List(source.SubgroupNames(root))}; the model's layers map to: {List(layers.Select(l => l.Key))}. The model's architecture differs from the one that was saved.");
+                }
+                if (variables.Count != group.Variables.Count)
+                    throw new WeightsFileException($"Cannot load weights from {source.Description}: {what} expected {Count(group.Variables.Count)} ({Expected(group.Variables)}), but '{path}' holds {variables.Count} ({List(variables.Select(v => KerasLayout.FormatShape(v.Shape)))}). The model's architecture differs from the one that was saved.");
+                for (int i = 0; i < variables.Count; i++)
+                {
+                    var variable = group.Variables[i];
+                    var found = variables[i];
+                    if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()))
+                        throw new WeightsFileException($"Cannot load weights from {source.Description}: {what} variable {i} ('{variable.Name}') has shape {variable.Shape} in the model but {KerasLayout.FormatShape(found.Shape)} in the file ('{found.Path}'). The model's architecture differs from the one that was saved.");
+                    if (!found.IsFloat)
+                        throw new WeightsFileException($"Cannot load weights from {source.Description}: {what} variable {i} ('{variable.Name}') is stored as {found.DType} ('{found.Path}'), not as floating-point numbers.");
+                }
+                stored.Add((group.Variables, variables));
             }
-            if (variables.Count != layer.Variables.Count)
-                throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} expected {Count(layer.Variables.Count)} ({Expected(layer)}), but '{path}' holds {variables.Count} ({List(variables.Select(v => KerasLayout.FormatShape(v.Shape)))}). The model's architecture differs from the one that was saved.");
-            for (int i = 0; i < variables.Count; i++)
-            {
-                var variable = layer.Variables[i];
-                var found = variables[i];
-                if (!found.Shape.AsSpan().SequenceEqual(variable.Shape.AsSpan()))
-                    throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') has shape {variable.Shape} in the model but {KerasLayout.FormatShape(found.Shape)} in the file ('{found.Path}'). The model's architecture differs from the one that was saved.");
-                if (!found.IsFloat)
-                    throw new WeightsFileException($"Cannot load weights from {source.Description}: layer {layer.Describe()} variable {i} ('{variable.Name}') is stored as {found.DType} ('{found.Path}'), not as floating-point numbers.");
-            }
-            stored.Add((layer, variables));
-        }
 
         // A group the model has no layer for, holding variables, means the file has more (or other) layers.
         var keys = layers.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
@@ -63,16 +65,16 @@ internal static class LayerWeights
         }
 
         var assignments = new List<(Variable, float[])>();
-        foreach (var (layer, variables) in stored)
-            for (int i = 0; i < variables.Count; i++)
-                assignments.Add((layer.Variables[i], variables[i].ReadFloats()));
+        foreach (var (inModel, inFile) in stored)
+            for (int i = 0; i < inFile.Count; i++)
+                assignments.Add((inModel[i], inFile[i].ReadFloats()));
         return assignments;
     }
 
     private static string Count(int n) => n == 1 ? "1 variable" : $"{n} variables";
 
-    private static string Expected(SavedLayer layer) =>
-        layer.Variables.Count == 0 ? "none" : List(layer.Variables.Select(v => $"{v.Name} {v.Shape}"));
+    private static string Expected(IReadOnlyList<Variable> variables) =>
+        variables.Count == 0 ? "none" : List(variables.Select(v => $"{v.Name} {v.Shape}"));
 
     private static string List(IEnumerable<string> items)
     {

@@ -41,6 +41,10 @@ internal static class LayerConfigs
         // Sequences (issue 13).
         ["Embedding"] = Embedding.FromConfig,
         ["Masking"] = Masking.FromConfig,
+        ["SimpleRNN"] = SimpleRNN.FromConfig,
+        ["LSTM"] = LSTM.FromConfig,
+        ["GRU"] = GRU.FromConfig,
+        ["Bidirectional"] = Bidirectional.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
@@ -173,6 +177,8 @@ internal static class LayerConfigs
         ["RandomNormal"] = RandomNormal.FromConfig,
         ["TruncatedNormal"] = TruncatedNormal.FromConfig,
         ["VarianceScaling"] = VarianceScaling.FromConfig,
+        ["Orthogonal"] = Orthogonal.FromConfig,
+        ["OrthogonalInitializer"] = Orthogonal.FromConfig,
         ["Zeros"] = Zeros.FromConfig,
         ["Ones"] = Ones.FromConfig,
         ["Constant"] = Constant.FromConfig,
