@@ -54,12 +54,7 @@ internal sealed partial class RecurrentOp
         else Gemm.Transpose(_recurrentKernel.Values, _uTransposed, n, _width);
         SeedStateGradient(0, _dH, generation);
         if (_dC is not null) SeedStateGradient(1, _dC, generation);
-        for (int s = _steps - 1; s >= 0; s--)
-        {
-            AddOutputGradient(s);
-            if (_s.GruResetBefore) BackStepResetBefore(s);
-            else BackStep(s);
-        }
+        RunChunks(backward: true);
         InitialStateGradients(generation);
         WeightGradients(generation);
         InputGradient(generation);
@@ -73,13 +68,24 @@ internal sealed partial class RecurrentOp
         else running.AsSpan(0, _batch * _units).Clear();
     }
 
-    /// <summary>Adds the output's gradient at step <paramref name="s"/> to dh (none where the output was a masked zero).</summary>
-    private void AddOutputGradient(int s)
+    /// <summary>Every step, backwards through time, for rows [b0, b1).</summary>
+    private void BackwardRange(int b0, int b1)
+    {
+        for (int s = _steps - 1; s >= 0; s--)
+        {
+            AddOutputGradient(s, b0, b1);
+            if (_s.GruResetBefore) BackStepResetBefore(s, b0, b1);
+            else BackStep(s, b0, b1);
+        }
+    }
+
+    /// <summary>Adds the output's gradient at step <paramref name="s"/> to dh for rows [b0, b1) (none where the output was a masked zero).</summary>
+    private void AddOutputGradient(int s, int b0, int b1)
     {
         if (!_s.ReturnSequences && s != _steps - 1) return;
         var dy = Output.Grad;
         int n = _units, position = OutputPosition(s);
-        for (int b = 0; b < _batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             if (_s.ZeroOutputForMask && !Active(s, b)) continue;
             var source = _s.ReturnSequences ? dy.Slice((b * _steps + position) * n, n) : dy.Slice(b * n, n);
@@ -88,31 +94,35 @@ internal sealed partial class RecurrentOp
         }
     }
 
-    /// <summary>One step back for the cells with one recurrent product: the gate kernel per row, then dh_prev += dG·Uᵀ.</summary>
-    private void BackStep(int s)
+    /// <summary>One step back, rows [b0, b1), for the cells with one recurrent product: the gate kernel per row, then dh_prev += dG·Uᵀ.</summary>
+    private void BackStep(int s, int b0, int b1)
     {
-        RunRows(Phase.Backward, s);
-        var dRecurrent = Slab(_dRecurrentGates, s, _width);
-        int n = _units;
+        BackwardRows(Phase.Backward, s, b0, b1);
+        int rows = b1 - b0, n = _units;
+        var dRecurrent = Rows(_dRecurrentGates, s, _width, b0, b1);
+        var dh = _dH.AsSpan(b0 * n, rows * n);
         if (_dropRecurrent)
         {
-            Gemm.Multiply(dRecurrent, _uTransposed, _dTemp, _batch, _width, n, false, false, 1f, 0f);
-            TensorPrimitives.FusedMultiplyAdd(_dTemp.AsSpan(0, _batch * n), _recurrentKeep.AsSpan(0, _batch * n), _dH.AsSpan(0, _batch * n), _dH.AsSpan(0, _batch * n));
+            var temp = _dTemp.AsSpan(b0 * n, rows * n);
+            Gemm.Multiply(dRecurrent, _uTransposed, temp, rows, _width, n, false, false, 1f, 0f);
+            TensorPrimitives.FusedMultiplyAdd(temp, _recurrentKeep.AsSpan(b0 * n, rows * n), dh, dh);
         }
-        else Gemm.Multiply(dRecurrent, _uTransposed, _dH, _batch, _width, n, false, false, 1f, 1f);
+        else Gemm.Multiply(dRecurrent, _uTransposed, dh, rows, _width, n, false, false, 1f, 1f);
     }
 
-    /// <summary>One step back for the reset-before GRU: its two kernels around the candidate's and the gates' products.</summary>
-    private void BackStepResetBefore(int s)
+    /// <summary>One step back, rows [b0, b1), for the reset-before GRU: its two kernels around the candidate's and the gates' products.</summary>
+    private void BackStepResetBefore(int s, int b0, int b1)
     {
-        int n = _units;
-        RunRows(Phase.Backward, s);
-        Gemm.Multiply(Slab(_dCandidate!, s, n), _uCandidateTransposed, _dTemp, _batch, n, n, false, false, 1f, 0f);
-        RunRows(Phase.BackwardGates, s);
-        Gemm.Multiply(Slab(_dGatesZr!, s, 2 * n), _uTransposed, _dOperand, _batch, 2 * n, n, false, false, 1f, 1f);
-        var dh = _dH.AsSpan(0, _batch * n);
-        if (_dropRecurrent) TensorPrimitives.FusedMultiplyAdd(_dOperand.AsSpan(0, _batch * n), _recurrentKeep.AsSpan(0, _batch * n), dh, dh);
-        else TensorPrimitives.Add(dh, _dOperand.AsSpan(0, _batch * n), dh);
+        int rows = b1 - b0, n = _units;
+        var temp = _dTemp.AsSpan(b0 * n, rows * n);
+        var dOperand = _dOperand.AsSpan(b0 * n, rows * n);
+        BackwardRows(Phase.Backward, s, b0, b1);
+        Gemm.Multiply(Rows(_dCandidate!, s, n, b0, b1), _uCandidateTransposed, temp, rows, n, n, false, false, 1f, 0f);
+        BackwardRows(Phase.BackwardGates, s, b0, b1);
+        Gemm.Multiply(Rows(_dGatesZr!, s, 2 * n, b0, b1), _uTransposed, dOperand, rows, 2 * n, n, false, false, 1f, 1f);
+        var dh = _dH.AsSpan(b0 * n, rows * n);
+        if (_dropRecurrent) TensorPrimitives.FusedMultiplyAdd(dOperand, _recurrentKeep.AsSpan(b0 * n, rows * n), dh, dh);
+        else TensorPrimitives.Add(dh, dOperand, dh);
     }
 
     /// <summary>The backward kernels for rows [b0, b1) of step <paramref name="s"/>.</summary>

@@ -12,6 +12,13 @@ namespace Dendrite.Autodiff;
 /// gradients as three large products over all steps: dW = Xᵀ·dG, dU = Hᵀ·dG, dX = dG·Wᵀ.
 /// </summary>
 /// <remarks>
+/// The samples of a batch do not interact through time, so the step loop (forward and backward) runs on every core
+/// at once, each core over its own rows for all the steps, with no synchronisation between steps: its share of U
+/// and of every step's buffers stays in its own cache. Rows are cut into fixed chunks of about
+/// <see cref="ChunkRows"/> whatever the thread count, and a chunk is never split, so the numbers do not depend on
+/// how many threads run. The large products before and after the loop use all cores through <see cref="Gemm"/>.
+/// </remarks>
+/// <remarks>
 /// Every buffer is taken when the op is made (from the step's workspace when there is one), so a recorded training
 /// step replays without allocating. Masked steps (mask 0) carry the previous states and output and get no gate
 /// gradient, as in Keras' <c>backend.rnn</c>; with <c>zero_output_for_mask</c> their output is zero instead.
@@ -84,6 +91,9 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
 
     private Span<float> Slab(float[] buffer, int slot, int width) => buffer.AsSpan(slot * _batch * width, _batch * width);
 
+    /// <summary>Rows [b0, b1) of slot <paramref name="slot"/> of a (slots, batch, width) buffer.</summary>
+    private Span<float> Rows(float[] buffer, int slot, int width, int b0, int b1) => buffer.AsSpan((slot * _batch + b0) * width, (b1 - b0) * width);
+
     /// <summary>State <paramref name="index"/> (0: h, 1: the LSTM's c) after the last step, (batch, units).</summary>
     public ReadOnlySpan<float> FinalState(int index) => Slab(index == 0 ? _h : _c!, _steps, _units);
 
@@ -102,8 +112,14 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         ProjectInputs();
         SetInitialStates();
         if (_s.GruResetBefore) SplitRecurrentKernel();
-        for (int s = 0; s < _steps; s++) Step(s);
+        RunChunks(backward: false);
         WriteOutput();
+    }
+
+    /// <summary>Every step, forward, for rows [b0, b1).</summary>
+    private void ForwardRange(int b0, int b1)
+    {
+        for (int s = 0; s < _steps; s++) Step(s, b0, b1);
     }
 
     /// <summary>Draws the dropout masks, then copies x into time-major processing order (scaled by the input mask) and the mask likewise.</summary>
@@ -170,37 +186,41 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         }
     }
 
-    /// <summary>The left operand of step <paramref name="s"/>'s recurrent product: h_prev, or h_prev times the recurrent dropout mask.</summary>
-    private ReadOnlySpan<float> Operand(int s)
+    /// <summary>
+    /// The left operand of step <paramref name="s"/>'s recurrent product for rows [b0, b1): h_prev, or h_prev times the
+    /// recurrent dropout mask.
+    /// </summary>
+    private ReadOnlySpan<float> Operand(int s, int b0, int b1)
     {
-        var hPrev = Slab(_h, s, _units);
+        var hPrev = Rows(_h, s, _units, b0, b1);
         if (!_dropRecurrent) return hPrev;
-        var operand = Slab(_operands!, s, _units);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(hPrev, _recurrentKeep.AsSpan(0, _batch * _units), operand);
+        var operand = Rows(_operands!, s, _units, b0, b1);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(hPrev, _recurrentKeep.AsSpan(b0 * _units, (b1 - b0) * _units), operand);
         return operand;
     }
 
-    private void Step(int s)
+    /// <summary>Step <paramref name="s"/> for rows [b0, b1): the recurrent product(s), then the gate kernel on each row.</summary>
+    private void Step(int s, int b0, int b1)
     {
-        var operand = Operand(s);
+        var operand = Operand(s, b0, b1);
         var u = _recurrentKernel.Values;
-        int b = _batch, n = _units;
+        int rows = b1 - b0, n = _units, w = _width;
         switch (_s.Cell)
         {
             case RecurrentCell.Lstm:
             case RecurrentCell.SimpleRnn:
-                Gemm.Multiply(operand, u, Slab(_gates, s, _width), b, n, _width, false, false, 1f, 1f);
-                RunRows(Phase.Forward, s);
+                Gemm.Multiply(operand, u, Rows(_gates, s, w, b0, b1), rows, n, w, false, false, 1f, 1f);
+                ForwardRows(Phase.Forward, s, b0, b1);
                 break;
             case RecurrentCell.Gru when _s.ResetAfter:
-                Gemm.Multiply(operand, u, _recurrentProduct, b, n, _width, false, false, 1f, 0f);
-                RunRows(Phase.Forward, s);
+                Gemm.Multiply(operand, u, _recurrentProduct.AsSpan(b0 * w, rows * w), rows, n, w, false, false, 1f, 0f);
+                ForwardRows(Phase.Forward, s, b0, b1);
                 break;
             default:
-                Gemm.Multiply(operand, _uGates, _recurrentProduct, b, n, 2 * n, false, false, 1f, 0f);
-                RunRows(Phase.ForwardGates, s);
-                Gemm.Multiply(Slab(_candidate!, s, n), _uCandidate, _candidateProduct, b, n, n, false, false, 1f, 0f);
-                RunRows(Phase.Forward, s);
+                Gemm.Multiply(operand, _uGates, _recurrentProduct.AsSpan(b0 * 2 * n, rows * 2 * n), rows, n, 2 * n, false, false, 1f, 0f);
+                ForwardRows(Phase.ForwardGates, s, b0, b1);
+                Gemm.Multiply(Rows(_candidate!, s, n, b0, b1), _uCandidate, _candidateProduct.AsSpan(b0 * n, rows * n), rows, n, n, false, false, 1f, 0f);
+                ForwardRows(Phase.Forward, s, b0, b1);
                 break;
         }
     }
@@ -277,37 +297,34 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         }
     }
 
-    // ---- Rows on every core ----
+    // ---- The step loop on every core ----
 
     private enum Phase { Forward, ForwardGates, Backward, BackwardGates }
 
-    private Phase _phase;
-    private int _phaseStep;
+    /// <summary>About this many rows per chunk of the step loop (each at least this many when the batch has that many).</summary>
+    internal const int ChunkRows = 16;
 
-    /// <summary>Rows of at least this many gate elements per step are split over the worker threads.</summary>
-    private const int ParallelRowElements = 1 << 13;
+    private int Chunks => Math.Max(1, _batch / ChunkRows);
 
-    private void RunRows(Phase phase, int s)
+    private bool _runBackward;
+
+    /// <summary>Runs the whole step loop (forward, or backward through time) over the batch's chunks, split over the threads.</summary>
+    private void RunChunks(bool backward)
     {
-        int parts = _batch * _width >= ParallelRowElements ? Math.Min(WorkerPool.MaxThreads, _batch) : 1;
-        if (parts <= 1)
-        {
-            Rows(phase, s, 0, _batch);
-            return;
-        }
-        (_phase, _phaseStep) = (phase, s);
-        WorkerPool.Run(this, parts);
+        int parts = Math.Min(WorkerPool.MaxThreads, Chunks);
+        _runBackward = backward;
+        if (parts <= 1) Execute(0, 1);
+        else WorkerPool.Run(this, parts);
     }
 
+    /// <summary>Part <paramref name="part"/>: the step loop for its whole chunks, one contiguous block of rows.</summary>
     public void Execute(int part, int parts)
     {
-        int b0 = (int)((long)_batch * part / parts), b1 = (int)((long)_batch * (part + 1) / parts);
-        Rows(_phase, _phaseStep, b0, b1);
-    }
-
-    private void Rows(Phase phase, int s, int b0, int b1)
-    {
-        if (phase is Phase.Forward or Phase.ForwardGates) ForwardRows(phase, s, b0, b1);
-        else BackwardRows(phase, s, b0, b1);
+        int chunks = Chunks;
+        int first = chunks * part / parts, last = chunks * (part + 1) / parts;
+        int b0 = first * _batch / chunks, b1 = last * _batch / chunks;
+        if (b0 >= b1) return;
+        if (_runBackward) BackwardRange(b0, b1);
+        else ForwardRange(b0, b1);
     }
 }
