@@ -68,6 +68,8 @@ internal static class ChildProcess
                 case "train-torch": TrainBench.ChildTorch(options); break;
                 case "conv-dendrite": ConvBench.ChildDendrite(options); break;
                 case "conv-torch": ConvBench.ChildTorch(options); break;
+                case var c when c is not null && c.StartsWith("rnn-dendrite-", StringComparison.Ordinal): RecurrentBench.ChildDendrite(options, c["rnn-dendrite-".Length..]); break;
+                case var c when c is not null && c.StartsWith("rnn-torch-", StringComparison.Ordinal): RecurrentBench.ChildTorch(options, c["rnn-torch-".Length..]); break;
                 default: throw new ArgumentException($"unknown child '{options.Child}'.");
             }
             Report("vmhwm_bytes", $"{ProcessMemory.PeakResidentBytes()}");

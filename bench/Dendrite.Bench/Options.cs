@@ -1,9 +1,9 @@
 namespace Dendrite.Bench;
 
-/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|attention[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
+/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
 internal sealed class Options
 {
-    public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "attention"];
+    public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "rnn", "attention"];
 
     public bool Quick { get; private set; }
     public bool Write { get; private set; }
@@ -20,9 +20,9 @@ internal sealed class Options
 
     /// <summary>
     /// The epochs a training section runs: <c>--epochs</c> when given, otherwise 5 for the dense network ("train")
-    /// and 3 for the convnet ("conv"; 2 with <c>--quick</c>).
+    /// and 3 for the convnet ("conv") and the recurrent networks ("rnn"), 2 of those with <c>--quick</c>.
     /// </summary>
-    public int EpochsFor(string section) => Epochs ?? (section == "conv" ? (Quick ? 2 : 3) : 5);
+    public int EpochsFor(string section) => Epochs ?? (section is "conv" or "rnn" ? (Quick ? 2 : 3) : 5);
 
     /// <summary>RESULTS.md is written by full runs, and by quick runs only when asked with <c>--write</c>.</summary>
     public bool WritesResults => Write || (!Quick && Only.Count == 0);
@@ -64,13 +64,13 @@ internal sealed class Options
     public const string Usage = """
         Dendrite vs TorchSharp benchmark.
 
-        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|attention[,...]]
+        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]]
 
-          --quick          fewer repetitions (one training run instead of the median of three, 2 convnet epochs
-                           instead of 3); RESULTS.md is not written
+          --quick          fewer repetitions (one training run instead of the median of three, 2 convnet and
+                           recurrent epochs instead of 3); RESULTS.md is not written
           --write          write bench/RESULTS.md even with --quick or --only
           --only SECTIONS  run only these sections (comma-separated); the machine peak is always measured
           --runs N         dense training runs per framework (default 3, 1 with --quick); the convnet runs once
-          --epochs N       training epochs (default 5 for train; 3 for conv, 2 with --quick)
+          --epochs N       training epochs (default 5 for train; 3 for conv and rnn, 2 with --quick)
         """;
 }

@@ -1,5 +1,5 @@
 // Dendrite vs TorchSharp, side by side, in one invocation:
-//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|attention]
+//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention]
 // Prints Markdown tables; full runs also write them to bench/RESULTS.md. See bench/README.md.
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -97,6 +97,12 @@ if (options.Enabled("conv"))
     Console.Error.WriteLine("Convnet training …");
     Section("Convnet training: Keras' simple MNIST convnet, Adam, batch 128, one epoch", ConvBench.Run(options, peak, torchError));
 }
+if (options.Enabled("rnn"))
+{
+    Console.Error.WriteLine("Recurrent training …");
+    Section("Recurrent training: MNIST rows (28 steps × 28 features), LSTM(128) and GRU(128) → Dense(10), Adam, batch 128, epoch time", RecurrentBench.Run(options, peak, torchError));
+}
+
 if (options.Enabled("attention"))
 {
     Console.Error.WriteLine("Attention training …");

@@ -27,7 +27,7 @@ public abstract class Initializer
 
     /// <summary>The Keras names <see cref="Get"/> knows.</summary>
     public static IReadOnlyList<string> KnownNames { get; } =
-        ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "random_uniform", "random_normal", "truncated_normal", "zeros", "ones"];
+        ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "random_uniform", "random_normal", "truncated_normal", "orthogonal", "zeros", "ones"];
 
     /// <summary>The initializer registered under a Keras name (case-insensitive; CamelCase class names work too).</summary>
     public static Initializer Get(string name)
@@ -46,6 +46,7 @@ public abstract class Initializer
             "randomuniform" or "uniform" => new RandomUniform(),
             "randomnormal" or "normal" => new RandomNormal(),
             "truncatednormal" => new TruncatedNormal(),
+            "orthogonal" or "orthogonalinitializer" => new Orthogonal(),
             _ => throw new ArgumentException($"Unknown initializer: '{name}'. Known: {string.Join(", ", KnownNames)}."),
         };
     }

@@ -144,6 +144,40 @@ public abstract class Layer
         return output;
     }
 
+    /// <summary>
+    /// How many tensors one call returns: 1, or more for a layer that returns a list in Keras (a recurrent layer with
+    /// <c>returnState</c>: its output, then its final states). Models run such layers through <see cref="ApplyAll(IReadOnlyList{Tensor}, bool)"/>.
+    /// </summary>
+    public virtual int OutputCount => 1;
+
+    /// <summary>Computes every output of a call (<see cref="OutputCount"/> tensors); by default the one of <see cref="Call(Tensor, bool)"/>.</summary>
+    public virtual Tensor[] CallAll(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return [inputs.Count == 1 ? Call(inputs[0], training) : Call(inputs, training)];
+    }
+
+    /// <summary>The per-sample shape of every output (<see cref="OutputCount"/> of them); by default the one of <see cref="ComputeOutputShape(IReadOnlyList{Shape})"/>.</summary>
+    public virtual Shape[] ComputeOutputShapes(IReadOnlyList<Shape> inputShapes) => [ComputeOutputShape(inputShapes)];
+
+    /// <summary>
+    /// <see cref="Apply(IReadOnlyList{Tensor}, bool)"/> for a layer with several outputs: calls it and gives the first output its mask (the
+    /// others, a recurrent layer's states, have none, as in Keras).
+    /// </summary>
+    public Tensor[] ApplyAll(IReadOnlyList<Tensor> inputs, bool training = false) => ApplyAll(inputs, training, null);
+
+    /// <summary><see cref="ApplyAll(IReadOnlyList{Tensor}, bool)"/> for a functional call with keyword arguments (their tensors last).</summary>
+    internal Tensor[] ApplyAll(IReadOnlyList<Tensor> inputs, bool training, CallArguments? arguments)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (OutputCount == 1) return [Apply(inputs, training, arguments)];
+        if (arguments is not null) throw new InvalidOperationException($"{GetType().Name} '{Name}' returns several tensors and takes no keyword call arguments.");
+        var outputs = CallAll(inputs, training);
+        if (outputs[0].Mask is null && !inputs.Contains(outputs[0]))
+            outputs[0].Mask = inputs.Count == 1 ? ComputeMask(inputs[0], inputs[0].Mask) : ComputeMask(inputs, [.. inputs.Select(t => t.Mask)]);
+        return outputs;
+    }
+
     /// <summary>The per-sample output shape for a per-sample input shape.</summary>
     public virtual Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
@@ -198,17 +232,35 @@ public abstract class Layer
         ArgumentNullException.ThrowIfNull(inputs);
         var all = inputs;
         if (arguments is not null) inputs = inputs[..arguments.PositionalCount];
+        if (OutputCount > 1)
+            throw new InvalidOperationException($"{GetType().Name} '{Name}' returns {OutputCount} tensors (its output and final states, returnState: true); use CallAll(...) to get them all.");
+        return CallAllSymbolic(all, arguments)[0];
+    }
+
+    /// <summary>
+    /// The functional API for a layer with several outputs (<see cref="OutputCount"/>): like
+    /// <see cref="Call(KerasTensor[])"/>, returning every symbolic output (Keras returns a list).
+    /// </summary>
+    /// <example><code>var outputs = new LSTM(64, returnState: true).CallAll(inputs);   // output, h, c</code></example>
+    public KerasTensor[] CallAll(params KerasTensor[] inputs) => CallAllSymbolic(inputs, null);
+
+    /// <summary>The functional call returning every output, with optional keyword arguments (their tensors after the positional inputs).</summary>
+    internal KerasTensor[] CallAllSymbolic(KerasTensor[] inputs, CallArguments? arguments)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var all = inputs;
+        if (arguments is not null) inputs = inputs[..arguments.PositionalCount];
         if (inputs.Length == 0) throw new ArgumentException($"{GetType().Name} '{Name}' was called on no inputs.", nameof(inputs));
         if (this is InputLayer) throw new InvalidOperationException($"InputLayer '{Name}' cannot be called on tensors; use new Input(shape) to start a graph.");
         var shapes = new Shape[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) shapes[i] = (inputs[i] ?? throw new ArgumentNullException(nameof(inputs))).Shape;
-        Shape output;
+        Shape[] output;
         try
         {
             if (Built && !InputShapes.SequenceEqual(shapes))
                 throw new ArgumentException($"it was built for input shape {FormatShapes(InputShapes)} and cannot be applied to {FormatShapes(shapes)}.");
             EnsureBuilt(shapes);
-            output = ComputeOutputShape(shapes);
+            output = ComputeOutputShapes(shapes);
         }
         catch (ArgumentException e)
         {
@@ -218,7 +270,7 @@ public abstract class Layer
                 : $"the model's input '{t.Name}', of shape {KerasTensor.Format(t.Shape)}"));
             throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) cannot take {from}: {e.Message}", e);
         }
-        return new Node(this, all, output) { Arguments = arguments }.Output;
+        return new Node(this, all, output) { Arguments = arguments }.Outputs;
     }
 
     /// <summary>
@@ -271,6 +323,20 @@ public abstract class Layer
     /// them as <c>"args": [a, b]</c> instead of <c>"args": [[a, b]]</c>.
     /// </summary>
     internal virtual bool TakesSeparateTensorArguments => false;
+
+    /// <summary>
+    /// The keyword under which Keras passes a call's inputs after the first (a recurrent layer's <c>initial_state</c>);
+    /// null when all inputs are positional. Model configs write and read such calls that way.
+    /// </summary>
+    internal virtual string? TrailingInputsKeyword => null;
+
+    /// <summary>
+    /// Where Keras 3 keeps this layer's own variables below the layer's group in a weights file: null for the layer's
+    /// own <c>vars</c>; <c>"cell"</c> for a recurrent layer, whose weights belong to its cell object in Keras
+    /// (<c>layers/lstm/cell/vars</c>, the layer's own <c>vars</c> group then empty), with the name Keras writes on that
+    /// group (the cell's, <c>lstm_cell</c>).
+    /// </summary>
+    internal virtual (string Attribute, string Name)? OwnVariablesAttribute => null;
 
     /// <summary>Keras' class name, written as <c>class_name</c> in configs; the C# type name by default.</summary>
     public virtual string ClassName => GetType().Name;

@@ -10,9 +10,11 @@ namespace Dendrite;
 internal sealed class FunctionalGraph
 {
     private readonly Node[] _nodes;          // topological order, input nodes first
-    private readonly int[][] _inputSlots;    // for each node, the slots of its inputs
+    private readonly int[][] _inputSlots;    // for each node, the slots (producing nodes) of its inputs
+    private readonly int[][] _inputIndices;  // for each node, which output of each producing node it reads
     private readonly int[] _inputNodeSlots;  // the slot of each model input
     private readonly int[] _outputSlots;     // the slot of each model output
+    private readonly int[] _outputIndices;   // which output of that slot's call
     private readonly int[] _fusedConvSlot;   // for a MaxPooling2D node run fused with the convolution before it, that convolution's slot; else -1
     private readonly bool[] _runWithItsPooling; // the convolutions those pooling nodes run
 
@@ -54,11 +56,13 @@ internal sealed class FunctionalGraph
         var inputNodes = inputs.Select(i => i.Producer!).ToList();
         _nodes = [.. inputNodes, .. order.Where(n => !inputNodes.Contains(n))];
 
-        var slotOf = new Dictionary<KerasTensor, int>();
-        for (int i = 0; i < _nodes.Length; i++) slotOf[_nodes[i].Output] = i;
-        _inputSlots = [.. _nodes.Select(n => n.Inputs.Select(t => slotOf[t]).ToArray())];
-        _inputNodeSlots = [.. inputs.Select(i => slotOf[i])];
-        _outputSlots = [.. outputs.Select(o => slotOf[o])];
+        var slotOf = new Dictionary<Node, int>();
+        for (int i = 0; i < _nodes.Length; i++) slotOf[_nodes[i]] = i;
+        _inputSlots = [.. _nodes.Select(n => n.Inputs.Select(t => slotOf[t.Producer!]).ToArray())];
+        _inputIndices = [.. _nodes.Select(n => n.Inputs.Select(t => t.OutputIndex).ToArray())];
+        _inputNodeSlots = [.. inputs.Select(i => slotOf[i.Producer!])];
+        _outputSlots = [.. outputs.Select(o => slotOf[o.Producer!])];
+        _outputIndices = [.. outputs.Select(o => o.OutputIndex)];
         _fusedConvSlot = FindConvReluPoolPairs();
         _runWithItsPooling = new bool[_nodes.Length];
         foreach (int conv in _fusedConvSlot) if (conv >= 0) _runWithItsPooling[conv] = true;
@@ -137,7 +141,7 @@ internal sealed class FunctionalGraph
         for (int n = 0; n < _nodes.Length; n++)
         {
             fused[n] = -1;
-            if (_nodes[n].Layer is not MaxPooling2D || _inputSlots[n].Length != 1) continue;
+            if (_nodes[n].Layer is not MaxPooling2D || _inputSlots[n].Length != 1 || _inputIndices[n][0] != 0) continue;
             int convSlot = _inputSlots[n][0];
             if (_nodes[convSlot].Layer is Conv2D { FusesRelu: true } && uses[convSlot] == 1 && _inputSlots[convSlot].Length == 1) fused[n] = convSlot;
         }
@@ -159,22 +163,25 @@ internal sealed class FunctionalGraph
     {
         if (inputs.Count != _inputNodeSlots.Length)
             throw new ArgumentException($"The model takes {_inputNodeSlots.Length} input(s), got {inputs.Count}.");
-        var values = new Tensor[_nodes.Length];
-        for (int i = 0; i < _inputNodeSlots.Length; i++) values[_inputNodeSlots[i]] = inputs[i];
+        var values = new Tensor[_nodes.Length][];
+        for (int i = 0; i < _inputNodeSlots.Length; i++) values[_inputNodeSlots[i]] = [inputs[i]];
         for (int n = 0; n < _nodes.Length; n++)
         {
             if (values[n] is not null || _runWithItsPooling[n]) continue; // an input, or a convolution run with its pooling
             var slots = _inputSlots[n];
+            var indices = _inputIndices[n];
             var layer = _nodes[n].Layer;
             if (_fusedConvSlot[n] is int conv and >= 0)
             {
-                values[n] = ((Conv2D)_nodes[conv].Layer).CallThenMaxPool(values[_inputSlots[conv][0]], (MaxPooling2D)layer);
+                values[n] = [((Conv2D)_nodes[conv].Layer).CallThenMaxPool(values[_inputSlots[conv][0]][_inputIndices[conv][0]], (MaxPooling2D)layer)];
                 continue;
             }
-            values[n] = layer.Apply(slots.Length == 1 ? [values[slots[0]]] : [.. slots.Select(s => values[s])], training, _nodes[n].Arguments);
+            var arguments = new Tensor[slots.Length];
+            for (int i = 0; i < slots.Length; i++) arguments[i] = values[slots[i]][indices[i]];
+            values[n] = layer.ApplyAll(arguments, training, _nodes[n].Arguments);
         }
         var result = new Tensor[_outputSlots.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = values[_outputSlots[i]];
+        for (int i = 0; i < result.Length; i++) result[i] = values[_outputSlots[i]][_outputIndices[i]];
         return result;
     }
 }

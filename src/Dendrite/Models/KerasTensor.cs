@@ -9,12 +9,16 @@ namespace Dendrite;
 /// </summary>
 public class KerasTensor
 {
-    internal KerasTensor(Shape shape, string name, Node? producer)
+    internal KerasTensor(Shape shape, string name, Node? producer, int outputIndex = 0)
     {
         Shape = shape;
         Name = name;
         Producer = producer;
+        OutputIndex = outputIndex;
     }
+
+    /// <summary>Which output of its producer's call this is (Keras' tensor index in <c>keras_history</c>): 0 unless the layer returns several.</summary>
+    internal int OutputIndex { get; }
 
     /// <summary>The shape of one sample (the batch axis, Keras' <c>None</c>, is left out).</summary>
     public Shape Shape { get; }

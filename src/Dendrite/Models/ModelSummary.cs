@@ -60,7 +60,9 @@ internal static class ModelSummary
         {
             var layer = layers[i];
             var layerNodes = nodes.Where(n => n.Layer == layer).ToList();
-            string output = layerNodes.Count > 0 ? FormatShape(layerNodes[0].Output.Shape) : "?";
+            string output = layerNodes.Count == 0 ? "?"
+                : layerNodes[0].Outputs.Length == 1 ? FormatShape(layerNodes[0].Output.Shape)
+                : $"[{string.Join(", ", layerNodes[0].Outputs.Select(o => FormatShape(o.Shape)))}]"; // Keras' list of shapes
             string count = layer.Built ? Number(layer.CountParams()) : "0 (unbuilt)";
             string[] cells = [$"{layer.Name} ({layer.GetType().Name})", output, count];
             if (!chain) cells = [.. cells, Connections(layerNodes, nodes)];
@@ -89,7 +91,7 @@ internal static class ModelSummary
             {
                 var producer = input.Producer!;
                 int nodeIndex = allNodes.Where(n => n.Layer == producer.Layer).ToList().IndexOf(producer);
-                parts.Add($"{producer.Layer.Name}[{nodeIndex}][0]");
+                parts.Add($"{producer.Layer.Name}[{nodeIndex}][{input.OutputIndex}]");
             }
         return parts.Count == 0 ? "-" : string.Join(", ", parts);
     }

@@ -37,7 +37,7 @@ internal static class H5WeightsWriter
     /// <summary>A layer's group: its own <c>vars</c>, and a group per layer it owns, named by the attribute that holds it.</summary>
     private static H5Group LayerGroup(SavedLayer layer)
     {
-        var group = new H5Group { ["vars"] = VarsGroup(layer.Layer.Name, layer.Variables.Select(FloatDataset)) };
+        var group = new H5Group { ["vars"] = VarsGroup(layer.GroupName, layer.Variables.Select(FloatDataset)) };
         foreach (var sublayer in layer.Sublayers) group[sublayer.Key] = LayerGroup(sublayer);
         return group;
     }

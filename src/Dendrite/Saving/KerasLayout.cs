@@ -15,6 +15,9 @@ namespace Dendrite.Saving;
 /// <param name="Sublayers">The layers it owns, each stored in a group of its own inside this one.</param>
 internal sealed record SavedLayer(string Key, string Path, Layer Layer, IReadOnlyList<Variable> Variables, IReadOnlyList<SavedLayer> Sublayers)
 {
+    /// <summary>The <c>name</c> attribute Keras writes on the <c>vars</c> group: the object's name (a cell's is <c>lstm_cell</c>).</summary>
+    public string GroupName { get; init; } = Layer.Name;
+
     /// <summary>The path of the layer's variables group, e.g. <c>layers/dense/vars</c> or <c>layers/time_distributed/layer/vars</c>.</summary>
     public string VarsPath(string layersRoot = KerasLayout.LayersGroup) => $"{layersRoot}/{Path}/vars";
 
@@ -73,6 +76,9 @@ internal static partial class KerasLayout
         var own = layer.OwnWeights;
         var variables = own.Where(w => w.Trainable).Concat(own.Where(w => !w.Trainable)).ToList();
         var sublayers = layer.Sublayers.Select(s => Saved(s.Attribute, $"{path}/{s.Attribute}", s.Layer)).ToList();
+        // A recurrent layer's weights live in its cell in Keras: an empty group for the layer, the variables below it.
+        if (layer.OwnVariablesAttribute is var (cell, cellName))
+            return new SavedLayer(key, path, layer, [], [new SavedLayer(cell, $"{path}/{cell}", layer, variables, []) { GroupName = cellName }, .. sublayers]);
         return new SavedLayer(key, path, layer, variables, sublayers);
     }
 

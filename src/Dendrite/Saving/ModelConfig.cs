@@ -75,7 +75,7 @@ internal static class ModelConfig
             nodeIndex[node] = count;
             calls[node.Layer] = count + 1;
         }
-        JsonArray History(KerasTensor t) => [t.Producer!.Layer.Name, nodeIndex[t.Producer!], 0];
+        JsonArray History(KerasTensor t) => [t.Producer!.Layer.Name, nodeIndex[t.Producer!], t.OutputIndex];
         JsonObject Tensor(KerasTensor t) => new()
         {
             ["class_name"] = "__keras_tensor__",
@@ -90,6 +90,13 @@ internal static class ModelConfig
             var inbound = new JsonArray();
             foreach (var node in graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer) && n.Inputs.Length > 0))
             {
+                if (layer.TrailingInputsKeyword is string keyword && node.Inputs.Length > 1)
+                {
+                    // A recurrent layer's initial states go by keyword, as Keras calls it: lstm(x, initial_state=[h, c]).
+                    var rest = new JsonArray([.. node.Inputs.Skip(1).Select(i => (JsonNode)Tensor(i))]);
+                    inbound.Add(new JsonObject { ["args"] = new JsonArray { Tensor(node.Inputs[0]) }, ["kwargs"] = new JsonObject { [keyword] = rest } });
+                    continue;
+                }
                 var positional = node.PositionalInputs;
                 var tensors = positional.Select(i => (JsonNode)Tensor(i));
                 var args = positional.Count == 1 ? new JsonArray { Tensor(positional[0]) }
@@ -192,9 +199,9 @@ internal static class ModelConfig
         }
 
         // Each layer's calls, in order; a call waits until every tensor it reads exists (Keras' process_node loop).
-        var outputs = new Dictionary<string, List<KerasTensor>>(StringComparer.Ordinal);
+        var outputs = new Dictionary<string, List<KerasTensor[]>>(StringComparer.Ordinal);
         foreach (var (layer, _) in pending)
-            if (layer is InputLayer input) outputs[layer.Name] = [Input.ForLayer(input)];
+            if (layer is InputLayer input) outputs[layer.Name] = [[Input.ForLayer(input)]];
         var queues = pending.Where(p => p.Layer is not InputLayer).Select(p => (p.Layer, Queue: new Queue<JsonNode?>(p.Nodes))).ToList();
         bool progress = true;
         while (progress && queues.Any(q => q.Queue.Count > 0))
@@ -204,8 +211,8 @@ internal static class ModelConfig
                 while (queue.Count > 0 && TryResolve(queue.Peek(), outputs, layer, out var args, out var arguments))
                 {
                     queue.Dequeue();
-                    KerasTensor result;
-                    try { result = layer.CallSymbolic(args, arguments); }
+                    KerasTensor[] result;
+                    try { result = layer.CallAllSymbolic(args, arguments); }
                     catch (ArgumentException e) { throw reader.Fail($"layer '{layer.Name}' cannot be applied to its inputs: {e.Message}"); }
                     if (!outputs.TryGetValue(layer.Name, out var made)) outputs[layer.Name] = made = [];
                     made.Add(result);
@@ -227,7 +234,7 @@ internal static class ModelConfig
     /// <see cref="Layer.RefuseCallArgument"/>) become <paramref name="arguments"/>, their tensors placed after the
     /// positional ones; any other is refused with the layer's reason.
     /// </summary>
-    private static bool TryResolve(JsonNode? node, Dictionary<string, List<KerasTensor>> outputs, Layer layer, out KerasTensor[] args, out CallArguments? arguments)
+    private static bool TryResolve(JsonNode? node, Dictionary<string, List<KerasTensor[]>> outputs, Layer layer, out KerasTensor[] args, out CallArguments? arguments)
     {
         var refs = new List<(string Name, int Node, int Tensor)>();
         arguments = null;
@@ -245,6 +252,11 @@ internal static class ModelConfig
                         if (kwargs[name] is JsonObject t && IsTensor(t)) CollectTensors(t, refs, layer);
                 foreach (var (key, value) in kwargs)
                 {
+                    if (value is not null && key == layer.TrailingInputsKeyword)
+                    {
+                        CollectTensors(value, refs, layer); // a recurrent layer's initial_state: more positional inputs
+                        continue;
+                    }
                     if (value is null || (layer.PositionalTensorNames?.Contains(key) == true && value is JsonObject pt && IsTensor(pt))) continue;
                     bool isTensor = value is JsonObject o && IsTensor(o);
                     if (layer.RefuseCallArgument(key, isTensor ? null : value, isTensor) is { } why)
@@ -277,9 +289,10 @@ internal static class ModelConfig
         for (int i = 0; i < refs.Count; i++)
         {
             var (name, nodeIndex, tensorIndex) = refs[i];
-            if (tensorIndex != 0) throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' reads output {tensorIndex} of layer '{name}'; Dendrite's layers have one output.");
             if (!outputs.TryGetValue(name, out var made) || nodeIndex >= made.Count) return false;
-            args[i] = made[nodeIndex];
+            if (tensorIndex < 0 || tensorIndex >= made[nodeIndex].Length)
+                throw new ModelFormatException($"{LoadContext.Current.Prefix}layer '{layer.Name}' reads output {tensorIndex} of layer '{name}', which has {made[nodeIndex].Length} output(s).");
+            args[i] = made[nodeIndex][tensorIndex];
         }
         return true;
     }
@@ -309,7 +322,7 @@ internal static class ModelConfig
     private static int Index(JsonNode? node) => node is not null && ConfigReader.ToLong(node) is long v && v is >= 0 and <= int.MaxValue ? (int)v : -1;
 
     /// <summary>The model's inputs or outputs: <c>[name, node, tensor]</c>, a list of those, or a dict of them.</summary>
-    private static List<KerasTensor> Ends(ConfigReader reader, JsonNode? spec, Dictionary<string, List<KerasTensor>> outputs, string key)
+    private static List<KerasTensor> Ends(ConfigReader reader, JsonNode? spec, Dictionary<string, List<KerasTensor[]>> outputs, string key)
     {
         var result = new List<KerasTensor>();
         void Add(JsonNode? item)
@@ -317,10 +330,12 @@ internal static class ModelConfig
             if (item is JsonArray { Count: 3 } triple && triple[0] is JsonValue v && v.GetValueKind() == JsonValueKind.String)
             {
                 string name = v.GetValue<string>();
-                int node = Index(triple[1]);
+                int node = Index(triple[1]), tensor = Index(triple[2]);
                 if (!outputs.TryGetValue(name, out var made) || node < 0 || node >= made.Count)
                     throw reader.Cannot(key, $"it names layer '{name}' node {node}, which the graph does not have.");
-                result.Add(made[node]);
+                if (tensor < 0 || tensor >= made[node].Length)
+                    throw reader.Cannot(key, $"it names output {tensor} of layer '{name}' node {node}, which has {made[node].Length} output(s).");
+                result.Add(made[node][tensor]);
             }
             else if (item is JsonArray list) foreach (var x in list) Add(x);
             else if (item is JsonObject dict) foreach (var (_, x) in dict.OrderBy(p => p.Key, StringComparer.Ordinal)) Add(x); // Keras flattens dicts by sorted key

@@ -73,7 +73,7 @@ internal sealed class LayerSpec
 
     /// <summary>
     /// Indices (in <see cref="Layer.Weights"/>) of trainable weights whose gradient is zero by construction, so that
-    /// training cannot move them: attention's key bias, which shifts every score of a row alike and so leaves the
+    /// training cannot move them: a recurrent kernel over a single step from the zero state (h_prev·U is 0 whatever U is), or attention's key bias, which shifts every score of a row alike and so leaves the
     /// softmax unchanged (in float32 it is rounding noise, so such a weight may move a little or not at all). Their
     /// gradient is still checked against the finite difference (zero).
     /// </summary>

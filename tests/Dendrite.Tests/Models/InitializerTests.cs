@@ -64,10 +64,12 @@ public class InitializerTests
     [InlineData("GlorotUniform", typeof(GlorotUniform))]
     [InlineData("zeros", typeof(Zeros))]
     [InlineData("he_uniform", typeof(HeUniform))]
+    [InlineData("orthogonal", typeof(Orthogonal))]
+    [InlineData("Orthogonal", typeof(Orthogonal))]
     public void KerasNamesResolve(string name, Type type) => Assert.IsType(type, Initializer.Get(name));
 
     [Fact]
-    public void UnknownNameThrows() => Assert.Contains("glorot_uniform", Assert.Throws<ArgumentException>(() => Initializer.Get("orthogonal")).Message);
+    public void UnknownNameThrows() => Assert.Contains("glorot_uniform", Assert.Throws<ArgumentException>(() => Initializer.Get("identity")).Message);
 
     [Fact]
     public void KerasFansForConvolutionKernels()

@@ -57,6 +57,11 @@ internal static class LayerConfigs
         // Attention (issue 13).
         ["MultiHeadAttention"] = MultiHeadAttention.FromConfig,
         ["Attention"] = Attention.FromConfig,
+        // Recurrent layers (issue 13).
+        ["SimpleRNN"] = SimpleRNN.FromConfig,
+        ["LSTM"] = LSTM.FromConfig,
+        ["GRU"] = GRU.FromConfig,
+        ["Bidirectional"] = Bidirectional.FromConfig,
     };
 
     /// <summary>Rebuilds a serialized layer (built-in or custom).</summary>
@@ -189,6 +194,8 @@ internal static class LayerConfigs
         ["RandomNormal"] = RandomNormal.FromConfig,
         ["TruncatedNormal"] = TruncatedNormal.FromConfig,
         ["VarianceScaling"] = VarianceScaling.FromConfig,
+        ["Orthogonal"] = Orthogonal.FromConfig,
+        ["OrthogonalInitializer"] = Orthogonal.FromConfig,
         ["Zeros"] = Zeros.FromConfig,
         ["Ones"] = Ones.FromConfig,
         ["Constant"] = Constant.FromConfig,
