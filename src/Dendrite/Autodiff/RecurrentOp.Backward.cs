@@ -86,16 +86,21 @@ internal sealed partial class RecurrentOp
         else running.AsSpan(0, _batch * _units).Clear();
     }
 
-    /// <summary>Every step, backwards through time, for the rows [b0, b1) of group <paramref name="g"/>.</summary>
-    private void BackwardGroup(int g, int b0, int b1)
+    /// <summary>Every step, backwards through time, for the rows of groups [g0, g1), each group adding to its own sums.</summary>
+    private void BackwardGroups(int g0, int g1)
     {
-        var partial = _partials.AsSpan(g * _partialSize, _partialSize);
+        int b0 = GroupRows(g0).B0, b1 = GroupRows(g1 - 1).B1;
         for (int s = _steps - 1; s >= 0; s--)
         {
             AddOutputGradient(s, b0, b1);
             if (_s.GruResetBefore) BackStepResetBefore(s, b0, b1);
             else BackStep(s, b0, b1);
-            if (_weightGrads) AccumulateWeightGradients(s, b0, b1, partial, first: s == _steps - 1);
+            if (_weightGrads)
+                for (int g = g0; g < g1; g++)
+                {
+                    var (r0, r1) = GroupRows(g);
+                    AccumulateWeightGradients(s, r0, r1, _partials.AsSpan(g * _partialSize, _partialSize), first: s == _steps - 1);
+                }
             if (_x.RequiresGrad) InputGradient(s, b0, b1);
         }
     }

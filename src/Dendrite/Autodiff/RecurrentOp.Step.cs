@@ -8,7 +8,7 @@ namespace Dendrite.Autodiff;
 internal sealed partial class RecurrentOp
 {
     /// <summary>Every step, forward, for rows [b0, b1).</summary>
-    private void ForwardGroup(int b0, int b1)
+    private void ForwardRange(int b0, int b1)
     {
         for (int s = 0; s < _steps; s++)
         {

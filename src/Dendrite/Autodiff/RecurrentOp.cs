@@ -17,7 +17,7 @@ namespace Dendrite.Autodiff;
 /// fixed groups of rows, and each core runs the whole step loop (forward, and backward through time) for its groups,
 /// with no synchronisation between steps: its share of every step's buffers stays in its own cache. Each group keeps
 /// its own weight-gradient sums, added in group order at the end, and the groups depend only on the batch size, so
-/// the results are the same bits on one thread or many.
+/// the results are the same bits on one thread or many (the other products' rows are independent of each other).
 /// </para>
 /// <para>
 /// Every buffer is taken when the op is made (from the step's workspace when there is one), so a recorded training
@@ -235,16 +235,18 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         else WorkerPool.Run(this, parts);
     }
 
-    /// <summary>Part <paramref name="part"/>: the step loop of each of its groups, one after the other.</summary>
+    /// <summary>
+    /// Part <paramref name="part"/>: the step loop over the rows of its groups, together (one product per step for
+    /// all of them: a product's rows do not depend on each other, so this changes no bit), each group keeping its
+    /// own weight-gradient sums.
+    /// </summary>
     public void Execute(int part, int parts)
     {
         int groups = Groups;
-        for (int g = groups * part / parts; g < groups * (part + 1) / parts; g++)
-        {
-            var (b0, b1) = GroupRows(g);
-            if (_runBackward) BackwardGroup(g, b0, b1);
-            else ForwardGroup(b0, b1);
-        }
+        int g0 = groups * part / parts, g1 = groups * (part + 1) / parts;
+        if (g0 >= g1) return;
+        if (_runBackward) BackwardGroups(g0, g1);
+        else ForwardRange(GroupRows(g0).B0, GroupRows(g1 - 1).B1);
     }
 }
 
