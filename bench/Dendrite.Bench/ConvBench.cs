@@ -35,14 +35,14 @@ internal static class ConvBench
     public static string Run(Options options, double peak, string? torchError)
     {
         int epochs = options.EpochsFor("conv");
-        var d = RunChild("conv-dendrite", epochs);
-        var t = torchError is null ? RunChild("conv-torch", epochs) : ChildResult.Failed($"TorchSharp did not load: {torchError}");
-        double dEpoch = SteadyEpoch(d), tEpoch = SteadyEpoch(t);
+        var d = EpochRuns.RunChild("conv-dendrite", epochs);
+        var t = torchError is null ? EpochRuns.RunChild("conv-torch", epochs) : ChildResult.Failed($"TorchSharp did not load: {torchError}");
+        double dEpoch = EpochRuns.SteadyEpoch(d), tEpoch = EpochRuns.SteadyEpoch(t);
 
         var table = new MarkdownTable("framework", "epoch times (s)", "epoch (s), median without the 1st", "samples/s",
             "effective GFLOP/s", "% of peak", "val accuracy", "peak RSS (MiB)", "RSS with data loaded (MiB)");
         void Row(string name, ChildResult r, double epoch) =>
-            table.Add(name, EpochList(r), Fmt.F(epoch, 2), Fmt.N0(TrainSamples / epoch), Fmt.F(FlopsPerEpoch / epoch / 1e9, 1),
+            table.Add(name, EpochRuns.EpochList(r), Fmt.F(epoch, 2), Fmt.N0(TrainSamples / epoch), Fmt.F(FlopsPerEpoch / epoch / 1e9, 1),
                 Fmt.Pct(FlopsPerEpoch / epoch / 1e9, peak), Fmt.F(r.Number("val_accuracy"), 4),
                 Fmt.F(r.Number("vmhwm_bytes") / (1 << 20), 0), Fmt.F(r.Number("rss_after_load_bytes") / (1 << 20), 0));
         Row("Dendrite", d, dEpoch);
@@ -68,7 +68,7 @@ internal static class ConvBench
         foreach (var (name, r) in new[] { ("Dendrite", d), ("TorchSharp", t) })
         {
             if (r.Error is not null) sb.Append(CultureInfo.InvariantCulture, $"**{name} failed:** {r.Error}\n\n");
-            else sb.Append(CultureInfo.InvariantCulture, $"{name} per epoch: loss {Series(r, "loss")}; accuracy {Series(r, "accuracy")}; val_loss {Series(r, "val_loss")}; val_accuracy {Series(r, "val_accuracy")}.\n\n");
+            else sb.Append(CultureInfo.InvariantCulture, $"{name} per epoch: loss {EpochRuns.Series(r, "loss")}; accuracy {EpochRuns.Series(r, "accuracy")}; val_loss {EpochRuns.Series(r, "val_loss")}; val_accuracy {EpochRuns.Series(r, "val_accuracy")}.\n\n");
         }
         string dOptimizer = d.Text("optimizer") ?? DendriteOptimizer;
         if (dOptimizer != "adam" && d.Error is null)
@@ -81,25 +81,6 @@ internal static class ConvBench
           .Append("Peak RSS is VmHWM of the training child process at its end, data loading included.\n");
         return sb.ToString();
     }
-
-    private static ChildResult RunChild(string child, int epochs)
-    {
-        Console.Error.WriteLine($"  {child}: {epochs} epoch(s) in a child process …");
-        return ChildProcess.Run(child, "--epochs", epochs.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>The median epoch time without the first epoch (warm-up), or the only epoch when there is one.</summary>
-    private static double SteadyEpoch(ChildResult r)
-    {
-        var e = r.Numbers("epoch_seconds");
-        return Timing.Median(e.Count > 1 ? e.Skip(1) : e);
-    }
-
-    private static string EpochList(ChildResult r) =>
-        r.Numbers("epoch_seconds") is { Count: > 0 } e ? string.Join(", ", e.Select(x => Fmt.F(x, 2))) : Fmt.NA;
-
-    private static string Series(ChildResult r, string key) =>
-        r.Numbers(key) is { Count: > 0 } v ? string.Join(", ", v.Select(x => Fmt.F(x, 4))) : Fmt.NA;
 
     // ───────────────────────────── child side ─────────────────────────────
 
@@ -126,22 +107,7 @@ internal static class ConvBench
         model.Compile(optimizer: DendriteOptimizer, loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         Report("optimizer", $"{model.Optimizer!.Name}");
         // One Fit, as a Keras user runs it; a callback times each epoch (its training steps and its validation).
-        model.Fit(x, trainLabels, epochs: epochs, batchSize: Batch, validationSplit: ValidationSplit, verbose: 0, callbacks: [new EpochTimer()]);
-    }
-
-    /// <summary>Reports every epoch's wall time and logs from inside one <c>Fit</c>.</summary>
-    private sealed class EpochTimer : Dendrite.Callbacks.Callback
-    {
-        private long _start;
-
-        public override void OnEpochBegin(int epoch, IDictionary<string, double> logs) => _start = Stopwatch.GetTimestamp();
-
-        public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
-        {
-            Report("epoch_seconds", $"{Stopwatch.GetElapsedTime(_start).TotalSeconds:R}");
-            foreach (var key in new[] { "loss", "accuracy", "val_loss", "val_accuracy" })
-                Report(key, $"{logs[key]:R}");
-        }
+        model.Fit(x, trainLabels, epochs: epochs, batchSize: Batch, validationSplit: ValidationSplit, verbose: 0, callbacks: [new EpochTimer("loss", "accuracy", "val_loss", "val_accuracy")]);
     }
 
     public static void ChildTorch(Options options)

@@ -45,12 +45,12 @@ internal static class RecurrentBench
         var sb = new StringBuilder();
         foreach (string cell in Cells)
         {
-            var d = RunChild($"rnn-dendrite-{cell}", epochs);
-            var t = torchError is null ? RunChild($"rnn-torch-{cell}", epochs) : ChildResult.Failed($"TorchSharp did not load: {torchError}");
-            double dEpoch = SteadyEpoch(d), tEpoch = SteadyEpoch(t);
+            var d = EpochRuns.RunChild($"rnn-dendrite-{cell}", epochs);
+            var t = torchError is null ? EpochRuns.RunChild($"rnn-torch-{cell}", epochs) : ChildResult.Failed($"TorchSharp did not load: {torchError}");
+            double dEpoch = EpochRuns.SteadyEpoch(d), tEpoch = EpochRuns.SteadyEpoch(t);
             string model = cell == "lstm" ? "LSTM(128)" : "GRU(128)";
             void Row(string name, ChildResult r, double epoch) =>
-                table.Add(model, name, EpochList(r), Fmt.F(epoch, 2), Fmt.N0(Samples / epoch), Fmt.F(FlopsPerEpoch(cell) / epoch / 1e9, 1),
+                table.Add(model, name, EpochRuns.EpochList(r), Fmt.F(epoch, 2), Fmt.N0(Samples / epoch), Fmt.F(FlopsPerEpoch(cell) / epoch / 1e9, 1),
                     Fmt.Pct(FlopsPerEpoch(cell) / epoch / 1e9, peak), Fmt.F(r.Number("test_accuracy"), 4), Fmt.F(r.Number("vmhwm_bytes") / (1 << 20), 0));
             Row("Dendrite", d, dEpoch);
             Row("TorchSharp", t, tEpoch);
@@ -59,7 +59,7 @@ internal static class RecurrentBench
             ratios.Add((model, dEpoch / tEpoch));
             foreach (var (name, r) in new[] { ("Dendrite", d), ("TorchSharp", t) })
                 if (r.Error is not null) sb.Append(CultureInfo.InvariantCulture, $"**{name} {model} failed:** {r.Error}\n\n");
-                else sb.Append(CultureInfo.InvariantCulture, $"{name} {model} per epoch: loss {Series(r, "loss")}; accuracy {Series(r, "accuracy")}.\n\n");
+                else sb.Append(CultureInfo.InvariantCulture, $"{name} {model} per epoch: loss {EpochRuns.Series(r, "loss")}; accuracy {EpochRuns.Series(r, "accuracy")}.\n\n");
         }
         var report = new StringBuilder();
         report.Append(table).Append('\n');
@@ -81,24 +81,6 @@ internal static class RecurrentBench
         return report.ToString();
     }
 
-    private static ChildResult RunChild(string child, int epochs)
-    {
-        Console.Error.WriteLine($"  {child}: {epochs} epoch(s) in a child process …");
-        return ChildProcess.Run(child, "--epochs", epochs.ToString(CultureInfo.InvariantCulture));
-    }
-
-    private static double SteadyEpoch(ChildResult r)
-    {
-        var e = r.Numbers("epoch_seconds");
-        return Timing.Median(e.Count > 1 ? e.Skip(1) : e);
-    }
-
-    private static string EpochList(ChildResult r) =>
-        r.Numbers("epoch_seconds") is { Count: > 0 } e ? string.Join(", ", e.Select(x => Fmt.F(x, 2))) : Fmt.NA;
-
-    private static string Series(ChildResult r, string key) =>
-        r.Numbers(key) is { Count: > 0 } v ? string.Join(", ", v.Select(x => Fmt.F(x, 4))) : Fmt.NA;
-
     // ───────────────────────────── child side ─────────────────────────────
 
     private static void Report(string key, FormattableString value) => ChildProcess.Report(key, value);
@@ -119,23 +101,9 @@ internal static class RecurrentBench
             cell == "lstm" ? new LSTM(Units) : new GRU(Units),
             new Dense(Classes, activation: "softmax"));
         model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
-        model.Fit(x, trainLabels, epochs: epochs, batchSize: Batch, verbose: 0, callbacks: [new EpochTimer()]);
+        model.Fit(x, trainLabels, epochs: epochs, batchSize: Batch, verbose: 0, callbacks: [new EpochTimer("loss", "accuracy")]);
         var (_, accuracy) = model.Evaluate(xTest, testLabels, batchSize: Batch, verbose: 0);
         Report("test_accuracy", $"{accuracy:R}");
-    }
-
-    private sealed class EpochTimer : Dendrite.Callbacks.Callback
-    {
-        private long _start;
-
-        public override void OnEpochBegin(int epoch, IDictionary<string, double> logs) => _start = Stopwatch.GetTimestamp();
-
-        public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
-        {
-            Report("epoch_seconds", $"{Stopwatch.GetElapsedTime(_start).TotalSeconds:R}");
-            Report("loss", $"{logs["loss"]:R}");
-            Report("accuracy", $"{logs["accuracy"]:R}");
-        }
     }
 
     /// <summary>The recurrent layer and its last step's output into a linear layer, as the Keras model computes.</summary>

@@ -1,13 +1,13 @@
 // MNIST read row by row: each image is a sequence of 28 steps of 28 pixels, classified by a recurrent layer (the
 // Keras book's and keras.io's first sequence model), or by a 1-D convolution over the same sequences.
-//   dotnet run --project samples/SequenceMnist -c Release -- [--model lstm|gru|conv1d] [--epochs 5] [--batch-size 128] [--data <mnist folder>]
+//   dotnet run --project samples/SequenceMnist -c Release -- [--model lstm|gru|conv1d] [--epochs 10] [--batch-size 128] [--data <mnist folder>]
 using System.Diagnostics;
 using Dendrite;
 using Dendrite.Datasets;
 using Dendrite.Layers;
 
 string kind = "lstm";
-int epochs = 5, batchSize = 128;
+int epochs = 10, batchSize = 128;
 string? dataFolder = null;
 for (int i = 0; i < args.Length; i++)
 {

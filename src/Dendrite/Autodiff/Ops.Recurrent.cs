@@ -50,9 +50,9 @@ internal sealed record RecurrentSettings(
 public static partial class Ops
 {
     /// <summary>
-    /// A whole recurrent layer call as one op (Keras' <c>RNN.call</c> with an LSTM, GRU or SimpleRNN cell): the inputs'
-    /// projection for every step in one matrix product, then per step one product h·U and the fused gate kernel,
-    /// with a hand-written backward through time. <paramref name="x"/> is (batch, time, features);
+    /// A whole recurrent layer call as one op (Keras' <c>RNN.call</c> with an LSTM, GRU or SimpleRNN cell): per step one
+    /// matrix product over the stacked operands [x_t, h_prev, 1] and the fused gate kernel, with a hand-written
+    /// backward through time (see <see cref="RecurrentOp"/>). <paramref name="x"/> is (batch, time, features);
     /// <paramref name="initialStates"/> is null (zeros) or one (batch, units) tensor per state; <paramref name="mask"/>
     /// is null or (batch, time). Returns the output and, when <paramref name="returnStates"/>, the final states.
     /// </summary>

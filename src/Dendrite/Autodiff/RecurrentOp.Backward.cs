@@ -3,43 +3,56 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Autodiff;
 
-// Backpropagation through time for RecurrentOp.
+// Backpropagation through time for RecurrentOp, one group of rows per core.
 
 internal sealed partial class RecurrentOp
 {
-    private float[] _dGates = null!;         // (T, B, K·U): gradients of the input side's pre-activations
-    private float[] _dRecurrentGates = null!;// (T, B, K·U): of the recurrent product's outputs (the same buffer unless GRU reset after)
-    private float[]? _dGatesZr;              // (T, B, 2·U): the reset-before GRU's z and r columns, contiguous for their products
-    private float[]? _dCandidate;            // (T, B, U): the reset-before GRU's candidate column
+    private float[] _dGates = null!;         // (B, K·U): this step's gradients of the input side's pre-activations
+    private float[] _dRecurrentGates = null!;// (B, K·U): of the recurrent product's outputs (the same buffer unless GRU reset after)
+    private float[]? _dGatesZr;              // (B, 2·U): the reset-before GRU's z and r columns, contiguous for their products
+    private float[]? _dCandidate;            // (B, U): the reset-before GRU's candidate column
     private float[] _dH = null!;             // (B, U): the running gradient of h
     private float[]? _dC;                    // (B, U): the running gradient of the LSTM's c
     private float[]? _dTemp;                 // (B, U): a recurrent product's result before the dropout mask, or d(r·h)
     private float[]? _dOperand;              // (B, U): the reset-before GRU's gradient of its recurrent operand
-    private float[] _uTransposed = null!;    // (K·U, U), or the reset-before GRU's (2·U, U): Uᵀ, read in place by every step's product
+    private float[] _uTransposed = null!;    // (K·U, U), or the reset-before GRU's (2·U, U): Uᵀ
     private float[]? _uCandidateTransposed;  // (U, U)
-    private float[]? _dInputs;               // (T, B, D)
-    private float[]? _dUGates, _dUCandidate; // the reset-before GRU's U gradient blocks
+    private float[]? _kernelTransposed;      // (K·U, D): Wᵀ, when x needs a gradient
+    private float[]? _dInputs;               // (B, D): this step's gradient of x_t
+    private float[] _partials = null!;       // (groups, partial size): each group's weight-gradient sums
+    private int _partialSize, _stateOffset, _candidateOffset;
+    private bool _inputGradFresh, _weightGrads;
 
     private void AllocateBackward()
     {
-        int rows = _steps * _batch, n = _units;
-        _dGates = Rent(rows * _width);
-        _dRecurrentGates = _s.GruResetAfter ? Rent(rows * _width) : _dGates;
+        int n = _units, w = _width;
+        _dGates = Rent(_batch * w);
+        _dRecurrentGates = _s.GruResetAfter ? Rent(_batch * w) : _dGates;
         _dH = Rent(_batch * n);
         if (_s.Cell == RecurrentCell.Lstm) _dC = Rent(_batch * n);
         if (_dropRecurrent || _s.GruResetBefore) _dTemp = Rent(_batch * n);
+        _stateOffset = _inputWidth * w;
         if (_s.GruResetBefore)
         {
-            _dGatesZr = Rent(rows * 2 * n);
-            _dCandidate = Rent(rows * n);
+            _dGatesZr = Rent(_batch * 2 * n);
+            _dCandidate = Rent(_batch * n);
             _dOperand = Rent(_batch * n);
             _uTransposed = Rent(2 * n * n);
             _uCandidateTransposed = Rent(n * n);
-            _dUGates = Rent(n * 2 * n);
-            _dUCandidate = Rent(n * n);
+            _candidateOffset = _stateOffset + n * 2 * n;
+            _partialSize = _candidateOffset + n * n;
         }
-        else _uTransposed = Rent(_width * n);
-        if (_x.RequiresGrad) _dInputs = Rent(rows * _features);
+        else
+        {
+            _uTransposed = Rent(w * n);
+            _partialSize = _s.GruResetAfter ? _stateOffset + _stateWidth * w : _stateOffset;
+        }
+        if (_x.RequiresGrad)
+        {
+            _kernelTransposed = Rent(w * _features);
+            _dInputs = Rent(_batch * _features);
+        }
+        _partials = Rent(Groups * _partialSize);
     }
 
     public override void Backward(int generation)
@@ -48,16 +61,21 @@ internal sealed partial class RecurrentOp
         int n = _units;
         if (_s.GruResetBefore)
         {
-            Gemm.Transpose(_uGates, _uTransposed, n, 2 * n);
-            Gemm.Transpose(_uCandidate, _uCandidateTransposed, n, n);
+            Gemm.Transpose(_stateWeights, _uTransposed, n, 2 * n);
+            Gemm.Transpose(_candidateWeights, _uCandidateTransposed, n, n);
         }
         else Gemm.Transpose(_recurrentKernel.Values, _uTransposed, n, _width);
+        if (_x.RequiresGrad)
+        {
+            Gemm.Transpose(_kernel.Values, _kernelTransposed, _features, _width);
+            _x.GradForWrite(generation, out _inputGradFresh); // taken here: the workers only write into it
+        }
+        _weightGrads = _kernel.RequiresGrad || _recurrentKernel.RequiresGrad || (_bias?.RequiresGrad ?? false);
         SeedStateGradient(0, _dH, generation);
         if (_dC is not null) SeedStateGradient(1, _dC, generation);
-        RunChunks(backward: true);
+        RunGroups(backward: true);
         InitialStateGradients(generation);
         WeightGradients(generation);
-        InputGradient(generation);
     }
 
     /// <summary>Starts the running gradient of state <paramref name="index"/> from its final-state output's gradient, or zero.</summary>
@@ -68,14 +86,22 @@ internal sealed partial class RecurrentOp
         else running.AsSpan(0, _batch * _units).Clear();
     }
 
-    /// <summary>Every step, backwards through time, for rows [b0, b1).</summary>
-    private void BackwardRange(int b0, int b1)
+    /// <summary>Every step, backwards through time, for the rows of groups [g0, g1), each group adding to its own sums.</summary>
+    private void BackwardGroups(int g0, int g1)
     {
+        int b0 = GroupRows(g0).B0, b1 = GroupRows(g1 - 1).B1;
         for (int s = _steps - 1; s >= 0; s--)
         {
             AddOutputGradient(s, b0, b1);
             if (_s.GruResetBefore) BackStepResetBefore(s, b0, b1);
             else BackStep(s, b0, b1);
+            if (_weightGrads)
+                for (int g = g0; g < g1; g++)
+                {
+                    var (r0, r1) = GroupRows(g);
+                    AccumulateWeightGradients(s, r0, r1, _partials.AsSpan(g * _partialSize, _partialSize), first: s == _steps - 1);
+                }
+            if (_x.RequiresGrad) InputGradient(s, b0, b1);
         }
     }
 
@@ -99,7 +125,7 @@ internal sealed partial class RecurrentOp
     {
         BackwardRows(Phase.Backward, s, b0, b1);
         int rows = b1 - b0, n = _units;
-        var dRecurrent = Rows(_dRecurrentGates, s, _width, b0, b1);
+        var dRecurrent = _dRecurrentGates.AsSpan(b0 * _width, rows * _width);
         var dh = _dH.AsSpan(b0 * n, rows * n);
         if (_dropRecurrent)
         {
@@ -117,9 +143,9 @@ internal sealed partial class RecurrentOp
         var temp = _dTemp.AsSpan(b0 * n, rows * n);
         var dOperand = _dOperand.AsSpan(b0 * n, rows * n);
         BackwardRows(Phase.Backward, s, b0, b1);
-        Gemm.Multiply(Rows(_dCandidate!, s, n, b0, b1), _uCandidateTransposed, temp, rows, n, n, false, false, 1f, 0f);
+        Gemm.Multiply(_dCandidate.AsSpan(b0 * n, rows * n), _uCandidateTransposed, temp, rows, n, n, false, false, 1f, 0f);
         BackwardRows(Phase.BackwardGates, s, b0, b1);
-        Gemm.Multiply(Rows(_dGatesZr!, s, 2 * n, b0, b1), _uTransposed, dOperand, rows, 2 * n, n, false, false, 1f, 1f);
+        Gemm.Multiply(_dGatesZr.AsSpan(b0 * 2 * n, rows * 2 * n), _uTransposed, dOperand, rows, 2 * n, n, false, false, 1f, 1f);
         var dh = _dH.AsSpan(b0 * n, rows * n);
         if (_dropRecurrent) TensorPrimitives.FusedMultiplyAdd(dOperand, _recurrentKeep.AsSpan(b0 * n, rows * n), dh, dh);
         else TensorPrimitives.Add(dh, dOperand, dh);
@@ -134,17 +160,16 @@ internal sealed partial class RecurrentOp
         {
             int row = s * _batch + b;
             var gates = _gates.AsSpan(row * w, w);
-            var dGates = _dGates.AsSpan(row * w, w);
+            var dGates = _dGates.AsSpan(b * w, w);
             var dh = _dH.AsSpan(b * n, n);
             var hPrev = _h.AsSpan(row * n, n);
             bool active = Active(s, b);
             if (phase == Phase.BackwardGates)
             {
                 var dOperand = _dOperand.AsSpan(b * n, n);
-                var dZr = _dGatesZr.AsSpan(row * 2 * n, 2 * n);
+                var dZr = _dGatesZr.AsSpan(b * 2 * n, 2 * n);
                 if (!active) { dOperand.Clear(); dZr.Clear(); continue; }
-                var operand = _dropRecurrent ? _operands.AsSpan(row * n, n) : hPrev;
-                GruKernels.GatesBackwardResetBefore(gates, operand, _dTemp.AsSpan(b * n, n), dGates, dOperand, rec);
+                GruKernels.GatesBackwardResetBefore(gates, _stateOperand.AsSpan(row * n, n), _dTemp.AsSpan(b * n, n), dGates, dOperand, rec);
                 dGates[..(2 * n)].CopyTo(dZr);
                 continue;
             }
@@ -152,8 +177,8 @@ internal sealed partial class RecurrentOp
             {
                 // A masked step passed the states through: their gradients pass back unchanged, the gates get none.
                 dGates.Clear();
-                if (!ReferenceEquals(_dRecurrentGates, _dGates)) _dRecurrentGates.AsSpan(row * w, w).Clear();
-                if (_dCandidate is not null) _dCandidate.AsSpan(row * n, n).Clear();
+                if (!ReferenceEquals(_dRecurrentGates, _dGates)) _dRecurrentGates.AsSpan(b * w, w).Clear();
+                if (_dCandidate is not null) _dCandidate.AsSpan(b * n, n).Clear();
                 continue;
             }
             switch (_s.Cell)
@@ -167,13 +192,57 @@ internal sealed partial class RecurrentOp
                     dh.Clear();
                     break;
                 case RecurrentCell.Gru when _s.ResetAfter:
-                    GruKernels.BackwardResetAfter(gates, _candidate.AsSpan(row * n, n), hPrev, dh, dGates, _dRecurrentGates.AsSpan(row * w, w), act, rec);
+                    GruKernels.BackwardResetAfter(gates, _candidate.AsSpan(row * n, n), hPrev, dh, dGates, _dRecurrentGates.AsSpan(b * w, w), act, rec);
                     break;
                 default:
                     GruKernels.CandidateBackwardResetBefore(gates, hPrev, dh, dGates, act, rec);
-                    dGates.Slice(2 * n, n).CopyTo(_dCandidate.AsSpan(row * n, n));
+                    dGates.Slice(2 * n, n).CopyTo(_dCandidate.AsSpan(b * n, n));
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds step <paramref name="s"/>'s share of the weight gradients for rows [b0, b1) to the group's sums: operandᵀ·dG
+    /// for each product of the step (the operand's column of ones gives the bias gradient).
+    /// </summary>
+    private void AccumulateWeightGradients(int s, int b0, int b1, Span<float> partial, bool first)
+    {
+        int rows = b1 - b0, n = _units, w = _width;
+        float beta = first ? 0f : 1f;
+        Gemm.Multiply(Rows(_inputOperand, s, _inputWidth, b0, b1), _dGates.AsSpan(b0 * w, rows * w), partial[.._stateOffset],
+            _inputWidth, rows, w, transposeA: true, transposeB: false, 1f, beta);
+        if (_s.GruResetAfter)
+            Gemm.Multiply(Rows(_stateOperand!, s, _stateWidth, b0, b1), _dRecurrentGates.AsSpan(b0 * w, rows * w), partial[_stateOffset..],
+                _stateWidth, rows, w, transposeA: true, transposeB: false, 1f, beta);
+        else if (_s.GruResetBefore)
+        {
+            Gemm.Multiply(Rows(_stateOperand!, s, n, b0, b1), _dGatesZr.AsSpan(b0 * 2 * n, rows * 2 * n), partial[_stateOffset.._candidateOffset],
+                n, rows, 2 * n, transposeA: true, transposeB: false, 1f, beta);
+            Gemm.Multiply(Rows(_candidate!, s, n, b0, b1), _dCandidate.AsSpan(b0 * n, rows * n), partial[_candidateOffset..],
+                n, rows, n, transposeA: true, transposeB: false, 1f, beta);
+        }
+    }
+
+    /// <summary>dx_t = dG·Wᵀ for rows [b0, b1), written to x's gradient at the step's time through the input dropout mask.</summary>
+    private void InputGradient(int s, int b0, int b1)
+    {
+        int rows = b1 - b0, d = _features, t = TimeOf(s);
+        var temp = _dInputs.AsSpan(b0 * d, rows * d);
+        Gemm.Multiply(_dGates.AsSpan(b0 * _width, rows * _width), _kernelTransposed, temp, rows, _width, d, false, false, 1f, 0f);
+        var dx = _x.Grad;
+        for (int b = b0; b < b1; b++)
+        {
+            var source = temp.Slice((b - b0) * d, d);
+            var target = dx.Slice((b * _steps + t) * d, d);
+            if (_dropInputs)
+            {
+                var keep = _inputKeep.AsSpan(b * d, d);
+                if (_inputGradFresh) TensorPrimitives.Multiply(source, keep, target);
+                else TensorPrimitives.FusedMultiplyAdd(source, keep, target, target);
+            }
+            else if (_inputGradFresh) source.CopyTo(target);
+            else TensorPrimitives.Add(target, source, target);
         }
     }
 
@@ -191,71 +260,52 @@ internal sealed partial class RecurrentOp
         }
     }
 
+    /// <summary>Adds the groups' sums in group order, then hands each weight its block: W, U and b from the stacked layout.</summary>
     private void WeightGradients(int generation)
     {
-        int rows = _steps * _batch, n = _units, w = _width;
-        if (_kernel.RequiresGrad)
-        {
-            var dw = _kernel.GradForWrite(generation, out bool fresh);
-            Gemm.Multiply(_inputs, _dGates, dw, _features, rows, w, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
-        }
+        if (!_weightGrads) return;
+        var total = _partials.AsSpan(0, _partialSize);
+        for (int g = 1; g < Groups; g++) TensorPrimitives.Add(total, _partials.AsSpan(g * _partialSize, _partialSize), total);
+        int d = _features, n = _units, w = _width;
+        if (_kernel.RequiresGrad) Deliver(_kernel, total[..(d * w)], generation);
         if (_recurrentKernel.RequiresGrad)
         {
-            // The operands of the recurrent products, all steps: h_0 … h_{T−1} (contiguous in _h), or their dropped-out copies.
-            ReadOnlySpan<float> operands = _dropRecurrent ? _operands.AsSpan(0, rows * n) : _h.AsSpan(0, rows * n);
-            var du = _recurrentKernel.GradForWrite(generation, out bool fresh);
-            if (_s.GruResetBefore)
+            if (_s.Cell != RecurrentCell.Gru) Deliver(_recurrentKernel, total.Slice(d * w, n * w), generation);
+            else if (_s.ResetAfter) Deliver(_recurrentKernel, total.Slice(_stateOffset, n * w), generation);
+            else
             {
-                Gemm.Multiply(operands, _dGatesZr, _dUGates, n, rows, 2 * n, transposeA: true, transposeB: false, 1f, 0f);
-                Gemm.Multiply(_candidate, _dCandidate, _dUCandidate, n, rows, n, transposeA: true, transposeB: false, 1f, 0f);
+                var du = _recurrentKernel.GradForWrite(generation, out bool fresh);
                 for (int row = 0; row < n; row++)
                 {
                     var target = du.Slice(row * w, w);
-                    if (fresh)
-                    {
-                        _dUGates.AsSpan(row * 2 * n, 2 * n).CopyTo(target);
-                        _dUCandidate.AsSpan(row * n, n).CopyTo(target[(2 * n)..]);
-                    }
+                    var gates = total.Slice(_stateOffset + row * 2 * n, 2 * n);
+                    var candidate = total.Slice(_candidateOffset + row * n, n);
+                    if (fresh) { gates.CopyTo(target); candidate.CopyTo(target[(2 * n)..]); }
                     else
                     {
-                        TensorPrimitives.Add(target[..(2 * n)], _dUGates.AsSpan(row * 2 * n, 2 * n), target[..(2 * n)]);
-                        TensorPrimitives.Add(target[(2 * n)..], _dUCandidate.AsSpan(row * n, n), target[(2 * n)..]);
+                        TensorPrimitives.Add(target[..(2 * n)], gates, target[..(2 * n)]);
+                        TensorPrimitives.Add(target[(2 * n)..], candidate, target[(2 * n)..]);
                     }
                 }
             }
-            else Gemm.Multiply(operands, _dRecurrentGates, du, n, rows, w, transposeA: true, transposeB: false, 1f, fresh ? 0f : 1f);
         }
         if (_bias is { RequiresGrad: true })
         {
-            var db = _bias.GradForAccumulation(generation);
-            Ops.MaskAndSumColumns(_dGates.AsSpan(0, rows * w), default, w, relu: false, db[..w]);
-            if (_s.GruResetAfter) Ops.MaskAndSumColumns(_dRecurrentGates.AsSpan(0, rows * w), default, w, relu: false, db.Slice(w, w));
+            var db = _bias.GradForWrite(generation, out bool fresh);
+            Merge(db[..w], total.Slice((_inputWidth - 1) * w, w), fresh);
+            if (_s.GruResetAfter) Merge(db.Slice(w, w), total.Slice(_stateOffset + n * w, w), fresh);
         }
     }
 
-    /// <summary>dX = dG·Wᵀ for all steps at once, scattered back to (batch, time) order through the input dropout mask.</summary>
-    private void InputGradient(int generation)
+    private static void Deliver(Tensor weight, ReadOnlySpan<float> gradient, int generation)
     {
-        if (!_x.RequiresGrad) return;
-        int rows = _steps * _batch, d = _features;
-        Gemm.Multiply(_dGates, _kernel.Values, _dInputs, rows, _width, d, transposeA: false, transposeB: true, 1f, 0f);
-        var dx = _x.GradForWrite(generation, out bool fresh);
-        for (int s = 0; s < _steps; s++)
-        {
-            int t = TimeOf(s);
-            for (int b = 0; b < _batch; b++)
-            {
-                var source = _dInputs.AsSpan((s * _batch + b) * d, d);
-                var target = dx.Slice((b * _steps + t) * d, d);
-                if (_dropInputs)
-                {
-                    var keep = _inputKeep.AsSpan(b * d, d);
-                    if (fresh) TensorPrimitives.Multiply(source, keep, target);
-                    else TensorPrimitives.FusedMultiplyAdd(source, keep, target, target);
-                }
-                else if (fresh) source.CopyTo(target);
-                else TensorPrimitives.Add(target, source, target);
-            }
-        }
+        var grad = weight.GradForWrite(generation, out bool fresh);
+        Merge(grad, gradient, fresh);
+    }
+
+    private static void Merge(Span<float> target, ReadOnlySpan<float> source, bool fresh)
+    {
+        if (fresh) source.CopyTo(target);
+        else TensorPrimitives.Add(target, source, target);
     }
 }

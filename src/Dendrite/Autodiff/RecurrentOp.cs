@@ -3,27 +3,29 @@ using Dendrite.Kernels;
 namespace Dendrite.Autodiff;
 
 /// <summary>
-/// A recurrent layer's whole call (every time step, forward and backward) as one op. Everything runs time-major, in
-/// processing order (reversed when going backwards): the inputs are gathered once into (time, batch, features), so
-/// that their projection x·W (+ bias) for all steps is one matrix product and each step's slice of it is contiguous;
-/// then each step adds h_prev·U with one product (accumulated into that slice) and runs the fused gate kernel over
-/// the batch's rows. The activations, states and cell values of every step are kept for the backward pass, which
-/// walks the steps in reverse with one product per step (the gate gradients times Uᵀ) and then forms the weight
-/// gradients as three large products over all steps: dW = Xᵀ·dG, dU = Hᵀ·dG, dX = dG·Wᵀ.
+/// A recurrent layer's whole call (every time step, forward and backward) as one op. Per step, the products with the
+/// weights are single matrix products over stacked operands: for the LSTM and SimpleRNN, [x_t, h_prev, 1]·[W; U; b]
+/// gives every gate's pre-activation (input projection, recurrent product and bias at once); the GRU keeps its input
+/// side [x_t, 1]·[W; b_in] apart from its recurrent side, which its reset gate scales. A fused kernel then applies the
+/// gate activations and the state update row by row. The backward pass walks the steps in reverse with the same
+/// kernels and one product per step for the gradient of h_prev (dG·Uᵀ), and accumulates the weight gradients step by
+/// step as [x_t, h_prev, 1]ᵀ·dG while dG is still in cache, so no (time, batch, gates) gradient is ever stored.
 /// </summary>
 /// <remarks>
-/// The samples of a batch do not interact through time, so the step loop (forward and backward) runs on every core
-/// at once, each core over its own rows for all the steps, with no synchronisation between steps: its share of U
-/// and of every step's buffers stays in its own cache. Rows are cut into fixed chunks of about
-/// <see cref="ChunkRows"/> whatever the thread count, and a chunk is never split, so the numbers do not depend on
-/// how many threads run. The large products before and after the loop use all cores through <see cref="Gemm"/>.
-/// </remarks>
-/// <remarks>
+/// <para>
+/// The samples of a batch do not interact through time, so the batch is cut into at most <see cref="MaxGroups"/>
+/// fixed groups of rows, and each core runs the whole step loop (forward, and backward through time) for its groups,
+/// with no synchronisation between steps: its share of every step's buffers stays in its own cache. Each group keeps
+/// its own weight-gradient sums, added in group order at the end, and the groups depend only on the batch size, so
+/// the results are the same bits on one thread or many (the other products' rows are independent of each other).
+/// </para>
+/// <para>
 /// Every buffer is taken when the op is made (from the step's workspace when there is one), so a recorded training
 /// step replays without allocating. Masked steps (mask 0) carry the previous states and output and get no gate
-/// gradient, as in Keras' <c>backend.rnn</c>; with <c>zero_output_for_mask</c> their output is zero instead.
-/// Dropout masks (training only) are drawn once per call: one over the input features for every step and one over
-/// the recurrent state, applied to the operands of the matrix products.
+/// gradient, as in Keras' <c>backend.rnn</c>; with <c>zero_output_for_mask</c> their output is zero instead. Dropout
+/// masks (training only) are drawn once per call: one over the input features, used at every step, and one over the
+/// recurrent state, applied to the operands of the products.
+/// </para>
 /// </remarks>
 internal sealed partial class RecurrentOp : Op, IParallelJob
 {
@@ -34,20 +36,26 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
     private readonly int _batch, _steps, _features, _units, _width;
     private readonly bool _dropInputs, _dropRecurrent;
 
-    // Forward state, time-major: slot s of each holds processing step s.
-    private readonly float[] _inputs;        // (T, B, D): x in processing order, input dropout applied
-    private readonly float[] _gates;         // (T, B, K·U): pre-activations, then the activations kept for backward
+    // The operands of the products, time-major (slot s holds processing step s), kept for the weight gradients.
+    private readonly int _inputWidth;        // columns of the input operand: D (+ U for the fused cells) (+ 1 for the bias)
+    private readonly int _stateWidth;        // the GRU's recurrent operand: U (+ 1 for its recurrent bias, reset after)
+    private readonly float[] _inputOperand;  // (T, B, inputWidth): [x_t·keep, (h_prev·keep,) 1]
+    private readonly float[]? _stateOperand; // (T, B, stateWidth): the GRU's [h_prev·keep, 1]
+    private readonly float[] _inputWeights;  // (inputWidth, K·U): [W; (U;) b]
+    private readonly float[]? _stateWeights; // the GRU's [U; b_rec] (reset after) or U's z and r columns (reset before)
+    private readonly float[]? _candidateWeights; // the reset-before GRU's U_h (U, U)
+
+    // Forward state, time-major.
+    private readonly float[] _gates;         // (T, B, K·U): the gate activations of every step
     private readonly float[] _h;             // (T + 1, B, U): h_0 (the initial state), then h after each step
     private readonly float[]? _c;            // (T + 1, B, U): the LSTM's cell state, c_0 first
     private readonly float[]? _activatedCell;// (T, B, U): act(c) of the LSTM
     private readonly float[]? _candidate;    // (T, B, U): the GRU's h·U_h + b_h (reset after) or r·h (reset before)
-    private readonly float[]? _operands;     // (T, B, U): h_prev with recurrent dropout applied (else h is the operand)
     private readonly float[]? _stepMask;     // (T, B): the mask in processing order
     private readonly float[]? _inputKeep;    // (B, D): the input dropout mask (0 or 1 / (1 − rate))
     private readonly float[]? _recurrentKeep;// (B, U): the recurrent dropout mask
-    private readonly float[]? _recurrentProduct; // (B, K·U) or (B, 2·U): a GRU step's h·U (the LSTM adds its product into the gates)
+    private readonly float[]? _recurrentProduct; // (B, K·U) or (B, 2·U): a GRU step's recurrent product
     private readonly float[]? _candidateProduct; // (B, U): the reset-before GRU's (r·h)·U_h
-    private readonly float[]? _uGates, _uCandidate; // the reset-before GRU's U split into (U, 2·U) and (U, U) blocks
 
     /// <summary>The final-state tensors made for this op (Keras' return_state), whose gradients the backward reads.</summary>
     public Tensor[] StateOutputs { get; set; } = [];
@@ -60,42 +68,44 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         _units = settings.Units; _width = settings.Gates * _units;
         _dropInputs = dropping && settings.Dropout > 0;
         _dropRecurrent = dropping && settings.RecurrentDropout > 0;
-        int rows = _steps * _batch;
-        _inputs = Rent(rows * _features);
+        int rows = _steps * _batch, n = _units;
+        bool gru = settings.Cell == RecurrentCell.Gru, hasBias = bias is not null;
+        _inputWidth = _features + (gru ? 0 : n) + (hasBias ? 1 : 0);
+        _inputOperand = Rent(rows * _inputWidth);
+        _inputWeights = Rent(_inputWidth * _width);
+        if (gru)
+        {
+            _stateWidth = n + (settings.ResetAfter && hasBias ? 1 : 0);
+            _stateOperand = Rent(rows * _stateWidth);
+            _stateWeights = Rent(_stateWidth * (settings.ResetAfter ? _width : 2 * n));
+            _candidate = Rent(rows * n);
+            _recurrentProduct = Rent(_batch * (settings.ResetAfter ? _width : 2 * n));
+            if (!settings.ResetAfter)
+            {
+                _candidateWeights = Rent(n * n);
+                _candidateProduct = Rent(_batch * n);
+            }
+        }
         _gates = Rent(rows * _width);
-        _h = Rent((_steps + 1) * _batch * _units);
+        _h = Rent((_steps + 1) * _batch * n);
         if (settings.Cell == RecurrentCell.Lstm)
         {
-            _c = Rent((_steps + 1) * _batch * _units);
-            _activatedCell = Rent(rows * _units);
+            _c = Rent((_steps + 1) * _batch * n);
+            _activatedCell = Rent(rows * n);
         }
-        if (settings.Cell == RecurrentCell.Gru)
-        {
-            _candidate = Rent(rows * _units);
-            _recurrentProduct = Rent(_batch * (settings.ResetAfter ? _width : 2 * _units));
-        }
-        if (settings.GruResetBefore)
-        {
-            _candidateProduct = Rent(_batch * _units);
-            _uGates = Rent(_units * 2 * _units);
-            _uCandidate = Rent(_units * _units);
-        }
-        if (_dropRecurrent) _operands = Rent(rows * _units);
         if (mask is not null) _stepMask = Rent(rows);
         if (_dropInputs) _inputKeep = Rent(_batch * _features);
-        if (_dropRecurrent) _recurrentKeep = Rent(_batch * _units);
+        if (_dropRecurrent) _recurrentKeep = Rent(_batch * n);
         if (withBackward) AllocateBackward();
     }
 
     private static float[] Rent(int size) => Workspace.Current is { } ws ? ws.Rent(size) : new float[size];
 
-    private Span<float> Slab(float[] buffer, int slot, int width) => buffer.AsSpan(slot * _batch * width, _batch * width);
-
     /// <summary>Rows [b0, b1) of slot <paramref name="slot"/> of a (slots, batch, width) buffer.</summary>
     private Span<float> Rows(float[] buffer, int slot, int width, int b0, int b1) => buffer.AsSpan((slot * _batch + b0) * width, (b1 - b0) * width);
 
     /// <summary>State <paramref name="index"/> (0: h, 1: the LSTM's c) after the last step, (batch, units).</summary>
-    public ReadOnlySpan<float> FinalState(int index) => Slab(index == 0 ? _h : _c!, _steps, _units);
+    public ReadOnlySpan<float> FinalState(int index) => Rows(index == 0 ? _h : _c!, _steps, _units, 0, _batch);
 
     /// <summary>Whether sample <paramref name="b"/> takes part in processing step <paramref name="s"/>.</summary>
     private bool Active(int s, int b) => _stepMask is null || _stepMask[s * _batch + b] != 0f;
@@ -108,47 +118,13 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
 
     public override void Forward()
     {
-        GatherInputs();
-        ProjectInputs();
-        SetInitialStates();
-        if (_s.GruResetBefore) SplitRecurrentKernel();
-        RunChunks(backward: false);
-        WriteOutput();
-    }
-
-    /// <summary>Every step, forward, for rows [b0, b1).</summary>
-    private void ForwardRange(int b0, int b1)
-    {
-        for (int s = 0; s < _steps; s++) Step(s, b0, b1);
-    }
-
-    /// <summary>Draws the dropout masks, then copies x into time-major processing order (scaled by the input mask) and the mask likewise.</summary>
-    private void GatherInputs()
-    {
         if (_dropInputs) DrawKeepMask(_inputKeep.AsSpan(0, _batch * _features), _s.Dropout);
         if (_dropRecurrent) DrawKeepMask(_recurrentKeep.AsSpan(0, _batch * _units), _s.RecurrentDropout);
-        var x = _x.Values;
-        int d = _features;
-        for (int s = 0; s < _steps; s++)
-        {
-            int t = TimeOf(s);
-            for (int b = 0; b < _batch; b++)
-            {
-                var source = x.Slice((b * _steps + t) * d, d);
-                var target = _inputs.AsSpan((s * _batch + b) * d, d);
-                if (_dropInputs) System.Numerics.Tensors.TensorPrimitives.Multiply(source, _inputKeep.AsSpan(b * d, d), target);
-                else source.CopyTo(target);
-            }
-        }
-        if (_stepMask is not null)
-        {
-            var m = _mask!.Values;
-            for (int s = 0; s < _steps; s++)
-            {
-                int t = TimeOf(s);
-                for (int b = 0; b < _batch; b++) _stepMask[s * _batch + b] = m[b * _steps + t];
-            }
-        }
+        GatherMask();
+        StackWeights();
+        SetInitialStates();
+        RunGroups(backward: false);
+        WriteOutput();
     }
 
     private void DrawKeepMask(Span<float> mask, double rate)
@@ -157,115 +133,53 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
         _s.Random!.FillKeepMask(mask, threshold, (float)(1.0 / (1.0 - rate)));
     }
 
-    /// <summary>All steps' x·W + b at once (the GRU's input bias only: its recurrent bias is added per step).</summary>
-    private void ProjectInputs()
+    private void GatherMask()
     {
-        ReadOnlySpan<float> inputBias = _bias is null ? default : _bias.Values[.._width];
-        Gemm.Multiply(_inputs, _kernel.Values, _gates, _steps * _batch, _features, _width, false, false, 1f, 0f, inputBias);
+        if (_stepMask is null) return;
+        var m = _mask!.Values;
+        for (int s = 0; s < _steps; s++)
+        {
+            int t = TimeOf(s);
+            for (int b = 0; b < _batch; b++) _stepMask[s * _batch + b] = m[b * _steps + t];
+        }
+    }
+
+    /// <summary>
+    /// The weights as the per-step products read them: [W; U; b] for the LSTM and SimpleRNN; for the GRU, [W; b_in]
+    /// and [U; b_rec] (reset after), or [W; b] and U split into its z–r columns and its h columns (reset before).
+    /// </summary>
+    private void StackWeights()
+    {
+        int d = _features, n = _units, w = _width;
+        var kernel = _kernel.Values; var u = _recurrentKernel.Values;
+        kernel.CopyTo(_inputWeights);
+        int row = d;
+        if (_s.Cell != RecurrentCell.Gru)
+        {
+            u.CopyTo(_inputWeights.AsSpan(row * w));
+            row += n;
+        }
+        if (_bias is not null) _bias.Values[..w].CopyTo(_inputWeights.AsSpan(row * w, w));
+        if (_s.GruResetAfter)
+        {
+            u.CopyTo(_stateWeights);
+            if (_bias is not null) _bias.Values.Slice(w, w).CopyTo(_stateWeights.AsSpan(n * w, w));
+        }
+        else if (_s.GruResetBefore)
+            for (int r = 0; r < n; r++)
+            {
+                u.Slice(r * w, 2 * n).CopyTo(_stateWeights.AsSpan(r * 2 * n, 2 * n));
+                u.Slice(r * w + 2 * n, n).CopyTo(_candidateWeights.AsSpan(r * n, n));
+            }
     }
 
     private void SetInitialStates()
     {
         for (int i = 0; i < _s.StateCount; i++)
         {
-            var slot = Slab(i == 0 ? _h : _c!, 0, _units);
+            var slot = Rows(i == 0 ? _h : _c!, 0, _units, 0, _batch);
             if (_initialStates is null) slot.Clear();
             else _initialStates[i].Values.CopyTo(slot);
-        }
-    }
-
-    /// <summary>The reset-before GRU multiplies h by U's z and r columns and r·h by its h columns: two contiguous copies.</summary>
-    private void SplitRecurrentKernel()
-    {
-        var u = _recurrentKernel.Values;
-        int n = _units;
-        for (int row = 0; row < n; row++)
-        {
-            u.Slice(row * 3 * n, 2 * n).CopyTo(_uGates.AsSpan(row * 2 * n, 2 * n));
-            u.Slice(row * 3 * n + 2 * n, n).CopyTo(_uCandidate.AsSpan(row * n, n));
-        }
-    }
-
-    /// <summary>
-    /// The left operand of step <paramref name="s"/>'s recurrent product for rows [b0, b1): h_prev, or h_prev times the
-    /// recurrent dropout mask.
-    /// </summary>
-    private ReadOnlySpan<float> Operand(int s, int b0, int b1)
-    {
-        var hPrev = Rows(_h, s, _units, b0, b1);
-        if (!_dropRecurrent) return hPrev;
-        var operand = Rows(_operands!, s, _units, b0, b1);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(hPrev, _recurrentKeep.AsSpan(b0 * _units, (b1 - b0) * _units), operand);
-        return operand;
-    }
-
-    /// <summary>Step <paramref name="s"/> for rows [b0, b1): the recurrent product(s), then the gate kernel on each row.</summary>
-    private void Step(int s, int b0, int b1)
-    {
-        var operand = Operand(s, b0, b1);
-        var u = _recurrentKernel.Values;
-        int rows = b1 - b0, n = _units, w = _width;
-        switch (_s.Cell)
-        {
-            case RecurrentCell.Lstm:
-            case RecurrentCell.SimpleRnn:
-                Gemm.Multiply(operand, u, Rows(_gates, s, w, b0, b1), rows, n, w, false, false, 1f, 1f);
-                ForwardRows(Phase.Forward, s, b0, b1);
-                break;
-            case RecurrentCell.Gru when _s.ResetAfter:
-                Gemm.Multiply(operand, u, _recurrentProduct.AsSpan(b0 * w, rows * w), rows, n, w, false, false, 1f, 0f);
-                ForwardRows(Phase.Forward, s, b0, b1);
-                break;
-            default:
-                Gemm.Multiply(operand, _uGates, _recurrentProduct.AsSpan(b0 * 2 * n, rows * 2 * n), rows, n, 2 * n, false, false, 1f, 0f);
-                ForwardRows(Phase.ForwardGates, s, b0, b1);
-                Gemm.Multiply(Rows(_candidate!, s, n, b0, b1), _uCandidate, _candidateProduct.AsSpan(b0 * n, rows * n), rows, n, n, false, false, 1f, 0f);
-                ForwardRows(Phase.Forward, s, b0, b1);
-                break;
-        }
-    }
-
-    /// <summary>The forward kernels for rows [b0, b1) of step <paramref name="s"/>.</summary>
-    private void ForwardRows(Phase phase, int s, int b0, int b1)
-    {
-        int n = _units, w = _width;
-        var act = _s.Activation; var rec = _s.RecurrentActivation;
-        for (int b = b0; b < b1; b++)
-        {
-            int row = s * _batch + b;
-            var gates = _gates.AsSpan(row * w, w);
-            var hPrev = _h.AsSpan(row * n, n);
-            var h = _h.AsSpan(row * n + _batch * n, n);
-            if (phase == Phase.ForwardGates)
-            {
-                // The reset-before GRU's first half; a masked row computes it too (harmlessly) and is carried below.
-                var operand = _dropRecurrent ? _operands.AsSpan(row * n, n) : hPrev;
-                GruKernels.GatesResetBefore(gates, _recurrentProduct.AsSpan(b * 2 * n, 2 * n), operand, _candidate.AsSpan(row * n, n), rec);
-                continue;
-            }
-            if (!Active(s, b))
-            {
-                // A masked step carries the states (and so the output) unchanged.
-                hPrev.CopyTo(h);
-                if (_c is not null) _c.AsSpan(row * n, n).CopyTo(_c.AsSpan(row * n + _batch * n, n));
-                continue;
-            }
-            switch (_s.Cell)
-            {
-                case RecurrentCell.Lstm:
-                    LstmKernels.Forward(gates, _c.AsSpan(row * n, n), _c.AsSpan(row * n + _batch * n, n), _activatedCell.AsSpan(row * n, n), h, act, rec);
-                    break;
-                case RecurrentCell.SimpleRnn:
-                    SimpleRnnKernels.Forward(gates, h, act);
-                    break;
-                case RecurrentCell.Gru when _s.ResetAfter:
-                    ReadOnlySpan<float> recurrentBias = _bias is null ? default : _bias.Values.Slice(w, w);
-                    GruKernels.ForwardResetAfter(gates, _recurrentProduct.AsSpan(b * w, w), recurrentBias, hPrev, _candidate.AsSpan(row * n, n), h, act, rec);
-                    break;
-                default:
-                    GruKernels.CandidateResetBefore(gates, _candidateProduct.AsSpan(b * n, n), hPrev, h, act);
-                    break;
-            }
         }
     }
 
@@ -299,32 +213,40 @@ internal sealed partial class RecurrentOp : Op, IParallelJob
 
     // ---- The step loop on every core ----
 
-    private enum Phase { Forward, ForwardGates, Backward, BackwardGates }
+    /// <summary>At most this many groups of rows run the step loop side by side.</summary>
+    internal const int MaxGroups = 4;
 
-    /// <summary>About this many rows per chunk of the step loop (each at least this many when the batch has that many).</summary>
-    internal const int ChunkRows = 16;
+    /// <summary>Groups have at least this many rows (a smaller batch is one group).</summary>
+    internal const int MinGroupRows = 16;
 
-    private int Chunks => Math.Max(1, _batch / ChunkRows);
+    private int Groups => Math.Clamp(_batch / MinGroupRows, 1, MaxGroups);
+
+    /// <summary>Rows [b0, b1) of group <paramref name="g"/>.</summary>
+    private (int B0, int B1) GroupRows(int g) => (g * _batch / Groups, (g + 1) * _batch / Groups);
 
     private bool _runBackward;
 
-    /// <summary>Runs the whole step loop (forward, or backward through time) over the batch's chunks, split over the threads.</summary>
-    private void RunChunks(bool backward)
+    /// <summary>Runs the whole step loop (forward, or backward through time) for every group, the groups split over the threads.</summary>
+    private void RunGroups(bool backward)
     {
-        int parts = Math.Min(WorkerPool.MaxThreads, Chunks);
+        int parts = Math.Min(WorkerPool.MaxThreads, Groups);
         _runBackward = backward;
         if (parts <= 1) Execute(0, 1);
         else WorkerPool.Run(this, parts);
     }
 
-    /// <summary>Part <paramref name="part"/>: the step loop for its whole chunks, one contiguous block of rows.</summary>
+    /// <summary>
+    /// Part <paramref name="part"/>: the step loop over the rows of its groups, together (one product per step for
+    /// all of them: a product's rows do not depend on each other, so this changes no bit), each group keeping its
+    /// own weight-gradient sums.
+    /// </summary>
     public void Execute(int part, int parts)
     {
-        int chunks = Chunks;
-        int first = chunks * part / parts, last = chunks * (part + 1) / parts;
-        int b0 = first * _batch / chunks, b1 = last * _batch / chunks;
-        if (b0 >= b1) return;
-        if (_runBackward) BackwardRange(b0, b1);
-        else ForwardRange(b0, b1);
+        int groups = Groups;
+        int g0 = groups * part / parts, g1 = groups * (part + 1) / parts;
+        if (g0 >= g1) return;
+        if (_runBackward) BackwardGroups(g0, g1);
+        else ForwardRange(GroupRows(g0).B0, GroupRows(g1 - 1).B1);
     }
 }
+

@@ -21,10 +21,19 @@ internal enum GateActivation
 /// Cephes' <c>tanhf</c>: an odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above), ReLU and the identity, and
 /// their derivatives written in terms of the output.
 /// </summary>
-internal static class GateMath
+internal static partial class GateMath
 {
+    /// <summary>
+    /// The widest vectors the kernels may use: 16 (16-lane vectors where AVX-512 is accelerated, then 8-lane ones for
+    /// what is left), 8, or 1 (scalar loops only). Tests lower it to check every path against the references.
+    /// </summary>
+    internal static int MaxLanes { get; set; } = 16;
+
     /// <summary>Whether the kernels take the 8-lane path (else they run their scalar loop on every element).</summary>
-    public static bool Vectorized => Vector256.IsHardwareAccelerated;
+    public static bool Vectorized => MaxLanes >= 8 && Vector256.IsHardwareAccelerated;
+
+    /// <summary>Whether the kernels that have one take a 16-lane path first.</summary>
+    public static bool Vectorized512 => MaxLanes >= 16 && Vector512.IsHardwareAccelerated;
 
     /// <summary>Lanes per vector.</summary>
     public const int Width = 8;

@@ -28,6 +28,18 @@ internal static class GruKernels
         var rz = recurrent[..units]; var rr = recurrent.Slice(units, units); var rh = recurrent.Slice(2 * units, units);
         ReadOnlySpan<float> bz = bias ? recurrentBias[..units] : default, br = bias ? recurrentBias.Slice(units, units) : default, bh = bias ? recurrentBias.Slice(2 * units, units) : default;
         int j = 0;
+        if (Vectorized512)
+            for (; j <= units - Width512; j += Width512)
+            {
+                var sz = Load512(gz, j) + Load512(rz, j); var sr = Load512(gr, j) + Load512(rr, j); var rc = Load512(rh, j);
+                if (bias) { sz += Load512(bz, j); sr += Load512(br, j); rc += Load512(bh, j); }
+                var z = Apply(recurrentActivation, sz);
+                var r = Apply(recurrentActivation, sr);
+                var hh = Apply(activation, Load512(gh, j) + r * rc);
+                var hp = Load512(hPrev, j);
+                Store(z, gz, j); Store(r, gr, j); Store(hh, gh, j); Store(rc, recurrentCandidate, j);
+                Store(z * hp + (Vector512<float>.One - z) * hh, h, j);
+            }
         if (Vectorized)
             for (; j <= units - Width; j += Width)
             {
@@ -63,6 +75,17 @@ internal static class GruKernels
         int units = dh.Length;
         var gz = gates[..units]; var gr = gates.Slice(units, units); var gh = gates.Slice(2 * units, units);
         int j = 0;
+        if (Vectorized512)
+            for (; j <= units - Width512; j += Width512)
+            {
+                var z = Load512(gz, j); var r = Load512(gr, j); var hh = Load512(gh, j); var d = Load512(dh, j);
+                var dz = d * (Load512(hPrev, j) - hh) * Derivative(recurrentActivation, z);
+                var dhh = d * (Vector512<float>.One - z) * Derivative(activation, hh);
+                var dr = dhh * Load512(recurrentCandidate, j) * Derivative(recurrentActivation, r);
+                Store(dz, dInput, j); Store(dr, dInput, units + j); Store(dhh, dInput, 2 * units + j);
+                Store(dz, dRecurrent, j); Store(dr, dRecurrent, units + j); Store(dhh * r, dRecurrent, 2 * units + j);
+                Store(d * z, dh, j);
+            }
         if (Vectorized)
             for (; j <= units - Width; j += Width)
             {

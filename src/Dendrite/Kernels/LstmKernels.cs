@@ -23,6 +23,18 @@ internal static class LstmKernels
         int units = h.Length;
         var gi = gates[..units]; var gf = gates.Slice(units, units); var gg = gates.Slice(2 * units, units); var go = gates.Slice(3 * units, units);
         int j = 0;
+        if (Vectorized512)
+            for (; j <= units - Width512; j += Width512)
+            {
+                var i = Apply(recurrentActivation, Load512(gi, j));
+                var f = Apply(recurrentActivation, Load512(gf, j));
+                var g = Apply(activation, Load512(gg, j));
+                var o = Apply(recurrentActivation, Load512(go, j));
+                var cj = f * Load512(cPrev, j) + i * g;
+                var tc = Apply(activation, cj);
+                Store(i, gi, j); Store(f, gf, j); Store(g, gg, j); Store(o, go, j);
+                Store(cj, c, j); Store(tc, activatedCell, j); Store(o * tc, h, j);
+            }
         if (Vectorized)
             for (; j <= units - Width; j += Width)
             {
@@ -58,6 +70,18 @@ internal static class LstmKernels
         var gi = gates[..units]; var gf = gates.Slice(units, units); var gg = gates.Slice(2 * units, units); var go = gates.Slice(3 * units, units);
         var di = dGates[..units]; var df = dGates.Slice(units, units); var dg = dGates.Slice(2 * units, units); var dO = dGates.Slice(3 * units, units);
         int j = 0;
+        if (Vectorized512)
+            for (; j <= units - Width512; j += Width512)
+            {
+                var i = Load512(gi, j); var f = Load512(gf, j); var g = Load512(gg, j); var o = Load512(go, j);
+                var tc = Load512(activatedCell, j); var dhj = Load512(dh, j);
+                var dcj = Load512(dc, j) + dhj * o * Derivative(activation, tc);
+                Store(dcj * g * Derivative(recurrentActivation, i), di, j);
+                Store(dcj * Load512(cPrev, j) * Derivative(recurrentActivation, f), df, j);
+                Store(dcj * i * Derivative(activation, g), dg, j);
+                Store(dhj * tc * Derivative(recurrentActivation, o), dO, j);
+                Store(dcj * f, dc, j);
+            }
         if (Vectorized)
             for (; j <= units - Width; j += Width)
             {

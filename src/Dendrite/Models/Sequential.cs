@@ -57,7 +57,12 @@ public class Sequential : Model
         // builds it, and names both layers when a shape does not fit).
         var input = new Input(inputShape.ToArray(), _input?.Name);
         KerasTensor x = input;
-        foreach (var layer in _layers) x = layer.Call(x);
+        foreach (var layer in _layers)
+        {
+            if (layer.OutputCount > 1)
+                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}) returns {layer.OutputCount} tensors (its output and final states), but a Sequential model passes one tensor from layer to layer; build the model with the functional API (layer.CallAll) instead.");
+            x = layer.Call(x);
+        }
         Graph = new FunctionalGraph([input], [x], Name);
         return x.Shape;
     }

@@ -4,22 +4,25 @@ using Dendrite.Kernels;
 namespace Dendrite.Tests.Kernels;
 
 /// <summary>
-/// The fused recurrent gate kernels (vectorised, with scalar tails) against their float64 references, on unit counts
-/// that exercise the 8-lane path, its tail and the scalar path alone (1, 7, 8, 129), every activation pair, and
-/// pre-activations up to ±12 (saturation) as well as tiny ones (tanh's polynomial branch).
+/// The fused recurrent gate kernels against their float64 references on every path — 16-lane vectors (where AVX-512
+/// runs) then 8-lane ones then scalars, 8-lane then scalars, scalars alone (<see cref="GateMath.MaxLanes"/>) — on
+/// unit counts that leave each path a remainder (1, 7, 8, 24, 129), every activation pair, and pre-activations up to
+/// ±12 (saturation) as well as tiny ones (tanh's polynomial branch).
 /// </summary>
+[Collection(GlobalStateCollection.Name)] // sets GateMath.MaxLanes
 public class GateKernelTests
 {
-    public static TheoryData<int, string, string> Cases()
+    public static TheoryData<int, string, string, int> Cases()
     {
-        var data = new TheoryData<int, string, string>();
-        foreach (int units in new[] { 1, 7, 8, 129 })
+        var data = new TheoryData<int, string, string, int>();
+        foreach (int lanes in new[] { 16, 8, 1 })
+        foreach (int units in new[] { 1, 7, 8, 24, 129 })
             foreach (var (act, rec) in new[]
             {
                 (GateActivation.Tanh, GateActivation.Sigmoid), (GateActivation.Relu, GateActivation.Sigmoid),
                 (GateActivation.Linear, GateActivation.Tanh), (GateActivation.Sigmoid, GateActivation.Linear),
             })
-                data.Add(units, act.ToString(), rec.ToString());
+                data.Add(units, act.ToString(), rec.ToString(), lanes);
         return data;
     }
 
@@ -36,9 +39,10 @@ public class GateKernelTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void LstmKernelsMatchTheirReferences(int units, string activation, string recurrentActivation)
+    public void LstmKernelsMatchTheirReferences(int units, string activation, string recurrentActivation, int lanes)
     {
         var (act, rec) = (Enum.Parse<GateActivation>(activation), Enum.Parse<GateActivation>(recurrentActivation));
+        using var restore = Lanes(lanes);
         var gates = Values(1, 4 * units);
         var cPrev = Values(2, units, 2);
         var (g1, c1, a1, h1) = ((float[])gates.Clone(), new float[units], new float[units], new float[units]);
@@ -57,9 +61,10 @@ public class GateKernelTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void GruResetAfterKernelsMatchTheirReferences(int units, string activation, string recurrentActivation)
+    public void GruResetAfterKernelsMatchTheirReferences(int units, string activation, string recurrentActivation, int lanes)
     {
         var (act, rec) = (Enum.Parse<GateActivation>(activation), Enum.Parse<GateActivation>(recurrentActivation));
+        using var restore = Lanes(lanes);
         var gates = Values(5, 3 * units);
         var recurrent = Values(6, 3 * units);
         var hPrev = Values(7, units, 1);
@@ -81,9 +86,10 @@ public class GateKernelTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void GruResetBeforeKernelsMatchTheirReferences(int units, string activation, string recurrentActivation)
+    public void GruResetBeforeKernelsMatchTheirReferences(int units, string activation, string recurrentActivation, int lanes)
     {
         var (act, rec) = (Enum.Parse<GateActivation>(activation), Enum.Parse<GateActivation>(recurrentActivation));
+        using var restore = Lanes(lanes);
         var gates = Values(10, 3 * units);
         var recurrentZr = Values(11, 2 * units);
         var operand = Values(12, units, 1);
@@ -115,9 +121,10 @@ public class GateKernelTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void SimpleRnnKernelsMatchTheirReferences(int units, string activation, string recurrentActivation)
+    public void SimpleRnnKernelsMatchTheirReferences(int units, string activation, string recurrentActivation, int lanes)
     {
         var (act, rec) = (Enum.Parse<GateActivation>(activation), Enum.Parse<GateActivation>(recurrentActivation));
+        using var restore = Lanes(lanes);
         _ = rec;
         var pre = Values(17, units);
         var h1 = new float[units]; var h2 = new float[units];
@@ -131,7 +138,20 @@ public class GateKernelTests
         AssertClose(d2, d1, "dPre");
     }
 
-    /// <summary>The vector sigmoid and tanh against float64 over a dense sweep, including saturation, ±0 and NaN.</summary>
+    /// <summary>Sets <see cref="GateMath.MaxLanes"/> until disposed.</summary>
+    private static Restore Lanes(int lanes)
+    {
+        var restore = new Restore(GateMath.MaxLanes);
+        GateMath.MaxLanes = lanes;
+        return restore;
+    }
+
+    private readonly struct Restore(int lanes) : IDisposable
+    {
+        public void Dispose() => GateMath.MaxLanes = lanes;
+    }
+
+    /// <summary>The vector sigmoid and tanh (8 and 16 lanes) against float64 over a dense sweep, including saturation, ±0 and NaN.</summary>
     [Fact]
     public void VectorSigmoidAndTanhAreAccurate()
     {
@@ -139,20 +159,36 @@ public class GateKernelTests
         for (int i = -200_000; i <= 200_000; i++)
         {
             float x = i * 1e-4f * (i % 3 == 0 ? 1f : 0.05f); // dense near 0 too
-            var v = System.Runtime.Intrinsics.Vector256.Create(x);
-            double s = GateMath.Sigmoid(v).GetElement(0), t = GateMath.Tanh(v).GetElement(0);
-            worstSigmoid = Math.Max(worstSigmoid, Math.Abs(s - 1 / (1 + Math.Exp(-(double)x))));
-            // tanh relative to its value near 0 (the polynomial branch must keep small values accurate), absolute elsewhere
-            double exact = Math.Tanh(x);
-            worstTanh = Math.Max(worstTanh, Math.Abs(t - exact) / Math.Max(Math.Abs(exact), 1e-3));
+            double exact = Math.Tanh(x), exactSigmoid = 1 / (1 + Math.Exp(-(double)x));
+            foreach (var (s, t) in new[]
+            {
+                ((double)GateMath.Sigmoid(Vector256.Create(x)).GetElement(0), (double)GateMath.Tanh(Vector256.Create(x)).GetElement(0)),
+                ((double)GateMath.Sigmoid(Vector512.Create(x)).GetElement(0), (double)GateMath.Tanh(Vector512.Create(x)).GetElement(0)),
+            })
+            {
+                worstSigmoid = Math.Max(worstSigmoid, Math.Abs(s - exactSigmoid));
+                // tanh relative to its value near 0 (the polynomial branch must keep small values accurate), absolute elsewhere
+                worstTanh = Math.Max(worstTanh, Math.Abs(t - exact) / Math.Max(Math.Abs(exact), 1e-3));
+            }
         }
         Assert.True(worstSigmoid < 2e-7, $"sigmoid error {worstSigmoid:G3}");
         Assert.True(worstTanh < 1e-6, $"tanh error {worstTanh:G3}");
-        Assert.Equal(1f, GateMath.Tanh(System.Runtime.Intrinsics.Vector256.Create(100f)).GetElement(0));
-        Assert.Equal(-1f, GateMath.Tanh(System.Runtime.Intrinsics.Vector256.Create(-100f)).GetElement(0));
-        Assert.Equal(0f, GateMath.Sigmoid(System.Runtime.Intrinsics.Vector256.Create(-200f)).GetElement(0));
-        Assert.Equal(1f, GateMath.Sigmoid(System.Runtime.Intrinsics.Vector256.Create(200f)).GetElement(0));
-        Assert.True(float.IsNaN(GateMath.Tanh(System.Runtime.Intrinsics.Vector256.Create(float.NaN)).GetElement(0)));
-        Assert.Equal(0f, GateMath.Tanh(System.Runtime.Intrinsics.Vector256.Create(0f)).GetElement(0));
+        foreach (var (tanh, sigmoid, exp) in new (Func<float, float>, Func<float, float>, Func<float, float>)[]
+        {
+            (x => GateMath.Tanh(Vector256.Create(x)).GetElement(0), x => GateMath.Sigmoid(Vector256.Create(x)).GetElement(0), x => GateMath.Exp(Vector256.Create(x)).GetElement(0)),
+            (x => GateMath.Tanh(Vector512.Create(x)).GetElement(0), x => GateMath.Sigmoid(Vector512.Create(x)).GetElement(0), x => GateMath.Exp(Vector512.Create(x)).GetElement(0)),
+        })
+        {
+            Assert.Equal(1f, tanh(100f));
+            Assert.Equal(-1f, tanh(-100f));
+            Assert.Equal(0f, tanh(0f));
+            Assert.True(float.IsNaN(tanh(float.NaN)));
+            Assert.Equal(0f, sigmoid(-200f));
+            Assert.Equal(1f, sigmoid(200f));
+            Assert.True(float.IsNaN(sigmoid(float.NaN)));
+            Assert.Equal(float.PositiveInfinity, exp(100f));
+            Assert.Equal(0f, exp(-100f));
+            Assert.Equal(1f, exp(0f));
+        }
     }
 }

@@ -207,6 +207,7 @@ public class RecurrentLayerTests
         // Symbolic: several outputs need CallAll; initial states must fit.
         var inputs = new Input([3, 4]);
         Assert.Contains("use CallAll", Assert.Throws<InvalidOperationException>(() => new LSTM(2, returnState: true).Call(inputs)).Message);
+        Assert.Contains("functional API", Assert.Throws<ArgumentException>(() => new Sequential(new InputLayer([3, 4]), new GRU(2, returnState: true))).Message);
         Assert.Contains("initial state 0 should have per-sample shape (2,)", Assert.Throws<ArgumentException>(() => new GRU(2).Call(inputs, new Input([3]))).Message);
 
         Assert.Contains("different `go_backwards`", Assert.Throws<ArgumentException>(() => new Bidirectional(new LSTM(2), backwardLayer: new LSTM(2))).Message);

@@ -231,32 +231,21 @@ public class RecurrentSavingTests
     [Fact]
     public void AKerasBidirectionalConfigLoads()
     {
-        string json = """
-        {"module": "keras.layers", "class_name": "Bidirectional", "config": {"name": "bidirectional", "trainable": true,
-         "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
-         "merge_mode": "concat",
-         "layer": {"module": "keras.layers", "class_name": "GRU", "config": {"name": "forward_gru", "trainable": true,
-           "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
-           "return_sequences": true, "return_state": false, "go_backwards": false, "stateful": false, "unroll": false,
-           "zero_output_for_mask": true, "units": 8, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
-           "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
-           "recurrent_initializer": {"module": "keras.initializers", "class_name": "Orthogonal", "config": {"seed": null, "gain": 1.0}, "registered_name": null},
-           "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
-           "kernel_regularizer": null, "recurrent_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
-           "kernel_constraint": null, "recurrent_constraint": null, "bias_constraint": null, "dropout": 0.0, "recurrent_dropout": 0.0,
-           "reset_after": true, "seed": null}, "registered_name": null, "build_config": {"input_shape": [null, 10, 16]}},
-         "backward_layer": {"module": "keras.layers", "class_name": "GRU", "config": {"name": "backward_gru", "trainable": true,
-           "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
-           "return_sequences": true, "return_state": false, "go_backwards": true, "stateful": false, "unroll": false,
-           "zero_output_for_mask": true, "units": 8, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
-           "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
-           "recurrent_initializer": {"module": "keras.initializers", "class_name": "Orthogonal", "config": {"seed": null, "gain": 1.0}, "registered_name": null},
-           "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
-           "kernel_regularizer": null, "recurrent_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
-           "kernel_constraint": null, "recurrent_constraint": null, "bias_constraint": null, "dropout": 0.0, "recurrent_dropout": 0.0,
-           "reset_after": true, "seed": null}, "registered_name": null, "build_config": {"input_shape": [null, 10, 16]}}},
-         "registered_name": null}
-        """;
+        const string Policy = """{"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}""";
+        static string Gru(string name, bool goBackwards) => $$$"""
+            {"module": "keras.layers", "class_name": "GRU", "config": {"name": "{{{name}}}", "trainable": true, "dtype": {{{Policy}}},
+              "return_sequences": true, "return_state": false, "go_backwards": {{{(goBackwards ? "true" : "false")}}}, "stateful": false, "unroll": false,
+              "zero_output_for_mask": true, "units": 8, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
+              "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
+              "recurrent_initializer": {"module": "keras.initializers", "class_name": "Orthogonal", "config": {"seed": null, "gain": 1.0}, "registered_name": null},
+              "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+              "kernel_regularizer": null, "recurrent_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
+              "kernel_constraint": null, "recurrent_constraint": null, "bias_constraint": null, "dropout": 0.0, "recurrent_dropout": 0.0,
+              "reset_after": true, "seed": null}, "registered_name": null, "build_config": {"input_shape": [null, 10, 16]}}
+            """;
+        string json = """{"module": "keras.layers", "class_name": "Bidirectional", "config": {"name": "bidirectional", "trainable": true, "dtype": """
+            + Policy + """, "merge_mode": "concat", "layer": """ + Gru("forward_gru", false) + """, "backward_layer": """ + Gru("backward_gru", true)
+            + """}, "registered_name": null}""";
         var layer = Assert.IsType<Bidirectional>(Layer.Deserialize(JsonNode.Parse(json)!));
         Assert.Equal(("forward_gru", "backward_gru", "concat"), (layer.ForwardLayer.Name, layer.BackwardLayer.Name, layer.MergeMode));
         layer.EnsureBuilt(new Shape(10, 16));

@@ -15,12 +15,26 @@ namespace Dendrite.Layers;
 /// keeps the previous states and output); dropout on the inputs and on the recurrent state during training.
 /// </summary>
 /// <remarks>
-/// A call runs as one fused op (<see cref="Ops"/>): the input projection of all steps in one matrix product, then one
-/// product and one fused gate kernel per step, and a hand-written backward pass through time. <c>unroll</c> is
-/// accepted for Keras compatibility and ignored: the loop is always the fused one, which computes the same values.
-/// <c>stateful</c> is refused (states do not carry over between batches). Keras' weights live in the layer's
-/// <c>cell</c>; Dendrite keeps them on the layer (<c>kernel</c>, <c>recurrent_kernel</c>, <c>bias</c>) and saves them
-/// where Keras does (<c>layers/lstm/cell/vars</c>), so files move both ways.
+/// <para>
+/// A call runs as one fused op: per step one matrix product over the stacked operands [x_t, h_prev, 1] and one fused
+/// gate kernel, the batch's rows split over the cores for the whole step loop, and a hand-written backward pass
+/// through time that accumulates the weight gradients step by step. <c>unroll</c> is accepted for Keras
+/// compatibility and ignored: the loop is always the fused one, which computes the same values. <c>stateful</c> is
+/// refused (states do not carry over between batches). Keras' weights live in the layer's <c>cell</c>; Dendrite keeps
+/// them on the layer (<c>kernel</c>, <c>recurrent_kernel</c>, <c>bias</c>) and saves them where Keras does
+/// (<c>layers/lstm/cell/vars</c>), so files move both ways.
+/// </para>
+/// <para>
+/// Masks follow Keras' <c>backend.rnn</c> (the JAX and NumPy backends): a masked step keeps the states, and its output
+/// is the previous h (zeros with <see cref="ZeroOutputForMask"/>). Keras' TensorFlow backend differs in one corner:
+/// when the first steps are masked and the initial state is not zero, it outputs zeros there instead of the initial h.
+/// </para>
+/// <para>
+/// Dropout, in training only: one mask over the input features and one over the recurrent state, drawn once per call
+/// and used at every step. With <c>recurrent_dropout</c> Keras 3 switches its cells to "implementation 1", which draws
+/// a separate mask per gate; Dendrite keeps one mask shared by the gates (tf.keras' implementation 2), so that every
+/// step stays one product. The regularisation is of the same kind; the random draws cannot match Keras' anyway.
+/// </para>
 /// </remarks>
 public abstract partial class RecurrentLayer : Layer
 {
