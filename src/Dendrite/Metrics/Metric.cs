@@ -31,6 +31,25 @@ public abstract partial class Metric
     public virtual void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask) =>
         UpdateState(yTrue, yTrueShape, yPred, yPredShape);
 
+    /// <summary>
+    /// Adds a batch with sample weights (Keras' <c>sample_weight</c>): one weight per sample (shape (N,) or (N, 1)),
+    /// or a shape that broadcasts against the metric's per-sample values as in Keras, such as (N, steps) for
+    /// sequences. An empty <paramref name="sampleWeight"/> means no weights. Every built-in metric supports weights;
+    /// a subclass that does not override this refuses them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights' shape does not fit the batch.</exception>
+    /// <exception cref="NotSupportedException">The metric does not support sample weights.</exception>
+    public virtual void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
+        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape)
+    {
+        if (sampleWeight.IsEmpty)
+        {
+            UpdateState(yTrue, yTrueShape, yPred, yPredShape);
+            return;
+        }
+        throw new NotSupportedException($"The metric '{Name}' ({GetType().Name}) does not support sample weights: override UpdateState(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape).");
+    }
+
     /// <summary>The value over everything added since the last reset.</summary>
     public abstract double Result();
 
