@@ -7,11 +7,11 @@ namespace Dendrite.Metrics;
 /// A streaming metric (Keras' <c>keras.metrics</c>): <see cref="UpdateState(ReadOnlySpan{float}, Shape, ReadOnlySpan{float}, Shape)"/> after every batch, <see cref="Result"/>
 /// for the value so far, <see cref="ResetState"/> at the start of every epoch. A string converts to the metric of
 /// that Keras name (<c>"accuracy"</c>/<c>"acc"</c> picks sparse, categorical or binary accuracy from the shapes, as
-/// Keras does).
+/// Keras' <c>compile</c> does; the class <see cref="Accuracy"/> is Keras' exact-match <c>keras.metrics.Accuracy</c>).
 /// </summary>
 /// <remarks>
-/// The trainer calls <see cref="UpdateState(ReadOnlySpan{float}, Shape, ReadOnlySpan{float}, Shape)"/> and <see cref="Result"/> on every step, so neither may allocate: a
-/// metric keeps its state in fields sized when it is made.
+/// The trainer calls the span overloads of <c>UpdateState</c> and <see cref="Result"/> on every step, so neither may
+/// allocate: a metric keeps its state in fields sized when it is made (or grown on a batch larger than any before).
 /// </remarks>
 public abstract partial class Metric
 {
@@ -48,6 +48,37 @@ public abstract partial class Metric
             return;
         }
         throw new NotSupportedException($"The metric '{Name}' ({GetType().Name}) does not support sample weights: override UpdateState(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape).");
+    }
+
+    /// <summary>
+    /// Adds a batch with both sample weights and a mask on the predictions, as the trainer gives a weighted metric of
+    /// a masked sequence output. The mean metrics multiply the mask into the weights (Keras' <c>apply_mask</c>); by
+    /// default the mask is ignored, as Keras' confusion-matrix metrics ignore it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights' or the mask's shape does not fit the batch.</exception>
+    /// <exception cref="NotSupportedException">The metric does not support sample weights.</exception>
+    public virtual void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
+        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape, ReadOnlySpan<float> mask)
+    {
+        if (sampleWeight.IsEmpty && !mask.IsEmpty) UpdateState(yTrue, yTrueShape, yPred, yPredShape, mask);
+        else UpdateState(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape);
+    }
+
+    /// <summary>
+    /// Adds one batch given as arrays, as Keras' <c>update_state(y_true, y_pred, sample_weight=None)</c>: any element
+    /// type (converted to float32), with optional sample weights (see the span overload for their shapes). It copies
+    /// the arrays; the trainer uses the span overloads, which do not.
+    /// </summary>
+    /// <example><code>var m = new CategoricalAccuracy(); m.UpdateState(yTrue, yPred, sampleWeight: w); double acc = m.Result();</code></example>
+    /// <exception cref="ArgumentException">The shapes do not fit the metric.</exception>
+    public void UpdateState(NDArray yTrue, NDArray yPred, NDArray? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        var t = yTrue.AsType<float>();
+        var p = yPred.AsType<float>();
+        var w = sampleWeight?.AsType<float>();
+        UpdateState(t.AsSpan(), t.Shape, p.AsSpan(), p.Shape, w is null ? default : w.AsSpan(), w?.Shape ?? default);
     }
 
     /// <summary>The value over everything added since the last reset.</summary>
@@ -98,7 +129,7 @@ public abstract partial class Metric
     {
         return name.ToLowerInvariant() switch
         {
-            "accuracy" or "acc" => new Accuracy(name),
+            "accuracy" or "acc" => new ResolvedAccuracy(name),
             "sparse_categorical_accuracy" or "sparsecategoricalaccuracy" => new SparseCategoricalAccuracy(name),
             "categorical_accuracy" or "categoricalaccuracy" => new CategoricalAccuracy(name),
             "binary_accuracy" or "binaryaccuracy" => new BinaryAccuracy(name),
@@ -162,18 +193,56 @@ public abstract partial class MeanMetric : Metric
     internal override void SetState(ReadOnlySpan<double> state) => (_total, _count) = (state[0], state[1]);
 }
 
-/// <summary>The mean of values weighted by a count: how Keras tracks the epoch loss (weighted by batch size).</summary>
+/// <summary>
+/// The (weighted) mean of values (Keras' <c>keras.metrics.Mean</c>); also how Keras tracks the epoch loss (each batch's
+/// loss weighted by the batch size, through <see cref="Update"/>).
+/// </summary>
+/// <param name="name">The name it is logged under.</param>
 public sealed partial class Mean(string name = "mean") : MeanMetric
 {
+    private double[] _values = [];
+
     /// <inheritdoc/>
     public override string Name { get; } = name;
 
     /// <summary>Adds <paramref name="value"/> with weight <paramref name="weight"/>.</summary>
     public void Update(double value, double weight = 1) => Accumulate(value * weight, weight);
 
-    /// <inheritdoc/>
-    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
+    /// <summary>
+    /// Adds values with optional sample weights, as Keras' <c>Mean.update_state(values, sample_weight)</c>: each
+    /// sample (first axis) counts once, as the mean of its values; weights of shape (N,) or (N, 1) weigh the samples,
+    /// weights shaped like leading axes of the values weigh each of them (a trailing 1 on either side is squeezed),
+    /// and a scalar weight weighs the mean of the whole batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights do not fit the values; the message names both shapes.</exception>
+    public void UpdateValues(ReadOnlySpan<float> values, Shape valuesShape, ReadOnlySpan<float> sampleWeight = default, Shape sampleWeightShape = default)
     {
-        foreach (var v in yPred) Accumulate(v, 1);
+        if (values.Length != valuesShape.Size)
+            throw new ArgumentException($"{Name}: the values hold {values.Length} numbers but their shape {valuesShape} needs {valuesShape.Size}.");
+        if (_values.Length < values.Length) _values = new double[values.Length];
+        var buffer = _values.AsSpan(0, values.Length);
+        for (int i = 0; i < values.Length; i++) buffer[i] = values[i];
+        var (total, count) = SampleWeighting.Reduce(Name, buffer, valuesShape.AsSpan(), sampleWeight, sampleWeightShape.AsSpan(), default);
+        Accumulate(total, count);
     }
+
+    /// <summary>Keras' <c>Mean.update_state(values, sample_weight)</c> on arrays (copied to float32).</summary>
+    /// <exception cref="ArgumentException">The weights do not fit the values.</exception>
+    public void UpdateState(NDArray values, NDArray? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var v = values.AsType<float>();
+        var w = sampleWeight?.AsType<float>();
+        UpdateValues(v.AsSpan(), v.Shape, w is null ? default : w.AsSpan(), w?.Shape ?? default);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The predictions are the values; the targets are not read.</remarks>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape) =>
+        UpdateValues(yPred, yPredShape);
+
+    /// <inheritdoc/>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
+        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape) =>
+        UpdateValues(yPred, yPredShape, sampleWeight, sampleWeightShape);
 }

@@ -11,6 +11,7 @@ internal static class MetricConfigs
     /// <summary>Keras class name → reader, for every metric Dendrite has.</summary>
     public static readonly IReadOnlyDictionary<string, Func<JsonObject, Metric>> Builtins = new Dictionary<string, Func<JsonObject, Metric>>(StringComparer.Ordinal)
     {
+        ["Accuracy"] = Accuracy.FromConfig,
         ["SparseCategoricalAccuracy"] = SparseCategoricalAccuracy.FromConfig,
         ["CategoricalAccuracy"] = CategoricalAccuracy.FromConfig,
         ["BinaryAccuracy"] = BinaryAccuracy.FromConfig,
@@ -36,7 +37,7 @@ internal static class MetricConfigs
                 "categorical_accuracy" => new CategoricalAccuracy(name),
                 "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
                 "binary_accuracy" => new BinaryAccuracy(name),
-                "accuracy" or "acc" => new Accuracy(name),
+                "accuracy" => new Accuracy(name), // the function keras.metrics.accuracy: exact matches (the string "accuracy" was resolved to one of the above before it was wrapped)
                 _ => Metric.Get(fn),
             };
         }
@@ -66,6 +67,13 @@ internal static class MetricConfigs
         if (node is JsonArray { Count: 1 } one && one[0] is { } first && ConfigReader.ToDouble(first) is double v) return (float)v;
         throw c.Cannot(key, "Dendrite's precision and recall take one threshold.");
     }
+}
+
+public sealed partial class Accuracy
+{
+    /// <summary>Rebuilds the metric from its Keras config (<c>class_name</c> "Accuracy": Keras' exact-match class).</summary>
+    public static Accuracy FromConfig(JsonObject config) =>
+        MetricConfigs.Read(config, "Accuracy", "accuracy", (_, name) => new Accuracy(name));
 }
 
 public sealed partial class SparseCategoricalAccuracy

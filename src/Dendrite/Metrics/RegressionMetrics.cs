@@ -4,7 +4,7 @@ namespace Dendrite.Metrics;
 /// The mean of an error function of (yPred − yTrue) over everything seen: each sample's mean over the last axis,
 /// averaged over the samples (Keras' <c>MeanMetricWrapper</c> around a regression loss function).
 /// </summary>
-public abstract partial class MeanErrorMetric : MeanMetric
+public abstract partial class MeanErrorMetric : SampleMeanMetric
 {
     /// <inheritdoc/>
     protected internal override bool? HigherIsBetter => false;
@@ -12,14 +12,19 @@ public abstract partial class MeanErrorMetric : MeanMetric
     /// <summary>The error of one element, given the difference yPred − yTrue.</summary>
     protected abstract double Error(double difference);
 
-    /// <inheritdoc/>
-    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape)
+    /// <summary>Each sample's (or step's) mean error over the last axis of the aligned targets and predictions.</summary>
+    private protected override int ComputeValues(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, Span<int> dims)
     {
-        MetricChecks.Lengths(Name, yTrue, yTrueShape, yPred, yPredShape);
         int last = TargetShapes.AlignedLastDim(yTrueShape, yPredShape, Name);
-        double sum = 0;
-        for (int i = 0; i < yPred.Length; i++) sum += Error((double)yPred[i] - yTrue[i]);
-        if (last > 0) Accumulate(sum / last, yPred.Length / last);
+        int rank = AlignedValueDims(yTrueShape, yPredShape, dims);
+        var values = ValueBuffer(last == 0 ? 0 : yPred.Length / last);
+        for (int r = 0; r < values.Length; r++)
+        {
+            double sum = 0;
+            for (int i = r * last; i < (r + 1) * last; i++) sum += Error((double)yPred[i] - yTrue[i]);
+            values[r] = sum / last;
+        }
+        return rank;
     }
 }
 

@@ -84,7 +84,10 @@ public class Model
     /// <summary>The loss given to <c>Compile</c> (the first one, for a model compiled with one loss per output).</summary>
     public Loss? Loss => CompiledLosses.Count > 0 ? CompiledLosses[0] : null;
 
-    /// <summary>The metrics given to <c>Compile</c>, in order.</summary>
+    /// <summary>
+    /// The metrics given to <c>Compile</c> in the order Keras logs them: the unweighted ones, then the weighted ones
+    /// (each under the name it is logged as: <c>out_accuracy</c>, <c>weighted_accuracy</c>).
+    /// </summary>
     public IReadOnlyList<Metric> Metrics => _metrics;
 
     /// <summary>Whether training steps run eagerly instead of replaying a recorded step (see <c>Compile</c>).</summary>
@@ -125,63 +128,57 @@ public class Model
     /// </summary>
     /// <param name="optimizer">Defaults to RMSprop with Keras' defaults, as in Keras.</param>
     /// <param name="loss">The loss to minimise; required before <c>Fit</c>.</param>
-    /// <param name="metrics">Metrics reported during training and evaluation.</param>
+    /// <param name="metrics">Metrics reported during training and evaluation, unweighted (Keras 3's <c>metrics</c>).</param>
     /// <param name="runEagerly">
     /// False (Keras' default): the first training step for each batch size is recorded and replayed, like a traced
     /// <c>tf.function</c>, so steps allocate nothing. True: every step runs <see cref="Call(Tensor, bool)"/> afresh — for models
     /// whose graph changes from batch to batch, and for debugging.
     /// </param>
-    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false) =>
-        Configure(optimizer, loss is null ? [] : [loss], null, metrics, null, runEagerly);
+    /// <param name="weightedMetrics">
+    /// Metrics that <c>Fit</c> and <c>Evaluate</c> weight by the sample weights (or by the class weights, turned into
+    /// sample weights), Keras' <c>weighted_metrics</c>; logged after <paramref name="metrics"/>. A weighted metric whose
+    /// name an unweighted one already has is logged as <c>weighted_&lt;name&gt;</c>, as Keras does.
+    /// </param>
+    public void Compile(Optimizer? optimizer = null, Loss? loss = null, Metric[]? metrics = null, bool runEagerly = false, Metric[]? weightedMetrics = null) =>
+        Configure(optimizer, loss is null ? [] : [loss], null, metrics, null, weightedMetrics, null, runEagerly);
 
     /// <summary>
     /// Compiles a model with several outputs: one loss per output (or one for all), optional loss weights (the total
     /// loss is Σ weightᵢ·lossᵢ), and metrics per output, logged as <c>&lt;output name&gt;_&lt;metric&gt;</c>; each output's loss is
-    /// logged as <c>&lt;output name&gt;_loss</c>, as in Keras.
+    /// logged as <c>&lt;output name&gt;_loss</c>, as in Keras. <paramref name="outputWeightedMetrics"/> are Keras'
+    /// <c>weighted_metrics</c> per output: every output's are weighted by the same sample weights.
     /// </summary>
     /// <example><code>model.Compile("adam", losses: ["sparse_categorical_crossentropy", "mse"], outputMetrics: [["accuracy"], []], lossWeights: [1.0, 0.5]);</code></example>
     public void Compile(Optimizer? optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<Metric[]>? outputMetrics = null,
-        IReadOnlyList<double>? lossWeights = null, bool runEagerly = false)
+        IReadOnlyList<double>? lossWeights = null, bool runEagerly = false, IReadOnlyList<Metric[]>? outputWeightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(losses);
-        Configure(optimizer, losses, lossWeights, null, outputMetrics, runEagerly);
+        Configure(optimizer, losses, lossWeights, null, outputMetrics, null, outputWeightedMetrics, runEagerly);
     }
 
     private void Configure(Optimizer? optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<double>? lossWeights, Metric[]? metrics,
-        IReadOnlyList<Metric[]>? outputMetrics, bool runEagerly)
+        IReadOnlyList<Metric[]>? outputMetrics, Metric[]? weightedMetrics, IReadOnlyList<Metric[]>? outputWeightedMetrics, bool runEagerly)
     {
         foreach (var l in losses) ArgumentNullException.ThrowIfNull(l, nameof(losses));
         if (lossWeights is not null && lossWeights.Any(w => !double.IsFinite(w)))
             throw new ArgumentException("Loss weights must be finite numbers.", nameof(lossWeights));
-        var chosen = new List<(Metric Metric, int Output)>();
-        if (metrics is not null)
-            foreach (var metric in metrics) chosen.Add((metric ?? throw new ArgumentNullException(nameof(metrics)), 0));
-        if (outputMetrics is not null)
-        {
-            var names = OutputNames;
-            if (outputMetrics.Count != names.Length)
-                throw new ArgumentException($"Model '{Name}' has {names.Length} output(s); outputMetrics holds {outputMetrics.Count} list(s).", nameof(outputMetrics));
-            for (int o = 0; o < outputMetrics.Count; o++)
-                foreach (var metric in outputMetrics[o] ?? [])
-                {
-                    ArgumentNullException.ThrowIfNull(metric, nameof(outputMetrics));
-                    chosen.Add((names.Length > 1 ? new OutputMetric(metric, names[o]) : metric, o));
-                }
-        }
-        for (int i = 0; i < chosen.Count; i++)
-            for (int j = 0; j < i; j++)
-                if (chosen[i].Metric.Name == chosen[j].Metric.Name)
-                    throw new ArgumentException($"Two metrics are named '{chosen[i].Metric.Name}'; metric names must be unique.", nameof(metrics));
+        var unweighted = CompiledMetrics.Gather(this, metrics, outputMetrics, nameof(metrics), nameof(outputMetrics));
+        var weighted = CompiledMetrics.Gather(this, weightedMetrics, outputWeightedMetrics, nameof(weightedMetrics), nameof(outputWeightedMetrics));
+        var chosen = CompiledMetrics.Name(unweighted, weighted);
         Optimizer = optimizer ?? new RMSprop();
         RunEagerly = runEagerly;
         CompiledLosses = [.. losses];
         LossWeights = lossWeights is null ? null : [.. lossWeights];
         _metrics.Clear();
         _metrics.AddRange(chosen.Select(c => c.Metric));
-        MetricOutputs = outputMetrics is null ? [] : [.. chosen.Select(c => c.Output)];
+        WeightedMetricStart = unweighted.Count;
+        MetricOutputs = outputMetrics is null && outputWeightedMetrics is null ? [] : [.. chosen.Select(c => c.Output)];
     }
 
-    /// <summary>The losses given to <see cref="Compile(Optimizer?, Loss?, Metric[], bool)"/>: one, or one per output.</summary>
+    /// <summary>Where the weighted metrics start in <see cref="Metrics"/> (they follow the unweighted ones, as Keras logs them).</summary>
+    internal int WeightedMetricStart { get; private set; }
+
+    /// <summary>The losses given to <see cref="Compile(Optimizer?, Loss?, Metric[], bool, Metric[])"/>: one, or one per output.</summary>
     internal IReadOnlyList<Loss> CompiledLosses { get; private set; } = [];
 
     /// <summary>The loss weights, or null for 1 each.</summary>
@@ -292,8 +289,8 @@ public class Model
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <returns>The per-epoch logs.</returns>
     /// <param name="callbacks">Called at the start and end of training, of every epoch and of every batch (see <see cref="Callback"/>).</param>
-    /// <param name="sampleWeight">One weight per sample, (N,): each sample's loss is multiplied by it (Keras' <c>sample_weight</c>; the metrics stay unweighted, as Keras' compiled <c>metrics</c> are).</param>
-    /// <param name="classWeight">A weight per class, applied to each sample through its label (Keras' <c>class_weight</c>; single-output models).</param>
+    /// <param name="sampleWeight">One weight per sample, (N,), or per step, (N, steps), for sequence outputs (N, steps, …): each sample's (step's) loss is multiplied by it, and so are the compiled <c>weightedMetrics</c> (Keras' <c>sample_weight</c>; the compiled <c>metrics</c> stay unweighted, as in Keras 3).</param>
+    /// <param name="classWeight">A weight per class, applied to each sample through its label (Keras' <c>class_weight</c>; single-output models): it weights the training loss and the <c>weightedMetrics</c>, not the validation.</param>
     /// <param name="initialEpoch">
     /// The epoch to start from (Keras' <c>initial_epoch</c>), for resuming a run: <paramref name="epochs"/> is then the
     /// number of the last epoch, not a count. After <see cref="Utils.SetRandomSeed"/>, <c>Fit(epochs: 5)</c> and
@@ -320,7 +317,7 @@ public class Model
     /// <param name="batchSize">Samples per batch.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line.</param>
     /// <param name="callbacks">Called around the evaluation and every batch (<c>OnTest…</c> hooks).</param>
-    /// <param name="sampleWeight">One weight per sample, (N,): the loss is Σ wᵣ·lossᵣ / N (Keras' <c>sample_weight</c>); metrics stay unweighted.</param>
+    /// <param name="sampleWeight">One weight per sample, (N,), or per step, (N, steps), for sequence outputs: the loss is Σ wᵣ·lossᵣ / N (Keras' <c>sample_weight</c>) and the <c>weightedMetrics</c> are weighted; the other metrics stay unweighted.</param>
     public EvaluationResult Evaluate(NDArray x, NDArray y, int batchSize = 32, int verbose = 1, IEnumerable<Callback>? callbacks = null, NDArray? sampleWeight = null) =>
         new Trainer(this).Evaluate([x], [y], batchSize, verbose, callbacks, sampleWeight);
 

@@ -11,8 +11,9 @@ namespace Dendrite.Training;
 /// </summary>
 internal sealed class Objectives
 {
-    private Objectives(Loss[] losses, double[] weights, int[] metricOutputs, string[] outputNames, bool sampleWeighted)
+    private Objectives(Loss[] losses, double[] weights, int[] metricOutputs, string[] outputNames, bool sampleWeighted, int weightedMetricStart)
     {
+        WeightedMetricStart = weightedMetricStart;
         SampleWeighted = sampleWeighted;
         Losses = losses;
         Weights = weights;
@@ -24,8 +25,8 @@ internal sealed class Objectives
 
     /// <summary>
     /// Whether the batches carry sample weights: the batcher then gathers them as one more target array, after the
-    /// real targets, and every output's loss is weighted by them (Keras' <c>sample_weight</c>; metrics stay unweighted,
-    /// as Keras 3's <c>metrics</c> are).
+    /// real targets, and every output's loss is weighted by them (Keras' <c>sample_weight</c>), and so are the weighted
+    /// metrics (Keras' <c>weighted_metrics</c>); the other metrics stay unweighted, as Keras 3's <c>metrics</c> are.
     /// </summary>
     public bool SampleWeighted { get; }
 
@@ -43,6 +44,9 @@ internal sealed class Objectives
     private Tensor[]? _splitFrom, _splitTargets;
 
     public double[] Weights { get; }
+
+    /// <summary>The index of the first weighted metric in the model's metrics (they come after the unweighted ones).</summary>
+    public int WeightedMetricStart { get; }
 
     /// <summary>For each of the model's metrics, the index of the output it watches.</summary>
     public int[] MetricOutputs { get; }
@@ -68,11 +72,11 @@ internal sealed class Objectives
             : [.. Enumerable.Repeat(1.0, outputs)];
         string[] names = model.OutputNames;
         if (outputs > 1 && model.MetricOutputs.Count != model.Metrics.Count)
-            throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs: give its metrics per output (Compile(..., outputMetrics: [[\"accuracy\"], [...]])), as Keras requires for multi-output models.");
+            throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs: give its metrics per output (Compile(..., outputMetrics: [[\"accuracy\"], [...]]), outputWeightedMetrics: ...), as Keras requires for multi-output models.");
         int[] metricOutputs = outputs == 1 ? new int[model.Metrics.Count] : [.. model.MetricOutputs];
         foreach (int o in metricOutputs)
             if (o >= outputs) throw new ArgumentException($"Model '{model.Name}' has {outputs} outputs; metrics were compiled for output {o}.");
-        return new Objectives(losses, weights, metricOutputs, names, sampleWeighted);
+        return new Objectives(losses, weights, metricOutputs, names, sampleWeighted, Math.Min(model.WeightedMetricStart, model.Metrics.Count));
     }
 
     /// <summary>Checks every target array against its output before any step runs.</summary>
@@ -110,14 +114,26 @@ internal sealed class Objectives
         return total!;
     }
 
-    /// <summary>Adds a batch to every metric, each seeing its own output.</summary>
-    public void UpdateMetrics(IReadOnlyList<Metric> metrics, IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred)
+    /// <summary>
+    /// Adds a batch to every metric, each seeing its own output; the weighted metrics also receive the batch's sample
+    /// weights (the same for every output, as Keras repeats them), when there are any. A mask on an output reaches its
+    /// metrics too, multiplied into the weights by the mean metrics (Keras' <c>apply_mask</c>).
+    /// </summary>
+    /// <param name="metrics">The model's metrics.</param>
+    /// <param name="yTrue">The batch's targets, possibly followed by the sample weights (as gathered).</param>
+    /// <param name="yPred">The model's outputs.</param>
+    /// <param name="sampleWeight">The batch's sample weights (see <see cref="Split"/>), or null.</param>
+    public void UpdateMetrics(IReadOnlyList<Metric> metrics, IReadOnlyList<Tensor> yTrue, IReadOnlyList<Tensor> yPred, Tensor? sampleWeight = null)
     {
         for (int i = 0; i < metrics.Count; i++)
         {
             int o = MetricOutputs[i];
-            if (yPred[o].Mask is { } mask) metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape, mask.Values);
-            else metrics[i].UpdateState(yTrue[o].Values, yTrue[o].Shape, yPred[o].Values, yPred[o].Shape);
+            var (t, p) = (yTrue[o], yPred[o]);
+            var mask = p.Mask is { } m ? m.Values : default;
+            if (sampleWeight is not null && i >= WeightedMetricStart)
+                metrics[i].UpdateState(t.Values, t.Shape, p.Values, p.Shape, sampleWeight.Values, sampleWeight.Shape, mask);
+            else if (p.Mask is not null) metrics[i].UpdateState(t.Values, t.Shape, p.Values, p.Shape, mask);
+            else metrics[i].UpdateState(t.Values, t.Shape, p.Values, p.Shape);
         }
     }
 }

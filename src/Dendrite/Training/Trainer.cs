@@ -51,7 +51,7 @@ internal sealed class Trainer(Model model)
         // The weights are gathered with the targets, batch by batch. As in Keras, a validation split takes the
         // user's sample weights with its samples, but class weights only ever weight the training loss.
         var targets = y;
-        if (SampleWeights.Resolve(sampleWeight, classWeight, y, objectives.Outputs) is { } weights)
+        if (SampleWeights.Resolve(sampleWeight, classWeight, y, objectives.Outputs, outputShapes: model.OutputShapes) is { } weights)
             y = [.. y, weights];
 
         int n = x[0].Length;
@@ -70,7 +70,7 @@ internal sealed class Trainer(Model model)
             (valX, valY) = (vx, vy);
             if (data.SampleWeight is not null)
             {
-                var validationWeights = SampleWeights.Resolve(data.SampleWeight, null, vy, objectives.Outputs, "validationData.SampleWeight")!;
+                var validationWeights = SampleWeights.Resolve(data.SampleWeight, null, vy, objectives.Outputs, "validationData.SampleWeight", model.OutputShapes)!;
                 (valY, validationWeighted) = ([.. vy, validationWeights], true);
             }
         }
@@ -254,7 +254,7 @@ internal sealed class Trainer(Model model)
         model.RequireBuiltFor(x, nameof(x));
         var objectives = Objectives.For(model, sampleWeighted: sampleWeight is not null);
         objectives.ValidateTargets(y, model, nameof(y));
-        if (SampleWeights.Resolve(sampleWeight, null, y, objectives.Outputs) is { } weights) y = [.. y, weights];
+        if (SampleWeights.Resolve(sampleWeight, null, y, objectives.Outputs, outputShapes: model.OutputShapes) is { } weights) y = [.. y, weights];
         var rows = new int[x[0].Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = i;
         // Under data parallelism each rank evaluates its contiguous share and the sums are reduced across ranks.
@@ -302,7 +302,7 @@ internal sealed class Trainer(Model model)
                 float loss = objectives.TotalLoss(targets, predictions, outputLosses, weights).Values[0];
                 lossTracker.Update(loss, batchRows.Length);
                 for (int i = 0; i < outputTrackers.Length; i++) outputTrackers[i].Update(outputLosses[i].Values[0], batchRows.Length);
-                objectives.UpdateMetrics(model.Metrics, yBatch, predictions);
+                objectives.UpdateMetrics(model.Metrics, targets, predictions, weights);
             }
             bool show = progress is not null && step + 1 < steps;
             if (show || !hooks.IsEmpty) FillLogs(stepLogs, lossTracker, outputTrackers);

@@ -12,8 +12,9 @@ namespace Dendrite.Tests.Metrics;
 public class MetricApiTests
 {
     [Theory]
-    [InlineData("accuracy", typeof(Accuracy))]
-    [InlineData("acc", typeof(Accuracy))]
+    [InlineData("accuracy", typeof(ResolvedAccuracy))]   // the string resolves by shape (Keras' compile_utils.get_metric), unlike the class Accuracy
+    [InlineData("acc", typeof(ResolvedAccuracy))]
+    [InlineData("Accuracy", typeof(ResolvedAccuracy))]
     [InlineData("binary_accuracy", typeof(BinaryAccuracy))]
     [InlineData("categorical_accuracy", typeof(CategoricalAccuracy))]
     [InlineData("sparse_categorical_accuracy", typeof(SparseCategoricalAccuracy))]
@@ -114,13 +115,13 @@ public class MetricApiTests
         var acc = Metric.Get("acc");
         acc.UpdateState([1, 0], new Shape(2, 1), [0.8f, 0.7f], new Shape(2, 1));   // one column: binary
         Assert.Equal(0.5, acc.Result());
-        var categorical = new Accuracy();
+        var categorical = Metric.Get("accuracy");
         categorical.UpdateState([0, 1, 1, 0], new Shape(2, 2), [0.2f, 0.8f, 0.1f, 0.9f], new Shape(2, 2));   // one-hot: categorical
         Assert.Equal(0.5, categorical.Result());
-        var sparse = new Accuracy();
+        var sparse = Metric.Get("accuracy");
         sparse.UpdateState([1, 1], new Shape(2, 1), [0.2f, 0.8f, 0.1f, 0.9f], new Shape(2, 2));             // a label column: sparse
         Assert.Equal(1.0, sparse.Result());
-        var binary = new Accuracy();
+        var binary = Metric.Get("accuracy");
         binary.UpdateState([1, 1], new Shape(2), [0.2f, 0.8f], new Shape(2, 1));                             // (N,) against one column: binary
         Assert.Equal(0.5, binary.Result());
     }
