@@ -43,6 +43,9 @@ internal sealed class Objectives
 
     private Tensor[]? _splitFrom, _splitTargets;
 
+    /// <summary>The sample weights of a gathered target list (its last array), or null without weights; allocates nothing.</summary>
+    public Tensor? WeightsOf(Tensor[] gathered) => SampleWeighted ? gathered[^1] : null;
+
     public double[] Weights { get; }
 
     /// <summary>The index of the first weighted metric in the model's metrics (they come after the unweighted ones).</summary>

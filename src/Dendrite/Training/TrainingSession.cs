@@ -97,7 +97,7 @@ internal sealed class TrainingSession
             float lossValue = loss.Values[0];
             LossTracker.Update(lossValue, rows.Length);
             for (int i = 0; i < OutputLossTrackers.Length; i++) OutputLossTrackers[i].Update(outputLosses[i].Values[0], rows.Length);
-            _objectives.UpdateMetrics(_model.Metrics, yBatch, predictions, _objectives.Split(yBatch).Weights); // the weighted metrics also read the weights
+            _objectives.UpdateMetrics(_model.Metrics, yBatch, predictions, _objectives.WeightsOf(yBatch)); // the weighted metrics also read the weights
             return lossValue;
         }
     }

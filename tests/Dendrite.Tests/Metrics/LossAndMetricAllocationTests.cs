@@ -61,4 +61,31 @@ public class LossAndMetricAllocationTests
         for (int i = 0; i < 10; i++) { Step(full); Step(partial); }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void WeightedMetricsWithSampleWeightsAllocateNothing()
+    {
+        // Compile(weightedMetrics) and Fit(sampleWeight): the weighted metrics read the batch's weights in place.
+        var (x, labels) = TestData.Blobs(300, seed: 1);
+        var model = new Sequential(new Dense(16, activation: "relu"), new Dense(3, activation: "softmax"));
+        model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"],
+            weightedMetrics: ["accuracy", new SparseTopKCategoricalAccuracy(k: 2), new SparseCategoricalAccuracy(name: "sca")]);
+        model.Build(2);
+        var weights = new NDArray<float>([.. Enumerable.Range(0, 300).Select(i => 1f + i % 4 * 2)], 300);
+        var session = new TrainingSession(model, Objectives.For(model, sampleWeighted: true), [x], [labels, weights], batchSize: 64);
+        int[] full = [.. Enumerable.Range(0, 64)];
+        int[] partial = [.. Enumerable.Range(64, 44)];
+        void Step(int[] rows)
+        {
+            session.Step(rows);
+            var metrics = model.Metrics;
+            for (int m = 0; m < metrics.Count; m++) metrics[m].Result();
+        }
+        for (int i = 0; i < 4; i++) { Step(full); Step(partial); }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) { Step(full); Step(partial); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotEqual(model.Metrics[0].Result(), model.Metrics[1].Result());   // the weights did reach the weighted accuracy
+    }
 }
