@@ -24,9 +24,9 @@ public abstract partial class Metric
 
     /// <summary>
     /// Adds a batch whose predictions carry a mask (1 for real steps, 0 for padding; one entry per prediction row, or
-    /// per group of rows). The accuracy metrics count only the real steps, as tf.keras did; Keras 3 applies the mask
-    /// only together with sample weights, which counts padding as hits or misses. Metrics without a masked form
-    /// ignore the mask (Keras 3's behaviour).
+    /// per group of rows). The mean metrics (the accuracies, <c>mae</c>, <c>mse</c>) count only the real steps, as
+    /// Keras 3's <c>MeanMetricWrapper</c> does (the mask stands for 0/1 sample weights); metrics without a masked
+    /// form ignore the mask, as Keras' confusion-matrix metrics do.
     /// </summary>
     public virtual void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask) =>
         UpdateState(yTrue, yTrueShape, yPred, yPredShape);
