@@ -2,14 +2,14 @@ namespace Dendrite;
 
 /// <summary>
 /// What <c>Fit</c> evaluates at the end of every epoch (Keras' <c>validation_data</c>): inputs, targets and,
-/// optionally, one weight per sample that weights the validation loss as <c>sampleWeight</c> weights the training
-/// loss (the metrics stay unweighted, as Keras' compiled metrics are). Written as a tuple:
+/// optionally, sample weights that weight the validation loss and the compiled <c>weightedMetrics</c> as
+/// <c>sampleWeight</c> weights the training (the compiled <c>metrics</c> stay unweighted, as in Keras 3). Written as a tuple:
 /// <c>validationData: (xVal, yVal)</c> or <c>(xVal, yVal, weights)</c>, with arrays per input and output for models
 /// with several.
 /// </summary>
 /// <param name="X">One array per model input, first axis = samples.</param>
 /// <param name="Y">One target array per model output.</param>
-/// <param name="SampleWeight">One weight per sample, (N,), or null.</param>
+/// <param name="SampleWeight">One weight per sample, (N,), or per step, (N, steps), for sequence outputs; or null.</param>
 public readonly record struct ValidationData(NDArray[] X, NDArray[] Y, NDArray? SampleWeight = null)
 {
     /// <summary><c>(x, y)</c> for a single-input, single-output model.</summary>
