@@ -206,6 +206,38 @@ public class WeightedMetricsTrainingTests
         Assert.Contains("sampleWeight", error.Message);
     }
 
+    [Fact]
+    public void MaskedSequencesMultiplyTheMaskIntoPerStepWeights()
+    {
+        // Embedding(maskZero) → Dense(softmax) per step, with (N, steps) weights: the weighted accuracy is
+        // Σ w·m·hit / Σ w·m (Keras' apply_mask into sample_weight), the plain one Σ m·hit / Σ m, and the loss (Keras'
+        // apply_mask under sum_over_batch_size) Σ w·m·loss / Σ m.
+        float[] tokens = [1, 2, 0, 3, 0, 4, 1, 2, 0, 0];
+        float[] labels = [3, 0, 2, 1, 1, 3, 1, 2, 0, 2];
+        float[] weights = [0.5f, 2, 7, 1, 9, 3, 0.25f, 1.5f, 4, 8];
+        var model = new Sequential(new Embedding(5, 3, maskZero: true), new Dense(4, "softmax"));
+        model.Build(5);
+        model.Compile(new SGD(0.1f), "sparse_categorical_crossentropy", metrics: ["accuracy"], weightedMetrics: ["accuracy"]);
+        var x = new NDArray<float>(tokens, 2, 5);
+        var result = model.Evaluate(x, new NDArray<float>(labels, 2, 5), verbose: 0, sampleWeight: new NDArray<float>(weights, 2, 5));
+        var p = model.Predict(x, verbose: 0).ToArray();
+        double hits = 0, real = 0, weightedHits = 0, weightedReal = 0, weightedLoss = 0;
+        for (int s = 0; s < 10; s++)
+        {
+            if (tokens[s] == 0) continue;
+            var row = p.AsSpan(s * 4, 4);
+            double hit = row.IndexOf(MaxOf(row)) == (int)labels[s] ? 1 : 0;
+            hits += hit;
+            real++;
+            weightedHits += weights[s] * hit;
+            weightedReal += weights[s];
+            weightedLoss += weights[s] * -Math.Log(row[(int)labels[s]]);
+        }
+        Assert.Equal(hits / real, result["accuracy"], 9);
+        Assert.Equal(weightedHits / weightedReal, result["weighted_accuracy"], 9);
+        Assert.Equal(weightedLoss / real, result.Loss, 4);
+    }
+
     private static float MaxOf(ReadOnlySpan<float> row)
     {
         float best = row[0];
