@@ -67,11 +67,13 @@ public class LossAndMetricAllocationTests
     {
         // Compile(weightedMetrics) and Fit(sampleWeight): the weighted metrics read the batch's weights in place.
         var (x, labels) = TestData.Blobs(300, seed: 1);
-        var model = new Sequential(new Dense(16, activation: "relu"), new Dense(3, activation: "softmax"));
+        var model = new Sequential(new Dense(16, activation: "relu", kernelInitializer: new Initializers.GlorotUniform(1)),
+            new Dense(3, activation: "softmax", kernelInitializer: new Initializers.GlorotUniform(2)));
         model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"],
             weightedMetrics: ["accuracy", new SparseTopKCategoricalAccuracy(k: 2), new SparseCategoricalAccuracy(name: "sca")]);
         model.Build(2);
-        var weights = new NDArray<float>([.. Enumerable.Range(0, 300).Select(i => 1f + i % 4 * 2)], 300);
+        var draw = new Random(2);   // random weights, so that no class has the others' share of the weight
+        var weights = new NDArray<float>([.. Enumerable.Range(0, 300).Select(_ => (float)draw.NextDouble() * 4)], 300);
         var session = new TrainingSession(model, Objectives.For(model, sampleWeighted: true), [x], [labels, weights], batchSize: 64);
         int[] full = [.. Enumerable.Range(0, 64)];
         int[] partial = [.. Enumerable.Range(64, 44)];

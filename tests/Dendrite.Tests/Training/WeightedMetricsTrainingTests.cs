@@ -70,6 +70,27 @@ public class WeightedMetricsTrainingTests
     }
 
     [Fact]
+    public void CompileMetrics_test_list_output_case()
+    {
+        // keras/src/trainers/compile_utils_test.py::TestCompileMetrics::test_list_output_case: two metrics of one
+        // name per output in both lists, 8 results. Dendrite's outputs always have names, so the names carry the
+        // output's prefix (Keras' result for outputs with names), the repeats Keras' counters.
+        var input = new Input([4], name: "x");
+        var model = new Model([input], [new Dense(2, name: "a").Call(input), new Dense(2, name: "b").Call(input)]);
+        Metric[] Two() => [new MeanSquaredError(), new MeanSquaredError()];
+        model.Compile(null, ["mse", "mse"], outputMetrics: [Two(), Two()], outputWeightedMetrics: [Two(), Two()]);
+        Assert.Equal(8, model.Metrics.Count);
+        Assert.Equal(["a_mean_squared_error", "a_mean_squared_error_1", "b_mean_squared_error", "b_mean_squared_error_1",
+            "a_weighted_mean_squared_error", "a_weighted_mean_squared_error_1", "b_weighted_mean_squared_error", "b_weighted_mean_squared_error_1"],
+            model.Metrics.Select(m => m.Name));
+        var objectives = Objectives.For(model, sampleWeighted: true);
+        foreach (var pred in new[] { YPred1, YPred2 })
+            objectives.UpdateMetrics(model.Metrics, [T(YTrue, 3, 2), T(YTrue, 3, 2)], [T(pred, 3, 2), T(pred, 3, 2)], T(Weights, 3));
+        for (int i = 0; i < 4; i++) Assert.Equal(0.055833336, model.Metrics[i].Result(), 1e-6);
+        for (int i = 4; i < 8; i++) Assert.Equal(0.0725, model.Metrics[i].Result(), 1e-6);
+    }
+
+    [Fact]
     public void CompileMetrics_test_name_conversions()
     {
         // keras/src/trainers/compile_utils_test.py::TestCompileMetrics::test_name_conversions: "acc" and "accuracy"
