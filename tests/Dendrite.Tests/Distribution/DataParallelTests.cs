@@ -88,6 +88,39 @@ public sealed class DataParallelTests
         AssertClose(single, runs[0], 1e-5, $"{ranks} ranks");
     }
 
+    [Fact]
+    public void WeightedMetricsSumTheirWeightedStatesAcrossRanks()
+    {
+        // Compile(weightedMetrics) with Fit(sampleWeight): each rank weighs its shard, and the summed (total, count)
+        // states give the weighted metrics of the whole global batch, as one process logs them.
+        var (x, y) = Data(150);
+        var w = new NDArray<float>(TestData.Uniform(12, 150, 0.1, 3), 150);
+        Sequential Make()
+        {
+            var model = new Sequential(new InputLayer(shape: [12]), new Dense(16, activation: "relu"), new Dense(3, activation: "softmax"));
+            model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"], weightedMetrics: ["accuracy", new Dendrite.Metrics.SparseTopKCategoricalAccuracy(k: 2)]);
+            return model;
+        }
+        History Fit(Sequential model) => model.Fit(x, y, epochs: 2, batchSize: 32, validationSplit: 0.2, verbose: 0, sampleWeight: w);
+        Utils.SetRandomSeed(Seed);
+        var single = Fit(Make());
+        var replicas = new Sequential[2];
+        for (int i = 0; i < 2; i++)
+        {
+            Utils.SetRandomSeed(Seed);
+            replicas[i] = Make();
+        }
+        Utils.SetRandomSeed(Seed);
+        var runs = ThreadCommunicator.Run(2, d => Fit(replicas[d.Rank]));
+        Assert.Contains("weighted_accuracy", single.Keys);
+        Assert.Contains("val_sparse_top_k_categorical_accuracy", single.Keys);
+        Assert.Equal(single.Keys, runs[0].Keys);
+        foreach (var key in single.Keys)
+            for (int e = 0; e < 2; e++)
+                Assert.True(Math.Abs(single[key][e] - runs[0][key][e]) <= 1e-5, $"{key}[{e}] is {runs[0][key][e]} on 2 ranks, {single[key][e]} in one process");
+        Assert.NotEqual(single["accuracy"][1], single["weighted_accuracy"][1]);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
