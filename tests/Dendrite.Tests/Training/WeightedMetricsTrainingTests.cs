@@ -295,6 +295,23 @@ public class WeightedMetricsTrainingTests
     }
 
     [Fact]
+    public void AKerasArchiveKeepsTheWeightedMetrics()
+    {
+        // Model.Save writes weighted_metrics in the compile config; Model.Load compiles them back, and Evaluate
+        // gives the same weighted values.
+        var (model, x, y, w) = Binary(0.1f);
+        using var dir = new Datasets.TempDir();
+        string path = dir.Sub("weighted.keras");
+        model.Save(path);
+        var loaded = Model.Load(path);
+        Assert.Equal(model.Metrics.Select(m => m.Name), loaded.Metrics.Select(m => m.Name));
+        var before = model.Evaluate(x, y, verbose: 0, sampleWeight: w);
+        var after = loaded.Evaluate(x, y, verbose: 0, sampleWeight: w);
+        Assert.Equal(before.Keys, after.Keys);
+        Assert.Equal(before["weighted_mae"], after["weighted_mae"], 12);
+    }
+
+    [Fact]
     public void PerOutputWeightedMetricsRoundTrip()
     {
         var input = new Input([4], name: "x");
