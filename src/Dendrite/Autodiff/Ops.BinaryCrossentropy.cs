@@ -27,6 +27,18 @@ public static partial class Ops
             : ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false, sampleWeight: sampleWeight);
     }
 
+    /// <summary>Per-sample <see cref="BinaryCrossentropy"/> (the mean over the last axis), unreduced.</summary>
+    internal static Tensor BinaryCrossentropyValues(Tensor yTrue, Tensor yPred, bool fromLogits, float labelSmoothing)
+    {
+        CheckLabelSmoothing(labelSmoothing);
+        ArgumentNullException.ThrowIfNull(yPred);
+        if (yPred.SigmoidLogits is { } logits)
+            return ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, computeFrom: logits);
+        return fromLogits
+            ? ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false)
+            : ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false);
+    }
+
     internal static void CheckLabelSmoothing(float labelSmoothing)
     {
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
