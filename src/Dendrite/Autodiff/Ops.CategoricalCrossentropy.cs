@@ -16,7 +16,10 @@ public static partial class Ops
     /// <param name="yPred">Rows of class probabilities, or of logits when <paramref name="fromLogits"/>.</param>
     /// <param name="fromLogits">Whether <paramref name="yPred"/> holds logits.</param>
     /// <param name="labelSmoothing">s in [0, 1].</param>
-    /// <param name="sampleWeight">One weight per sample ((N,)), or null: the loss is Σ wᵣ·lossᵣ / N, as Keras' sum_over_batch_size.</param>
+    /// <param name="sampleWeight">
+    /// A scalar, one weight per sample ((N,) or (N, 1)), or one per step of a sequence ((N, steps)), or null: the loss is
+    /// Σ wᵣ·lossᵣ / rows, as Keras' sum_over_batch_size.
+    /// </param>
     /// <exception cref="ArgumentException">The shapes do not pair up (integer labels need <see cref="SparseCategoricalCrossentropy"/>), or the smoothing is outside [0, 1].</exception>
     public static Tensor CategoricalCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null) =>
         CategoricalCrossentropyCore(yTrue, yPred, fromLogits, labelSmoothing, sampleWeight, perRow: false);
