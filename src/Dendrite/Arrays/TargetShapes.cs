@@ -82,11 +82,15 @@ internal static class TargetShapes
     /// Throws unless every label is an integer in [0, <paramref name="classes"/>): the message names the value, its
     /// index and the valid range, as Keras' (TensorFlow's) sparse cross-entropy does.
     /// </summary>
-    public static void CheckLabelRange(ReadOnlySpan<float> labels, int classes)
+    /// <param name="labels">The labels.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="ignoreClass">A label that is skipped, whatever its value (Keras' <c>ignore_class</c>).</param>
+    public static void CheckLabelRange(ReadOnlySpan<float> labels, int classes, int? ignoreClass = null)
     {
         for (int i = 0; i < labels.Length; i++)
         {
             float y = labels[i];
+            if (y == ignoreClass) continue;
             if (!(y >= 0 && y < classes) || y != MathF.Floor(y))
                 throw new ArgumentException(FormattableString.Invariant($"Received a label value of {y} at index {i}, which is outside the valid range of [0, {classes - 1}] for {classes} classes."));
         }

@@ -14,7 +14,10 @@ public static partial class Ops
     /// <param name="yPred">Probabilities, or logits when <paramref name="fromLogits"/>.</param>
     /// <param name="fromLogits">Whether <paramref name="yPred"/> holds logits.</param>
     /// <param name="labelSmoothing">s in [0, 1].</param>
-    /// <param name="sampleWeight">One weight per sample ((N,)), or null: the loss is Σ wᵣ·lossᵣ / N, as Keras' sum_over_batch_size.</param>
+    /// <param name="sampleWeight">
+    /// A scalar, one weight per sample ((N,) or (N, 1)), or one per step of a sequence ((N, steps)), or null: the loss is
+    /// Σ wᵣ·lossᵣ / rows, as Keras' sum_over_batch_size.
+    /// </param>
     /// <exception cref="ArgumentException">The shapes do not pair up, or the smoothing is outside [0, 1].</exception>
     public static Tensor BinaryCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null)
     {
@@ -25,6 +28,18 @@ public static partial class Ops
         return fromLogits
             ? ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, sampleWeight: sampleWeight)
             : ElementwiseLoss("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false, sampleWeight: sampleWeight);
+    }
+
+    /// <summary>Per-sample <see cref="BinaryCrossentropy"/> (the mean over the last axis), unreduced.</summary>
+    internal static Tensor BinaryCrossentropyValues(Tensor yTrue, Tensor yPred, bool fromLogits, float labelSmoothing)
+    {
+        CheckLabelSmoothing(labelSmoothing);
+        ArgumentNullException.ThrowIfNull(yPred);
+        if (yPred.SigmoidLogits is { } logits)
+            return ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false, computeFrom: logits);
+        return fromLogits
+            ? ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromLogits(labelSmoothing), sumsLastAxis: false)
+            : ElementwiseLossValues("binary_crossentropy", yTrue, yPred, new BinaryCrossEntropyFromProbabilities(labelSmoothing), sumsLastAxis: false);
     }
 
     internal static void CheckLabelSmoothing(float labelSmoothing)

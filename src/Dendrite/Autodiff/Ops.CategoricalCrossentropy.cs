@@ -16,9 +16,19 @@ public static partial class Ops
     /// <param name="yPred">Rows of class probabilities, or of logits when <paramref name="fromLogits"/>.</param>
     /// <param name="fromLogits">Whether <paramref name="yPred"/> holds logits.</param>
     /// <param name="labelSmoothing">s in [0, 1].</param>
-    /// <param name="sampleWeight">One weight per sample ((N,)), or null: the loss is Σ wᵣ·lossᵣ / N, as Keras' sum_over_batch_size.</param>
+    /// <param name="sampleWeight">
+    /// A scalar, one weight per sample ((N,) or (N, 1)), or one per step of a sequence ((N, steps)), or null: the loss is
+    /// Σ wᵣ·lossᵣ / rows, as Keras' sum_over_batch_size.
+    /// </param>
     /// <exception cref="ArgumentException">The shapes do not pair up (integer labels need <see cref="SparseCategoricalCrossentropy"/>), or the smoothing is outside [0, 1].</exception>
-    public static Tensor CategoricalCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null)
+    public static Tensor CategoricalCrossentropy(Tensor yTrue, Tensor yPred, bool fromLogits = false, float labelSmoothing = 0f, Tensor? sampleWeight = null) =>
+        CategoricalCrossentropyCore(yTrue, yPred, fromLogits, labelSmoothing, sampleWeight, perRow: false);
+
+    /// <summary>Per-sample <see cref="CategoricalCrossentropy(Tensor, Tensor, bool, float, Tensor?)"/> (one value per row of classes), unreduced.</summary>
+    internal static Tensor CategoricalCrossentropyValues(Tensor yTrue, Tensor yPred, bool fromLogits, float labelSmoothing) =>
+        CategoricalCrossentropyCore(yTrue, yPred, fromLogits, labelSmoothing, null, perRow: true);
+
+    private static Tensor CategoricalCrossentropyCore(Tensor yTrue, Tensor yPred, bool fromLogits, float labelSmoothing, Tensor? sampleWeight, bool perRow)
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
@@ -28,10 +38,10 @@ public static partial class Ops
         var logits = yPred.SoftmaxLogits is { } behind && yPred.LastDim == classes ? behind : fromLogits ? yPred : null;
         CheckSampleWeight(sampleWeight, yPred, "categorical_crossentropy");
         Op op = logits is not null
-            ? new SoftmaxCrossEntropyOp(yTrue, logits, classes, labelSmoothing, sampleWeight)
-            : new CrossEntropyFromProbabilitiesOp(yTrue, yPred, classes, labelSmoothing, sampleWeight);
+            ? new SoftmaxCrossEntropyOp(yTrue, logits, classes, labelSmoothing, sampleWeight, perRow)
+            : new CrossEntropyFromProbabilitiesOp(yTrue, yPred, classes, labelSmoothing, sampleWeight, perRow);
         var input = logits ?? yPred;
-        return Run(op, new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
+        return Run(op, perRow ? LossValuesShape(yTrue.Shape, yPred.Shape) : new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
     }
 
     /// <summary>A target after label smoothing over <paramref name="classes"/> classes.</summary>
@@ -42,7 +52,7 @@ public static partial class Ops
     /// Σ_rows Σ_j t_j·(lse(z) − z_j) / rows, with the softmax of each row recomputed in the backward:
     /// dz = (softmax(z)·Σt − t) / rows, dt = (lse(z) − z)·(1 − s) / rows.
     /// </summary>
-    private sealed class SoftmaxCrossEntropyOp(Tensor yTrue, Tensor logits, int classes, float smoothing, Tensor? sampleWeight) : Op
+    private sealed class SoftmaxCrossEntropyOp(Tensor yTrue, Tensor logits, int classes, float smoothing, Tensor? sampleWeight, bool perRow) : RowLossOp(sampleWeight, perRow)
     {
         private readonly float[]? _scratch = classes > 1024 ? new float[classes] : null; // a row too long for the stack
 
@@ -52,7 +62,7 @@ public static partial class Ops
         {
             int n = classes, rows = Rows;
             var z = logits.Values; var t = yTrue.Values;
-            double total = 0;
+            Begin();
             for (int r = 0; r < rows; r++)
             {
                 var row = z.Slice(r * n, n); var target = t.Slice(r * n, n);
@@ -62,15 +72,14 @@ public static partial class Ops
                     float tj = SmoothCategorical(target[j], smoothing, n);
                     if (tj != 0f) sample += tj * (lse - row[j]);
                 }
-                total += RowWeight(sampleWeight, r, rows) * sample;
+                Emit(r, rows, sample);
             }
-            Output.Values[0] = (float)(total / rows);
+            End(rows);
         }
 
         public override void Backward(int generation)
         {
             int n = classes, rows = Rows;
-            float g = Output.Grad[0] / rows;
             var z = logits.Values; var t = yTrue.Values;
             if (logits.RequiresGrad)
             {
@@ -80,7 +89,7 @@ public static partial class Ops
                 {
                     var target = t.Slice(r * n, n); var dzr = dz.Slice(r * n, n);
                     SoftmaxRow(z.Slice(r * n, n), p);
-                    float mass = 0, gr = g * RowWeight(sampleWeight, r, rows);
+                    float mass = 0, gr = RowGradient(r, rows);
                     for (int j = 0; j < n; j++) mass += SmoothCategorical(target[j], smoothing, n);
                     for (int j = 0; j < n; j++)
                     {
@@ -94,7 +103,7 @@ public static partial class Ops
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
                 for (int r = 0; r < rows; r++)
                 {
-                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r, rows);
+                    float gt = RowGradient(r, rows) * (1f - smoothing);
                     var row = z.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     double lse = LogSumExp(row);
                     for (int j = 0; j < n; j++)
@@ -119,7 +128,7 @@ public static partial class Ops
     /// Keras' probability path: q = p / Σp per row, clipped to [ε, 1 − ε] in float32, loss −Σ t·log q. With
     /// g_j = −t_j / q_j where q_j is inside the clip (0 outside), dp_k = (g_k − Σ_j g_j·q_j) / Σp, and dt = −log q·(1 − s).
     /// </summary>
-    private sealed class CrossEntropyFromProbabilitiesOp(Tensor yTrue, Tensor probabilities, int classes, float smoothing, Tensor? sampleWeight) : Op
+    private sealed class CrossEntropyFromProbabilitiesOp(Tensor yTrue, Tensor probabilities, int classes, float smoothing, Tensor? sampleWeight, bool perRow) : RowLossOp(sampleWeight, perRow)
     {
         private const float High = 1f - Epsilon;
 
@@ -129,7 +138,7 @@ public static partial class Ops
         {
             int n = classes, rows = Rows;
             var p = probabilities.Values; var t = yTrue.Values;
-            double total = 0;
+            Begin();
             for (int r = 0; r < rows; r++)
             {
                 var row = p.Slice(r * n, n); var target = t.Slice(r * n, n);
@@ -140,15 +149,14 @@ public static partial class Ops
                     float tj = SmoothCategorical(target[j], smoothing, n);
                     if (tj != 0f) sample -= tj * Math.Log(Math.Clamp(row[j] / s, Epsilon, High));
                 }
-                total += RowWeight(sampleWeight, r, rows) * sample;
+                Emit(r, rows, sample);
             }
-            Output.Values[0] = (float)(total / rows);
+            End(rows);
         }
 
         public override void Backward(int generation)
         {
             int n = classes, rows = Rows;
-            float g = Output.Grad[0] / rows;
             var p = probabilities.Values; var t = yTrue.Values;
             if (probabilities.RequiresGrad)
             {
@@ -156,7 +164,7 @@ public static partial class Ops
                 for (int r = 0; r < rows; r++)
                 {
                     var row = p.Slice(r * n, n); var target = t.Slice(r * n, n); var dRow = dp.Slice(r * n, n);
-                    float s = TensorPrimitives.Sum(row), gr = g * RowWeight(sampleWeight, r, rows);
+                    float s = TensorPrimitives.Sum(row), gr = RowGradient(r, rows);
                     // Σ_j g_j·q_j = −Σ t_j over the entries inside the clip.
                     double weighted = 0;
                     for (int j = 0; j < n; j++)
@@ -174,7 +182,7 @@ public static partial class Ops
                 var dt = yTrue.GradForWrite(generation, out bool fresh);
                 for (int r = 0; r < rows; r++)
                 {
-                    float gt = g * (1f - smoothing) * RowWeight(sampleWeight, r, rows);
+                    float gt = RowGradient(r, rows) * (1f - smoothing);
                     var row = p.Slice(r * n, n); var dtr = dt.Slice(r * n, n);
                     float s = TensorPrimitives.Sum(row);
                     for (int j = 0; j < n; j++)

@@ -9,7 +9,8 @@ public static partial class Ops
     /// </summary>
     internal static void CheckSampleWeight(Tensor? sampleWeight, Tensor predictions, string loss)
     {
-        if (sampleWeight is null) return;
+        // A scalar weight (Keras' sample_weight=2.3) scales every sample alike.
+        if (sampleWeight is null || sampleWeight.Shape.Rank == 0) return;
         int samples = predictions.Shape.Rank == 0 ? 1 : predictions.Shape[0];
         var dims = sampleWeight.Shape.ToArray();
         if (dims.Length > 1 && dims[^1] == 1) dims = dims[..^1];
@@ -25,6 +26,43 @@ public static partial class Ops
     /// </summary>
     private static float RowWeight(Tensor? sampleWeight, int row, int rows) =>
         sampleWeight is null ? 1f : sampleWeight.Values[(int)((long)row * sampleWeight.Size / rows)];
+
+    /// <summary>
+    /// A fused loss over rows (samples, or samples × steps) that either reduces itself, to Σ wᵣ·lossᵣ / rows (Keras'
+    /// <c>sum_over_batch_size</c>, a scalar), or writes each row's loss out unweighted (<paramref name="perRow"/>: the
+    /// values Keras' <c>Loss.call</c> returns, which <see cref="Losses.Loss"/> then weighs and reduces as asked).
+    /// </summary>
+    private abstract class RowLossOp(Tensor? sampleWeight, bool perRow) : Op
+    {
+        private double _total;
+
+        /// <summary>Starts a forward pass.</summary>
+        protected void Begin() => _total = 0;
+
+        /// <summary>Records the loss of row <paramref name="r"/> of <paramref name="rows"/>.</summary>
+        protected void Emit(int r, int rows, double loss)
+        {
+            if (perRow) Output.Values[r] = (float)loss;
+            else _total += RowWeight(sampleWeight, r, rows) * loss;
+        }
+
+        /// <summary>Ends a forward pass: the scalar mean, unless the rows were written out.</summary>
+        protected void End(int rows)
+        {
+            if (!perRow) Output.Values[0] = (float)(_total / rows);
+        }
+
+        /// <summary>∂output/∂lossᵣ times the incoming gradient.</summary>
+        protected float RowGradient(int r, int rows) =>
+            perRow ? Output.Grad[r] : Output.Grad[0] / rows * RowWeight(sampleWeight, r, rows);
+    }
+
+    /// <summary>
+    /// The shape of a loss's per-sample values (Keras' <c>call</c> result): the predictions' shape without the last
+    /// axis, or as it is when the targets carry that axis instead (a (N, 1) target against (N,) predictions).
+    /// </summary>
+    internal static Shape LossValuesShape(Shape yTrue, Shape yPred) =>
+        yTrue.Rank == yPred.Rank + 1 || yPred.Rank == 0 ? yPred : new Shape(yPred.ToArray()[..^1]);
 
     /// <summary>
     /// A loss that is a sum of one function of each (target, prediction) pair: its value and both partial
@@ -60,6 +98,61 @@ public static partial class Ops
         var input = computeFrom ?? yPred;
         CheckSampleWeight(sampleWeight, yPred, name);
         return Run(new ElementwiseLossOp<TLoss>(yTrue, input, loss, 1.0 / divisor, sampleWeight), new Shape(), yTrue.RequiresGrad || input.RequiresGrad);
+    }
+
+    /// <summary>
+    /// The unreduced form of <see cref="ElementwiseLoss{TLoss}"/>: one value per row of the last axis, the mean (or with
+    /// <paramref name="sumsLastAxis"/> the sum) of f over the row, shaped as <see cref="LossValuesShape"/>.
+    /// </summary>
+    private static Tensor ElementwiseLossValues<TLoss>(string name, Tensor yTrue, Tensor yPred, TLoss loss, bool sumsLastAxis, Tensor? computeFrom = null)
+        where TLoss : struct, IElementwiseLoss
+    {
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        int last = TargetShapes.AlignedLastDim(yTrue.Shape, yPred.Shape, name);
+        var input = computeFrom ?? yPred;
+        return Run(new ElementwiseLossValuesOp<TLoss>(yTrue, input, loss, last, sumsLastAxis ? 1.0 : 1.0 / last),
+            LossValuesShape(yTrue.Shape, yPred.Shape), yTrue.RequiresGrad || input.RequiresGrad);
+    }
+
+    private sealed class ElementwiseLossValuesOp<TLoss>(Tensor yTrue, Tensor yPred, TLoss loss, int last, double scale) : Op where TLoss : struct, IElementwiseLoss
+    {
+        public override void Forward()
+        {
+            var t = yTrue.Values; var p = yPred.Values; var v = Output.Values;
+            for (int r = 0, start = 0; r < v.Length; r++, start += last)
+            {
+                double sum = 0;
+                for (int i = start; i < start + last; i++) sum += loss.Value(t[i], p[i]);
+                v[r] = (float)(sum * scale);
+            }
+        }
+
+        public override void Backward(int generation)
+        {
+            var t = yTrue.Values; var p = yPred.Values; var dv = Output.Grad;
+            bool freshP = false, freshT = false;
+            Span<float> dp = default, dt = default;
+            if (yPred.RequiresGrad) dp = yPred.GradForWrite(generation, out freshP);
+            if (yTrue.RequiresGrad) dt = yTrue.GradForWrite(generation, out freshT);
+            for (int r = 0, start = 0; r < dv.Length; r++, start += last)
+            {
+                float g = (float)(dv[r] * scale);
+                for (int i = start; i < start + last; i++)
+                {
+                    if (!dp.IsEmpty)
+                    {
+                        float d = g * loss.GradPrediction(t[i], p[i]);
+                        dp[i] = freshP ? d : dp[i] + d;
+                    }
+                    if (!dt.IsEmpty)
+                    {
+                        float d = g * loss.GradTarget(t[i], p[i]);
+                        dt[i] = freshT ? d : dt[i] + d;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -43,6 +43,22 @@ public static partial class Ops
     public static Tensor KLDivergence(Tensor yTrue, Tensor yPred, Tensor? sampleWeight = null) =>
         ElementwiseLoss("kl_divergence", yTrue, yPred, new KullbackLeibler(), sumsLastAxis: true, sampleWeight: sampleWeight);
 
+    /// <summary>Per-sample <see cref="MeanSquaredError"/>: shape <see cref="LossValuesShape"/>, unreduced.</summary>
+    internal static Tensor MeanSquaredErrorValues(Tensor yTrue, Tensor yPred) =>
+        ElementwiseLossValues("mean_squared_error", yTrue, yPred, new SquaredError(), sumsLastAxis: false);
+
+    /// <summary>Per-sample <see cref="MeanAbsoluteError"/>, unreduced.</summary>
+    internal static Tensor MeanAbsoluteErrorValues(Tensor yTrue, Tensor yPred) =>
+        ElementwiseLossValues("mean_absolute_error", yTrue, yPred, new AbsoluteError(), sumsLastAxis: false);
+
+    /// <summary>Per-sample <see cref="Huber"/>, unreduced.</summary>
+    internal static Tensor HuberValues(Tensor yTrue, Tensor yPred, float delta) =>
+        ElementwiseLossValues("huber_loss", yTrue, yPred, new HuberError(delta), sumsLastAxis: false);
+
+    /// <summary>Per-sample <see cref="KLDivergence"/>, unreduced.</summary>
+    internal static Tensor KLDivergenceValues(Tensor yTrue, Tensor yPred) =>
+        ElementwiseLossValues("kl_divergence", yTrue, yPred, new KullbackLeibler(), sumsLastAxis: true);
+
     private readonly struct SquaredError : IElementwiseLoss
     {
         public double Value(float t, float p) { double e = (double)p - t; return e * e; }

@@ -7,7 +7,8 @@ namespace Dendrite.Losses;
 /// δ|e| − ½δ², beyond; averaged over the last axis and the batch. See <see cref="Ops.Huber"/>.
 /// </summary>
 /// <param name="delta">Where the loss turns from quadratic to linear; must be positive.</param>
-public sealed partial class Huber(float delta = 1f) : Loss
+/// <param name="reduction">How the per-sample values are reduced: one of <see cref="LossReduction.All"/> (null for <c>none</c>).</param>
+public sealed partial class Huber(float delta = 1f, string? reduction = LossReduction.SumOverBatchSize) : Loss(reduction)
 {
     private readonly float _delta = delta > 0 ? delta
         : throw new ArgumentException(FormattableString.Invariant($"Huber needs a positive delta, got {delta}."), nameof(delta));
@@ -22,7 +23,8 @@ public sealed partial class Huber(float delta = 1f) : Loss
     public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.Huber(yTrue, yPred, _delta, sampleWeight);
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) =>
+        ReducesByMean ? Ops.Huber(yTrue, yPred, _delta, sampleWeight) : Reduce(Ops.HuberValues(yTrue, yPred, _delta), sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

@@ -6,7 +6,8 @@ namespace Dendrite.Losses;
 /// The mean of |yPred − yTrue| (<c>keras.losses.MeanAbsoluteError</c>): over the last axis per sample, then over the
 /// batch. See <see cref="Ops.MeanAbsoluteError"/>.
 /// </summary>
-public sealed partial class MeanAbsoluteError : Loss
+/// <param name="reduction">How the per-sample values are reduced: one of <see cref="LossReduction.All"/> (null for <c>none</c>).</param>
+public sealed partial class MeanAbsoluteError(string? reduction = LossReduction.SumOverBatchSize) : Loss(reduction)
 {
     /// <inheritdoc/>
     public override string Name => "mean_absolute_error";
@@ -15,7 +16,8 @@ public sealed partial class MeanAbsoluteError : Loss
     public override Tensor Call(Tensor yTrue, Tensor yPred) => Call(yTrue, yPred, null);
 
     /// <inheritdoc/>
-    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) => Ops.MeanAbsoluteError(yTrue, yPred, sampleWeight);
+    public override Tensor Call(Tensor yTrue, Tensor yPred, Tensor? sampleWeight) =>
+        ReducesByMean ? Ops.MeanAbsoluteError(yTrue, yPred, sampleWeight) : Reduce(Ops.MeanAbsoluteErrorValues(yTrue, yPred), sampleWeight);
 
     internal override void ValidateTargets(NDArray y, Shape outputShape) => ValidateSameShape(y, outputShape);
 }

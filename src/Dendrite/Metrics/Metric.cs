@@ -113,8 +113,12 @@ public abstract partial class Metric
     /// (<c>"mae"</c> logs as <c>mae</c>). Case-insensitive: <c>accuracy</c>/<c>acc</c> (resolved from the shapes),
     /// <c>binary_accuracy</c>, <c>categorical_accuracy</c>, <c>sparse_categorical_accuracy</c>,
     /// <c>top_k_categorical_accuracy</c>, <c>sparse_top_k_categorical_accuracy</c>, <c>precision</c>, <c>recall</c>,
-    /// <c>auc</c>, <c>mean_absolute_error</c>/<c>mae</c>, <c>mean_squared_error</c>/<c>mse</c>, or a class name
-    /// such as <c>TopKCategoricalAccuracy</c>.
+    /// <c>auc</c>, <c>mean_absolute_error</c>/<c>mae</c>, <c>mean_squared_error</c>/<c>mse</c>,
+    /// <c>mean_absolute_percentage_error</c>/<c>mape</c>, <c>mean_squared_logarithmic_error</c>/<c>msle</c>,
+    /// <c>logcosh</c>/<c>log_cosh</c>, <c>cosine_similarity</c>, <c>poisson</c>, <c>kl_divergence</c>/<c>kld</c>,
+    /// <c>hinge</c>, <c>squared_hinge</c>, <c>categorical_hinge</c>, <c>binary_crossentropy</c>,
+    /// <c>categorical_crossentropy</c>, <c>sparse_categorical_crossentropy</c>, or a class name such as
+    /// <c>TopKCategoricalAccuracy</c> or <c>LogCoshError</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static Metric Get(string name)
@@ -140,7 +144,19 @@ public abstract partial class Metric
             "auc" => new AUC(name: name),
             "mean_absolute_error" or "meanabsoluteerror" or "mae" => new MeanAbsoluteError(name),
             "mean_squared_error" or "meansquarederror" or "mse" => new MeanSquaredError(name),
-            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse)."),
+            "mean_absolute_percentage_error" or "meanabsolutepercentageerror" or "mape" => new MeanAbsolutePercentageError(name),
+            "mean_squared_logarithmic_error" or "meansquaredlogarithmicerror" or "msle" => new MeanSquaredLogarithmicError(name),
+            "logcosh" or "log_cosh" or "logcosherror" => new LogCoshError(name),
+            "cosine_similarity" or "cosinesimilarity" => new CosineSimilarity(name),
+            "poisson" => new Poisson(name),
+            "kl_divergence" or "kldivergence" or "kld" or "kullback_leibler_divergence" => new KLDivergence(name),
+            "hinge" => new Hinge(name),
+            "squared_hinge" or "squaredhinge" => new SquaredHinge(name),
+            "categorical_hinge" or "categoricalhinge" => new CategoricalHinge(name),
+            "binary_crossentropy" or "binarycrossentropy" => new BinaryCrossentropy(name),
+            "categorical_crossentropy" or "categoricalcrossentropy" => new CategoricalCrossentropy(name),
+            "sparse_categorical_crossentropy" or "sparsecategoricalcrossentropy" => new SparseCategoricalCrossentropy(name),
+            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse), mean_absolute_percentage_error (mape), mean_squared_logarithmic_error (msle), logcosh, cosine_similarity, poisson, kl_divergence (kld), hinge, squared_hinge, categorical_hinge, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy."),
         };
     }
 

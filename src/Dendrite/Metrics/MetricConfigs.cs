@@ -22,6 +22,18 @@ internal static class MetricConfigs
         ["AUC"] = AUC.FromConfig,
         ["MeanAbsoluteError"] = MeanAbsoluteError.FromConfig,
         ["MeanSquaredError"] = MeanSquaredError.FromConfig,
+        ["MeanAbsolutePercentageError"] = MeanAbsolutePercentageError.FromConfig,
+        ["MeanSquaredLogarithmicError"] = MeanSquaredLogarithmicError.FromConfig,
+        ["LogCoshError"] = LogCoshError.FromConfig,
+        ["CosineSimilarity"] = CosineSimilarity.FromConfig,
+        ["Poisson"] = Poisson.FromConfig,
+        ["KLDivergence"] = KLDivergence.FromConfig,
+        ["Hinge"] = Hinge.FromConfig,
+        ["SquaredHinge"] = SquaredHinge.FromConfig,
+        ["CategoricalHinge"] = CategoricalHinge.FromConfig,
+        ["BinaryCrossentropy"] = BinaryCrossentropy.FromConfig,
+        ["CategoricalCrossentropy"] = CategoricalCrossentropy.FromConfig,
+        ["SparseCategoricalCrossentropy"] = SparseCategoricalCrossentropy.FromConfig,
         ["MeanMetricWrapper"] = FromWrapper,
     };
 

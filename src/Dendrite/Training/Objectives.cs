@@ -109,8 +109,12 @@ internal sealed class Objectives
         for (int i = 0; i < Outputs; i++)
         {
             // A masked output (a sequence behind Embedding(maskZero) or Masking) weighs only its real steps, as Keras' losses do.
-            var weights = yPred[i].Mask is { } mask ? Ops.MaskedLossWeights(mask, sampleWeight) : sampleWeight;
-            var loss = outputLosses[i] = weights is null ? Losses[i].Call(yTrue[i], yPred[i]) : Losses[i].Call(yTrue[i], yPred[i], weights);
+            var weights = yPred[i].Mask is { } mask ? Losses[i].MaskWeights(mask, sampleWeight) : sampleWeight;
+            var loss = weights is null ? Losses[i].Call(yTrue[i], yPred[i]) : Losses[i].Call(yTrue[i], yPred[i], weights);
+            // A loss with reduction "none" gives per-sample values; training takes their sum, the gradient Keras applies
+            // on TensorFlow (tape.gradient of a non-scalar loss).
+            if (loss.Shape.Rank > 0) loss = Ops.Sum(loss);
+            outputLosses[i] = loss;
             var weighted = Weights[i] == 1.0 ? loss : Ops.Multiply(loss, (float)Weights[i]);
             total = total is null ? weighted : Ops.Add(total, weighted);
         }

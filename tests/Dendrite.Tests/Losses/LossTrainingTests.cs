@@ -5,6 +5,10 @@ using Dendrite.Losses;
 using Dendrite.Metrics;
 using Dendrite.Optimizers;
 using static Dendrite.Tests.TestData;
+// The loss classes, not the metrics of the same Keras names.
+using BinaryCrossentropy = Dendrite.Losses.BinaryCrossentropy;
+using CategoricalCrossentropy = Dendrite.Losses.CategoricalCrossentropy;
+using KLDivergence = Dendrite.Losses.KLDivergence;
 
 namespace Dendrite.Tests.Losses;
 

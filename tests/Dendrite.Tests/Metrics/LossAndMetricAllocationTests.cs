@@ -5,6 +5,10 @@ using Dendrite.Losses;
 using Dendrite.Metrics;
 using Dendrite.Tests.Losses;
 using Dendrite.Training;
+// The loss classes, not the metrics of the same Keras names.
+using BinaryCrossentropy = Dendrite.Losses.BinaryCrossentropy;
+using CategoricalCrossentropy = Dendrite.Losses.CategoricalCrossentropy;
+using KLDivergence = Dendrite.Losses.KLDivergence;
 
 namespace Dendrite.Tests.Metrics;
 
@@ -15,7 +19,7 @@ namespace Dendrite.Tests.Metrics;
 [Collection(GlobalStateCollection.Name)] // its zero-allocation check must not share the worker pool with other tests
 public class LossAndMetricAllocationTests
 {
-    public static TheoryData<string> Setups => ["bce+sigmoid", "bce logits", "cce+softmax", "cce probabilities", "regression", "kld", "function", "crossentropy"];
+    public static TheoryData<string> Setups => ["bce+sigmoid", "bce logits", "cce+softmax", "cce probabilities", "regression", "kld", "function", "crossentropy", "focal sum", "bce none", "hinge mean_with_sample_weight", "sparse ignore_class"];
 
     private static (Sequential Model, NDArray X, NDArray Y) Build(string setup)
     {
@@ -31,6 +35,11 @@ public class LossAndMetricAllocationTests
             "cce probabilities" => ("sigmoid", 3, new CategoricalCrossentropy(), classification, oneHot),
             "regression" => ("linear", 3, new Huber(), ["mae", "mse"], oneHot),
             "kld" => ("softmax", 3, new KLDivergence(), ["mse", new Precision(classId: 1)], oneHot),
+            "focal sum" => ("softmax", 3, new CategoricalFocalCrossentropy(reduction: "sum"),
+                ["categorical_crossentropy", "kld", "cosine_similarity", "categorical_hinge", "logcosh", "poisson"], oneHot),
+            "bce none" => ("sigmoid", 1, new BinaryCrossentropy(reduction: "none"), ["binary_crossentropy", "hinge", "squared_hinge", "mape", "msle"], binary),
+            "hinge mean_with_sample_weight" => ("tanh", 3, new Dendrite.Losses.Hinge("mean_with_sample_weight"), [new Dendrite.Metrics.CosineSimilarity(axis: 0)], oneHot),
+            "sparse ignore_class" => ("softmax", 3, new Dendrite.Losses.SparseCategoricalCrossentropy(ignoreClass: 2), [new Dendrite.Metrics.SparseCategoricalCrossentropy(ignoreClass: 2)], labels),
             "function" => ("linear", 3, Loss.FromFunction((t, p) => Ops.Mean(Ops.Abs(p - t), axis: -1)), ["mae"], oneHot),
             _ => ("softmax", 3, "crossentropy", ["accuracy", new SparseTopKCategoricalAccuracy(k: 2)], labels),
         };

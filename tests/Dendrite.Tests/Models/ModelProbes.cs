@@ -27,7 +27,7 @@ internal sealed class ProbeMetric : Metric
 /// <summary>Sparse categorical cross-entropy that records every value it returns and the batch size.</summary>
 internal sealed class RecordingLoss : Loss
 {
-    private readonly SparseCategoricalCrossentropy _inner = new();
+    private readonly Dendrite.Losses.SparseCategoricalCrossentropy _inner = new();
 
     public List<(float Value, int Rows)> Calls { get; } = [];
 

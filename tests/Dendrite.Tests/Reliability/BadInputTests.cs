@@ -11,6 +11,11 @@ using Dendrite.Saving;
 using Dendrite.Training;
 using Xunit.Abstractions;
 using static Dendrite.Tests.Reliability.BadInputCases;
+// The loss classes, not the metrics of the same Keras names.
+using BinaryCrossentropy = Dendrite.Losses.BinaryCrossentropy;
+using CategoricalCrossentropy = Dendrite.Losses.CategoricalCrossentropy;
+using KLDivergence = Dendrite.Losses.KLDivergence;
+using SparseCategoricalCrossentropy = Dendrite.Losses.SparseCategoricalCrossentropy;
 
 namespace Dendrite.Tests.Reliability;
 

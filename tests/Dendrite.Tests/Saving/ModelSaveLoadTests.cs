@@ -8,6 +8,8 @@ using Dendrite.Optimizers;
 using Dendrite.Saving;
 using Dendrite.Tests.Datasets;
 using Dendrite.Tests.Models;
+// The loss class, not the metric of the same Keras name.
+using CategoricalCrossentropy = Dendrite.Losses.CategoricalCrossentropy;
 
 namespace Dendrite.Tests.Saving;
 
