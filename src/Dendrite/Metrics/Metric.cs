@@ -83,7 +83,9 @@ public abstract partial class Metric
     /// <c>binary_accuracy</c>, <c>categorical_accuracy</c>, <c>sparse_categorical_accuracy</c>,
     /// <c>top_k_categorical_accuracy</c>, <c>sparse_top_k_categorical_accuracy</c>, <c>precision</c>, <c>recall</c>,
     /// <c>auc</c>, <c>mean_absolute_error</c>/<c>mae</c>, <c>mean_squared_error</c>/<c>mse</c>, or a class name
-    /// such as <c>TopKCategoricalAccuracy</c>.
+    /// such as <c>TopKCategoricalAccuracy</c>; also <c>true_positives</c>, <c>false_positives</c>,
+    /// <c>true_negatives</c>, <c>false_negatives</c>, <c>f1_score</c>, <c>f_beta_score</c>, <c>r2_score</c> and
+    /// <c>binary_io_u</c> (the IoU metrics that need a class count have no name, as in Keras).
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static Metric Get(string name)
@@ -109,7 +111,16 @@ public abstract partial class Metric
             "auc" => new AUC(name: name),
             "mean_absolute_error" or "meanabsoluteerror" or "mae" => new MeanAbsoluteError(name),
             "mean_squared_error" or "meansquarederror" or "mse" => new MeanSquaredError(name),
-            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse)."),
+            // Confusion-matrix, F-score, R² and IoU metrics with Keras' defaults (Keras' snake_case class names).
+            "true_positives" or "truepositives" => new TruePositives(name: name),
+            "false_positives" or "falsepositives" => new FalsePositives(name: name),
+            "true_negatives" or "truenegatives" => new TrueNegatives(name: name),
+            "false_negatives" or "falsenegatives" => new FalseNegatives(name: name),
+            "f1_score" or "f1score" => new F1Score(name: name),
+            "f_beta_score" or "fbetascore" => new FBetaScore(name: name),
+            "r2_score" or "r2score" => new R2Score(name: name),
+            "binary_io_u" or "binaryiou" => new BinaryIoU(name: name),
+            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse), true_positives, false_positives, true_negatives, false_negatives, f1_score, f_beta_score, r2_score, binary_io_u."),
         };
     }
 
