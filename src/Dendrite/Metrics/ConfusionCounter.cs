@@ -25,7 +25,8 @@ internal sealed class ConfusionCounter
     /// <param name="thresholds">The thresholds in the user's order (already checked).</param>
     /// <param name="topK">Keep only the k highest predictions of each row, or null.</param>
     /// <param name="classId">Score only this column of the last axis, or null.</param>
-    public ConfusionCounter(float[] thresholds, int? topK, int? classId)
+    /// <param name="evenlyDistributed">Whether Keras takes its evenly-spaced path (null: Keras' <c>is_evenly_distributed_thresholds</c>).</param>
+    public ConfusionCounter(float[] thresholds, int? topK, int? classId, bool? evenlyDistributed = null)
     {
         _thresholds = thresholds;
         _topK = topK;
@@ -33,7 +34,7 @@ internal sealed class ConfusionCounter
         int n = thresholds.Length;
         var asDouble = new double[n];
         for (int i = 0; i < n; i++) asDouble[i] = thresholds[i];
-        bool even = ThresholdBuckets.IsEvenlyDistributed(asDouble);
+        bool even = evenlyDistributed ?? ThresholdBuckets.IsEvenlyDistributed(asDouble);
         _order = Enumerable.Range(0, n).OrderBy(i => thresholds[i]).ToArray();
         _buckets = new ThresholdBuckets(_order.Select(i => thresholds[i]).ToArray(), even);
         _tp = new double[n]; _fp = new double[n]; _tn = new double[n]; _fn = new double[n];

@@ -293,3 +293,60 @@ public sealed partial class OneHotMeanIoU
     public static new OneHotMeanIoU FromConfig(JsonObject config) => MetricConfigs.Read(config, "OneHotMeanIoU", "one_hot_mean_io_u", (c, name) =>
         new OneHotMeanIoU(ConfusionMetricConfigs.RequiredInt(c, "num_classes"), name, c.OptionalInt("ignore_class"), c.Bool("sparse_y_pred", false), c.Int("axis", -1)));
 }
+
+public abstract partial class SensitivitySpecificityBase
+{
+    /// <summary>The Keras key of the target value (<c>specificity</c>, <c>sensitivity</c>, <c>recall</c>, <c>precision</c>).</summary>
+    private protected abstract string ValueKey { get; }
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["class_id"] = ClassId;
+        config["num_thresholds"] = NumThresholds;
+        config[ValueKey] = Value;
+        return config;
+    }
+
+    /// <summary>Reads the keys and makes the metric.</summary>
+    private protected static T Read<T>(JsonObject config, string className, string defaultName, string valueKey, Func<double, int, int?, string, T> create) where T : SensitivitySpecificityBase =>
+        MetricConfigs.Read(config, className, defaultName, (c, name) =>
+            create(c.OptionalDouble(valueKey) ?? throw c.Fail($"the key \"{valueKey}\" is missing."), c.Int("num_thresholds", 200), c.OptionalInt("class_id"), name));
+}
+
+public sealed partial class SensitivityAtSpecificity
+{
+    private protected override string ValueKey => "specificity";
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static SensitivityAtSpecificity FromConfig(JsonObject config) =>
+        Read(config, "SensitivityAtSpecificity", "sensitivity_at_specificity", "specificity", (v, n, id, name) => new SensitivityAtSpecificity(v, n, id, name));
+}
+
+public sealed partial class SpecificityAtSensitivity
+{
+    private protected override string ValueKey => "sensitivity";
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static SpecificityAtSensitivity FromConfig(JsonObject config) =>
+        Read(config, "SpecificityAtSensitivity", "specificity_at_sensitivity", "sensitivity", (v, n, id, name) => new SpecificityAtSensitivity(v, n, id, name));
+}
+
+public sealed partial class PrecisionAtRecall
+{
+    private protected override string ValueKey => "recall";
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static PrecisionAtRecall FromConfig(JsonObject config) =>
+        Read(config, "PrecisionAtRecall", "precision_at_recall", "recall", (v, n, id, name) => new PrecisionAtRecall(v, n, id, name));
+}
+
+public sealed partial class RecallAtPrecision
+{
+    private protected override string ValueKey => "precision";
+
+    /// <summary>Rebuilds the metric from its Keras config.</summary>
+    public static RecallAtPrecision FromConfig(JsonObject config) =>
+        Read(config, "RecallAtPrecision", "recall_at_precision", "precision", (v, n, id, name) => new RecallAtPrecision(v, n, id, name));
+}

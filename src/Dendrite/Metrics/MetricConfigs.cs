@@ -35,6 +35,10 @@ internal static class MetricConfigs
         ["BinaryIoU"] = BinaryIoU.FromConfig,
         ["OneHotIoU"] = OneHotIoU.FromConfig,
         ["OneHotMeanIoU"] = OneHotMeanIoU.FromConfig,
+        ["SensitivityAtSpecificity"] = SensitivityAtSpecificity.FromConfig,
+        ["SpecificityAtSensitivity"] = SpecificityAtSensitivity.FromConfig,
+        ["PrecisionAtRecall"] = PrecisionAtRecall.FromConfig,
+        ["RecallAtPrecision"] = RecallAtPrecision.FromConfig,
     };
 
     /// <summary>tf.keras' <c>MeanMetricWrapper</c> around a metric function, as legacy files write compiled metrics: the function's metric under the wrapper's name.</summary>

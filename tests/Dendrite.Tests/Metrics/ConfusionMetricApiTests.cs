@@ -57,7 +57,7 @@ public class ConfusionMetricApiTests
         Assert.Equal(1, new F1Score("macro").Let(m => { Update(m, M([1, 0]), M([1, 0])); return m.ResultCount; }));
     }
 
-    public static TheoryData<string> Metrics => ["precision list top-k", "recall class", "tp list", "auc multi-label", "auc flat label weights", "f1 macro", "fbeta none", "r2", "mean iou dense", "binary iou"];
+    public static TheoryData<string> Metrics => ["precision list top-k", "recall class", "tp list", "auc multi-label", "auc flat label weights", "f1 macro", "fbeta none", "r2", "mean iou dense", "binary iou", "recall at precision"];
 
     private static Metric Make(string kind) => kind switch
     {
@@ -70,6 +70,7 @@ public class ConfusionMetricApiTests
         "fbeta none" => new FBetaScore(beta: 2, threshold: 0.5f),
         "r2" => new R2Score("variance_weighted_average", numRegressors: 1),
         "mean iou dense" => new MeanIoU(4, sparseYTrue: false, sparseYPred: false),
+        "recall at precision" => new RecallAtPrecision(0.3, classId: 2),
         _ => new BinaryIoU(),
     };
 
