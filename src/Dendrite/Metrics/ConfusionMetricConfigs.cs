@@ -32,11 +32,17 @@ internal static class ConfusionMetricConfigs
         return (values, true);
     }
 
-    /// <summary>A list of floats (AUC's <c>label_weights</c>), or null.</summary>
+    /// <summary>
+    /// A list of floats (AUC's <c>label_weights</c>), or null. Keras keeps label weights as a tensor, which its
+    /// serializer writes as <c>{"class_name": "__tensor__", "config": {"value": [...]}}</c>: that form is read too.
+    /// </summary>
     public static float[]? Floats(ConfigReader c, string key)
     {
         var node = c.Node(key);
         if (node is null) return null;
+        if (node is JsonObject { } tensor && tensor["class_name"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
+            && tensor["class_name"]!.GetValue<string>() == "__tensor__")
+            node = tensor["config"]?["value"] ?? throw c.Cannot(key, "the tensor has no value.");
         if (node is not JsonArray list) throw c.Cannot(key, "a list of numbers was expected.");
         return [.. list.Select(n => n is not null && ConfigReader.ToDouble(n) is double v ? (float)v : throw c.Cannot(key, "a list of numbers was expected."))];
     }

@@ -63,6 +63,17 @@ public class AucKerasTests
     }
 
     [Fact]
+    public void LabelWeightsReadFromKerasTensorForm()
+    {
+        // Keras keeps label_weights as a tensor; its serializer writes it as a "__tensor__" object.
+        var config = new AUC(multiLabel: true, labelWeights: [0.75f, 0.25f]).GetConfig();
+        config["label_weights"] = System.Text.Json.Nodes.JsonNode.Parse("""{"class_name": "__tensor__", "config": {"value": [0.75, 0.25], "dtype": "float32"}}""");
+        var auc = AUC.FromConfig(config);
+        Assert.Equal([0.75f, 0.25f], auc.LabelWeights!);
+        Close((0.875 * 0.75 + 1.0 * 0.25) / (0.75 + 0.25), Call(new AUC(numThresholds: 5, multiLabel: true, labelWeights: [.. auc.LabelWeights!]), MultiTrueGood, MultiPred), atol: 1e-3);
+    }
+
+    [Fact]
     public void AucTestUnweightedAllCorrect() => Assert.Equal(1.0, Call(new AUC(), YTrue, YTrue));
 
     [Fact]
