@@ -118,7 +118,9 @@ public abstract partial class Metric
     /// <c>logcosh</c>/<c>log_cosh</c>, <c>cosine_similarity</c>, <c>poisson</c>, <c>kl_divergence</c>/<c>kld</c>,
     /// <c>hinge</c>, <c>squared_hinge</c>, <c>categorical_hinge</c>, <c>binary_crossentropy</c>,
     /// <c>categorical_crossentropy</c>, <c>sparse_categorical_crossentropy</c>, or a class name such as
-    /// <c>TopKCategoricalAccuracy</c> or <c>LogCoshError</c>.
+    /// <c>TopKCategoricalAccuracy</c> or <c>LogCoshError</c>; also <c>true_positives</c>, <c>false_positives</c>,
+    /// <c>true_negatives</c>, <c>false_negatives</c>, <c>f1_score</c>, <c>f_beta_score</c>, <c>r2_score</c> and
+    /// <c>binary_io_u</c> (the IoU metrics that need a class count have no name, as in Keras).
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static Metric Get(string name)
@@ -156,7 +158,16 @@ public abstract partial class Metric
             "binary_crossentropy" or "binarycrossentropy" => new BinaryCrossentropy(name),
             "categorical_crossentropy" or "categoricalcrossentropy" => new CategoricalCrossentropy(name),
             "sparse_categorical_crossentropy" or "sparsecategoricalcrossentropy" => new SparseCategoricalCrossentropy(name),
-            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse), mean_absolute_percentage_error (mape), mean_squared_logarithmic_error (msle), logcosh, cosine_similarity, poisson, kl_divergence (kld), hinge, squared_hinge, categorical_hinge, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy."),
+            // Confusion-matrix, F-score, R² and IoU metrics with Keras' defaults (Keras' snake_case class names).
+            "true_positives" or "truepositives" => new TruePositives(name: name),
+            "false_positives" or "falsepositives" => new FalsePositives(name: name),
+            "true_negatives" or "truenegatives" => new TrueNegatives(name: name),
+            "false_negatives" or "falsenegatives" => new FalseNegatives(name: name),
+            "f1_score" or "f1score" => new F1Score(name: name),
+            "f_beta_score" or "fbetascore" => new FBetaScore(name: name),
+            "r2_score" or "r2score" => new R2Score(name: name),
+            "binary_io_u" or "binaryiou" => new BinaryIoU(name: name),
+            _ => throw new ArgumentException($"Unknown metric: '{name}'. Known: accuracy (acc), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, precision, recall, auc, mean_absolute_error (mae), mean_squared_error (mse), mean_absolute_percentage_error (mape), mean_squared_logarithmic_error (msle), logcosh, cosine_similarity, poisson, kl_divergence (kld), hinge, squared_hinge, categorical_hinge, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, true_positives, false_positives, true_negatives, false_negatives, f1_score, f_beta_score, r2_score, binary_io_u."),
         };
     }
 

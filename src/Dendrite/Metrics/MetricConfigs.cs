@@ -35,6 +35,23 @@ internal static class MetricConfigs
         ["CategoricalCrossentropy"] = CategoricalCrossentropy.FromConfig,
         ["SparseCategoricalCrossentropy"] = SparseCategoricalCrossentropy.FromConfig,
         ["MeanMetricWrapper"] = FromWrapper,
+        // Confusion-matrix, F-score, R² and IoU metrics (ConfusionMetricConfigs.cs).
+        ["TruePositives"] = TruePositives.FromConfig,
+        ["FalsePositives"] = FalsePositives.FromConfig,
+        ["TrueNegatives"] = TrueNegatives.FromConfig,
+        ["FalseNegatives"] = FalseNegatives.FromConfig,
+        ["FBetaScore"] = FBetaScore.FromConfig,
+        ["F1Score"] = F1Score.FromConfig,
+        ["R2Score"] = R2Score.FromConfig,
+        ["IoU"] = IoU.FromConfig,
+        ["MeanIoU"] = MeanIoU.FromConfig,
+        ["BinaryIoU"] = BinaryIoU.FromConfig,
+        ["OneHotIoU"] = OneHotIoU.FromConfig,
+        ["OneHotMeanIoU"] = OneHotMeanIoU.FromConfig,
+        ["SensitivityAtSpecificity"] = SensitivityAtSpecificity.FromConfig,
+        ["SpecificityAtSensitivity"] = SpecificityAtSensitivity.FromConfig,
+        ["PrecisionAtRecall"] = PrecisionAtRecall.FromConfig,
+        ["RecallAtPrecision"] = RecallAtPrecision.FromConfig,
     };
 
     /// <summary>tf.keras' <c>MeanMetricWrapper</c> around a metric function, as legacy files write compiled metrics: the function's metric under the wrapper's name.</summary>
@@ -69,16 +86,6 @@ internal static class MetricConfigs
                 throw c.Cannot("dtype", "Dendrite keeps metric state in float32 and double only.");
             return create(c, name);
         });
-
-    /// <summary>A threshold list of one value (Precision/Recall), as Keras accepts a float or a list.</summary>
-    public static float Threshold(ConfigReader c, string key)
-    {
-        var node = c.Node(key);
-        if (node is null) return 0.5f;
-        if (ConfigReader.ToDouble(node) is double single) return (float)single;
-        if (node is JsonArray { Count: 1 } one && one[0] is { } first && ConfigReader.ToDouble(first) is double v) return (float)v;
-        throw c.Cannot(key, "Dendrite's precision and recall take one threshold.");
-    }
 }
 
 public sealed partial class Accuracy
@@ -149,79 +156,6 @@ public sealed partial class SparseTopKCategoricalAccuracy
             c.RequireUnset("from_sorted_ids", "Dendrite's top-k accuracy reads scores, not sorted class ids.");
             return new SparseTopKCategoricalAccuracy(c.Int("k", 5), name);
         });
-}
-
-public abstract partial class ThresholdMetric
-{
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["thresholds"] = KerasObject.Float(Threshold);
-        config["top_k"] = null;
-        config["class_id"] = ClassId;
-        return config;
-    }
-
-    /// <summary>Reads the threshold keys and makes the metric.</summary>
-    private protected static T Read<T>(JsonObject config, string className, string defaultName, Func<float, int?, string, T> create) where T : ThresholdMetric =>
-        MetricConfigs.Read(config, className, defaultName, (c, name) =>
-        {
-            c.RequireUnset("top_k", "Dendrite's precision and recall have no top_k.");
-            return create(MetricConfigs.Threshold(c, "thresholds"), c.OptionalInt("class_id"), name);
-        });
-}
-
-public sealed partial class Precision
-{
-    /// <summary>Rebuilds the metric from its Keras config.</summary>
-    public static Precision FromConfig(JsonObject config) => Read(config, "Precision", "precision", (t, id, name) => new Precision(t, id, name));
-}
-
-public sealed partial class Recall
-{
-    /// <summary>Rebuilds the metric from its Keras config.</summary>
-    public static Recall FromConfig(JsonObject config) => Read(config, "Recall", "recall", (t, id, name) => new Recall(t, id, name));
-}
-
-public sealed partial class AUC
-{
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["num_thresholds"] = NumThresholds;
-        config["curve"] = Curve;
-        config["summation_method"] = SummationMethod;
-        config["multi_label"] = false;
-        config["num_labels"] = null;
-        config["label_weights"] = null;
-        config["from_logits"] = FromLogits;
-        if (!EvenlySpaced)
-        {
-            var given = new JsonArray();
-            for (int i = 1; i < Thresholds.Count - 1; i++) given.Add(KerasObject.Float(Thresholds[i]));
-            config["thresholds"] = given;
-        }
-        return config;
-    }
-
-    /// <summary>Rebuilds the metric from its Keras config.</summary>
-    public static AUC FromConfig(JsonObject config) => MetricConfigs.Read(config, "AUC", "auc", (c, name) =>
-    {
-        c.RequireUnset("multi_label", "Dendrite's AUC flattens its inputs (multi_label=False).");
-        c.RequireUnset("num_labels", "Dendrite's AUC flattens its inputs (multi_label=False).");
-        c.RequireUnset("label_weights", "Dendrite's AUC has no label weights.");
-        float[]? thresholds = null;
-        if (c.Node("thresholds") is JsonArray list)
-            thresholds = [.. list.Select(n => (float)(n is null ? throw c.Cannot("thresholds", "numbers were expected.") : ConfigReader.ToDouble(n) ?? throw c.Cannot("thresholds", "numbers were expected.")))];
-        int count = c.Int("num_thresholds", 200);
-        try
-        {
-            return new AUC(thresholds is null ? count : thresholds.Length + 2, c.String("curve", "ROC"), c.String("summation_method", "interpolation"), name, thresholds, c.Bool("from_logits", false));
-        }
-        catch (ArgumentException e) { throw c.Fail(e.Message); }
-    });
 }
 
 public sealed partial class MeanAbsoluteError

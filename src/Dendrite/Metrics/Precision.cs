@@ -2,16 +2,33 @@ namespace Dendrite.Metrics;
 
 /// <summary>
 /// The precision of thresholded predictions, true positives / (true positives + false positives), over everything
-/// seen (<c>keras.metrics.Precision</c>); 0 while nothing was predicted positive. See <see cref="ThresholdMetric"/>.
+/// seen (<c>keras.metrics.Precision</c>); 0 while nothing was predicted positive. With a list of thresholds, one
+/// value per threshold (see <see cref="ThresholdMetric"/>).
 /// </summary>
-/// <param name="thresholds">One threshold in [0, 1] (with logits, use 0).</param>
-/// <param name="classId">When set, only that class (column of the last axis) is scored, as a binary problem.</param>
-/// <param name="name">The name it is logged under.</param>
-public sealed partial class Precision(float thresholds = 0.5f, int? classId = null, string name = "precision") : ThresholdMetric(thresholds, classId)
+public sealed partial class Precision : ThresholdMetric
 {
-    /// <inheritdoc/>
-    public override string Name { get; } = name;
+    /// <summary>Precision at one threshold.</summary>
+    /// <param name="thresholds">One threshold in [0, 1] (with logits, use 0).</param>
+    /// <param name="topK">When set, only the k highest predictions of each row count as positive (Keras' <c>top_k</c>).</param>
+    /// <param name="classId">When set, only that class (column of the last axis) is scored, as a binary problem.</param>
+    /// <param name="name">The name it is logged under.</param>
+    /// <exception cref="ArgumentException">The threshold is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The class index is negative or top-k is not positive.</exception>
+    public Precision(float thresholds, int? topK = null, int? classId = null, string name = "precision")
+        : base([thresholds], givenAsList: false, topK, classId) => Name = name;
+
+    /// <summary>Precision at each of a list of thresholds, or at Keras' default (0.5; with <paramref name="topK"/>, every top-k prediction is positive).</summary>
+    /// <param name="thresholds">Thresholds in [0, 1], one result per threshold in this order; null for the default.</param>
+    /// <param name="topK">When set, only the k highest predictions of each row count as positive (Keras' <c>top_k</c>).</param>
+    /// <param name="classId">When set, only that class (column of the last axis) is scored, as a binary problem.</param>
+    /// <param name="name">The name it is logged under.</param>
+    /// <exception cref="ArgumentException">A threshold is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The class index is negative or top-k is not positive.</exception>
+    public Precision(float[]? thresholds = null, int? topK = null, int? classId = null, string name = "precision")
+        : base(thresholds, givenAsList: true, topK, classId) => Name = name;
 
     /// <inheritdoc/>
-    public override double Result() => MetricChecks.DivideNoNan(TruePositives, TruePositives + FalsePositives);
+    public override string Name { get; }
+
+    private protected override double ResultAt(int i) => MetricChecks.DivideNoNan(TruePositives[i], TruePositives[i] + FalsePositives[i]);
 }
