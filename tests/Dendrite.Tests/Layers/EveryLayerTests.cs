@@ -155,6 +155,9 @@ public partial class EveryLayerTests
         // A name given explicitly, and a frozen layer (trainable false: no trainable weights, no weight gradient).
         specs.Add(DenseSpec("Dense(3, tanh, name \"my_dense\") on (7)", 3, "tanh", true, [7], layerName: "my_dense"));
         specs.Add(DenseSpec("Dense(4, linear, frozen) on (7)", 4, "linear", true, [7], frozen: true));
+        // Constraints (loose enough not to bind on the harness's small weights) go through configs, saving and Fit.
+        specs.Add(DenseSpec("Dense(3, tanh, kernel MaxNorm(100, axis [0, 1]), bias MinMaxNorm(0, 100)) on (7)", 3, "tanh", true, [7],
+            kernelConstraint: new Dendrite.Constraints.MaxNorm(100, 0, 1), biasConstraint: new Dendrite.Constraints.MinMaxNorm(0, 100)));
 
         // Conv2D: strides 1 and 2, valid and same, dilation 2, rectangular kernels and strides, no bias, odd sizes.
         specs.Add(ConvSpec("Conv2D(3, 3) on (7, 7, 2)", 3, (3, 3), (1, 1), "valid", (1, 1), "linear", true, [7, 7, 2], [5, 5, 3]));
@@ -311,6 +314,35 @@ public partial class EveryLayerTests
             Reference = (layer, x, _) => BatchNormReference((BatchNormalization)layer, x[0], 4, training: true),
         });
 
+        // Another feature axis than the last (Keras' axis=1 for channels first, negative axes), training and inference.
+        foreach (var (axis, shape, training) in new (int, int[], bool)[]
+        {
+            (1, [3, 4, 5], true), (1, [3, 4, 5], false), (-3, [3, 4, 5], true), (2, [2, 3, 4], true), (-2, [3, 4], true),
+        })
+            specs.Add(new()
+            {
+                Name = $"BatchNormalization(axis {axis}) on ({Text(shape)}), {(training ? "training" : "inference")}",
+                Create = () => new BatchNormalization(axis: axis, gammaConstraint: "non_neg", betaConstraint: new Dendrite.Constraints.MaxNorm(5)),
+                InputShapes = [shape],
+                ExpectedOutputShape = shape,
+                ExpectedWeights = [T("gamma", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]), T("beta", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]),
+                    NT("moving_mean", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]), NT("moving_variance", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1])],
+                Training = training,
+                Reference = (layer, x, batch) => BatchNormAxisReference((BatchNormalization)layer, x[0], [batch, .. shape], training),
+            });
+        // A mask (padded time steps, from Masking) leaves the padded rows out of the batch statistics, as in Keras 3.
+        specs.Add(new()
+        {
+            Name = "BatchNormalization(masked) on (5, 3), training",
+            Create = () => new BatchNormalization(),
+            InputShapes = [[5, 3]],
+            ExpectedOutputShape = [5, 3],
+            ExpectedWeights = [T("gamma", 3), T("beta", 3), NT("moving_mean", 3), NT("moving_variance", 3)],
+            Training = true,
+            Masked = true,
+            Reference = (layer, x, batch) => BatchNormAxisReference((BatchNormalization)layer, x[0], [batch, 5, 3], training: true, maskZeroRows: true),
+        });
+
         foreach (var (center, scale, shape, epsilon) in new (bool, bool, int[], double)[]
         {
             (true, true, [7], 1e-3), (true, true, [3, 5], 1e-3), (false, true, [7], 1e-3), (true, false, [7], 1e-3),
@@ -395,13 +427,14 @@ public partial class EveryLayerTests
     };
 
     private static LayerSpec DenseSpec(string name, int units, string activation, bool useBias, int[] shape, bool reluMargin = false,
-        Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? layerName = null, bool frozen = false)
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? layerName = null, bool frozen = false,
+        Dendrite.Constraints.Constraint? kernelConstraint = null, Dendrite.Constraints.Constraint? biasConstraint = null)
     {
         int inputDim = shape[^1];
         return new()
         {
             Name = name,
-            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer, layerName) { Trainable = !frozen },
+            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer, layerName, kernelConstraint, biasConstraint) { Trainable = !frozen },
             InputShapes = [shape],
             ExpectedOutputShape = [.. shape[..^1], units],
             ExpectedWeights = useBias ? [T("kernel", inputDim, units), T("bias", units)] : [T("kernel", inputDim, units)],
@@ -575,6 +608,37 @@ public partial class EveryLayerTests
             ? NormalizationLayerTests.Moments(x, channels)
             : ([.. layer.MovingMean!.Value.Values.ToArray().Select(v => (double)v)], [.. layer.MovingVariance!.Value.Values.ToArray().Select(v => (double)v)]);
         return NormalizationLayerTests.Normalize(x, channels, mean, variance, gamma, beta, layer.Epsilon);
+    }
+
+    /// <summary>
+    /// BatchNormalization over any feature axis of the batched <paramref name="shape"/>, in float64; with
+    /// <paramref name="maskZeroRows"/> (feature axis last), all-zero rows (the harness's padding) are left out of the
+    /// moments, which then divide by the row count + 1e-7 as Keras' masked moments do.
+    /// </summary>
+    private static double[] BatchNormAxisReference(BatchNormalization layer, float[] x, int[] shape, bool training, bool maskZeroRows = false)
+    {
+        int axis = layer.Axis < 0 ? layer.Axis + shape.Length : layer.Axis;
+        int c = shape[axis], inner = shape.Skip(axis + 1).Aggregate(1, (a, b) => a * b);
+        var gamma = layer.Gamma?.Value.Values.ToArray() ?? [.. Enumerable.Repeat(1f, c)];
+        var beta = layer.Beta?.Value.Values.ToArray() ?? new float[c];
+        double[] mean, variance;
+        if (training)
+        {
+            bool Counted(int i) => !maskZeroRows || Enumerable.Range(i - i % c, c).Any(k => x[k] != 0);
+            var sum = new double[c]; var weight = new double[c];
+            for (int i = 0; i < x.Length; i++) if (Counted(i)) { sum[i / inner % c] += x[i]; weight[i / inner % c]++; }
+            double Divisor(int j) => maskZeroRows ? weight[j] + 1e-7 : weight[j];
+            mean = [.. sum.Select((s, j) => s / Divisor(j))];
+            var sq = new double[c];
+            for (int i = 0; i < x.Length; i++) if (Counted(i)) { int j = i / inner % c; sq[j] += (x[i] - mean[j]) * (x[i] - mean[j]); }
+            variance = [.. sq.Select((s, j) => s / Divisor(j))];
+        }
+        else
+        {
+            mean = [.. layer.MovingMean!.Value.Values.ToArray().Select(v => (double)v)];
+            variance = [.. layer.MovingVariance!.Value.Values.ToArray().Select(v => (double)v)];
+        }
+        return [.. x.Select((v, i) => { int j = i / inner % c; return (v - mean[j]) / Math.Sqrt(variance[j] + (float)layer.Epsilon) * gamma[j] + beta[j]; })];
     }
 
     private static double[] LayerNormReference(LayerNormalization layer, float[] x, int features)

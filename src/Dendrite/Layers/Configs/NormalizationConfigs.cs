@@ -24,8 +24,8 @@ public sealed partial class BatchNormalization
         config["moving_variance_initializer"] = new Ones().Serialize();
         config["beta_regularizer"] = null;
         config["gamma_regularizer"] = null;
-        config["beta_constraint"] = null;
-        config["gamma_constraint"] = null;
+        config["beta_constraint"] = BetaConstraint?.Serialize();
+        config["gamma_constraint"] = GammaConstraint?.Serialize();
         config["synchronized"] = false;
         return config;
     }
@@ -33,14 +33,15 @@ public sealed partial class BatchNormalization
     /// <summary>Rebuilds the layer from its Keras config.</summary>
     public static BatchNormalization FromConfig(JsonObject config) => LayerConfigs.Read(config, "BatchNormalization", (c, name) =>
     {
-        LayerConfigs.NoRegularizers(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint");
+        LayerConfigs.NoRegularizers(c, "beta_regularizer", "gamma_regularizer");
         NormalizationConfigs.DefaultInitializers(c, ("beta_initializer", typeof(Zeros)), ("gamma_initializer", typeof(Ones)),
             ("moving_mean_initializer", typeof(Zeros)), ("moving_variance_initializer", typeof(Ones)));
         c.Ignore("synchronized"); // only changes how statistics are gathered across devices; Dendrite has one
         c.RequireUnset("renorm", "Dendrite has no batch renormalization.");
         c.Ignore("renorm_clipping", "renorm_momentum");
         int axis = NormalizationConfigs.SingleAxis(c);
-        return new BatchNormalization(c.Double("momentum", 0.99), c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name, axis);
+        return new BatchNormalization(c.Double("momentum", 0.99), c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), name, axis,
+            LayerConfigs.Constraint(c, "gamma_constraint"), LayerConfigs.Constraint(c, "beta_constraint"));
     });
 }
 
@@ -83,7 +84,7 @@ internal static class NormalizationConfigs
         var node = c.Node("axis");
         if (node is null) return -1;
         if (ConfigReader.ToLong(node) is long single)
-            return single is >= -1 and <= 64 ? (int)single : throw c.Cannot("axis", "Dendrite normalises the last axis (-1 or its index).");
+            return single is >= -64 and <= 64 ? (int)single : throw c.Cannot("axis", "an axis of a tensor of rank at most 64 was expected.");
         var list = c.IntList("axis", node);
         return list.Length == 1 ? list[0] : throw c.Cannot("axis", "Dendrite normalises over one axis.");
     }
