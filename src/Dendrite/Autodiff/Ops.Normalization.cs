@@ -28,7 +28,9 @@ public static partial class Ops
     /// <c>_moments</c>, masked rows are left out of the batch mean and variance (which then divide by Σmask + 1e-7),
     /// but are normalised like the others.
     /// </param>
-    internal static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance, double momentum, float epsilon, Tensor? mask = null)
+    /// <param name="renorm">Batch renormalization's state and settings, or null for plain batch normalization.</param>
+    internal static Tensor BatchNormTraining(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance, double momentum, float epsilon, Tensor? mask = null,
+        BatchRenorm? renorm = null)
     {
         int c = x.LastDim;
         int[]? maskIndex = mask is null || mask.Size == x.Rows ? null : BroadcastMaskRows(mask.Shape, x.Shape);
@@ -36,7 +38,7 @@ public static partial class Ops
         CheckChannelVector(movingMean, c, "moving_mean"); CheckChannelVector(movingVariance, c, "moving_variance");
         var ws = Workspace.Current;
         float[] Scratch() => ws is null ? new float[c] : ws.Rent(c);
-        var op = new BatchNormTrainingOp(x, gamma, beta, movingMean, movingVariance, (float)momentum, (float)(1 - momentum), epsilon, Scratch(), Scratch(), mask, maskIndex);
+        var op = new BatchNormTrainingOp(x, gamma, beta, movingMean, movingVariance, (float)momentum, (float)(1 - momentum), epsilon, Scratch(), Scratch(), mask, maskIndex, renorm);
         return Run(op, x.Shape, x.RequiresGrad || (gamma?.RequiresGrad ?? false) || (beta?.RequiresGrad ?? false));
     }
 
@@ -104,7 +106,7 @@ public static partial class Ops
     }
 
     private sealed class BatchNormTrainingOp(Tensor x, Tensor? gamma, Tensor? beta, Tensor movingMean, Tensor movingVariance,
-        float momentum, float oneMinusMomentum, float epsilon, float[] mean, float[] invStd, Tensor? rowMask, int[]? maskIndex) : Op
+        float momentum, float oneMinusMomentum, float epsilon, float[] mean, float[] invStd, Tensor? rowMask, int[]? maskIndex, BatchRenorm? renorm) : Op
     {
         // Per-channel float64 sums (forward: Σx, Σ(x−μ)²; backward: Σdy, Σdy·x̂) and the backward's float means,
         // made at the first step and reused, so that replayed steps allocate nothing whatever the channel count.
@@ -148,10 +150,16 @@ public static partial class Ops
             {
                 float variance = (float)(sumSq[j] / _divisor);
                 invStd[j] = 1f / MathF.Sqrt(variance + epsilon);
-                mm[j] = mm[j] * momentum + mean[j] * oneMinusMomentum;
-                mv[j] = mv[j] * momentum + variance * oneMinusMomentum;
+                if (renorm is not null) renorm.Step(j, mean[j], variance, epsilon, mm, mv, momentum, oneMinusMomentum);
+                else
+                {
+                    mm[j] = mm[j] * momentum + mean[j] * oneMinusMomentum;
+                    mv[j] = mv[j] * momentum + variance * oneMinusMomentum;
+                }
             }
-            var g = gamma is null ? default : gamma.Values; var b = beta is null ? default : beta.Values;
+            // With renorm the output is x̂·(r·γ) + (d·γ + β), r and d held constant (Keras' stop_gradient).
+            var g = renorm is not null ? renorm.EffectiveGamma(gamma) : gamma is null ? default : gamma.Values;
+            var b = renorm is not null ? renorm.EffectiveBeta(gamma, beta) : beta is null ? default : beta.Values;
             for (int r = 0; r < rows; r++)
             {
                 var row = xs.Slice(r * c, c); var y = ys.Slice(r * c, c);
@@ -174,7 +182,7 @@ public static partial class Ops
             // moments, so its dx is σ⁻¹·g alone.
             int c = x.LastDim, rows = x.Rows;
             var xs = x.Values; var dy = Output.Grad;
-            var gv = gamma is null ? default : gamma.Values;
+            var gv = renorm is not null ? renorm.EffectiveGamma(gamma) : gamma is null ? default : gamma.Values;
             _sums ??= new double[2 * c];
             _means ??= new float[3 * c];
             if (_means.Length < 3 * c) _means = new float[3 * c];
@@ -195,7 +203,9 @@ public static partial class Ops
             if (gamma is { RequiresGrad: true })
             {
                 var dg = gamma.GradForAccumulation(generation);
-                for (int j = 0; j < c; j++) dg[j] += (float)sumDyX[j];
+                // ∂y/∂γ = x̂ (with renorm x̂·r + d).
+                if (renorm is null) for (int j = 0; j < c; j++) dg[j] += (float)sumDyX[j];
+                else for (int j = 0; j < c; j++) dg[j] += (float)(sumDyX[j] * renorm.R[j] + sumDy[j] * renorm.D[j]);
             }
             if (beta is { RequiresGrad: true })
             {

@@ -21,10 +21,41 @@ namespace Dendrite.Layers;
 /// </param>
 /// <param name="gammaConstraint">Projection of gamma after each optimizer update; none when null.</param>
 /// <param name="betaConstraint">Projection of beta after each optimizer update; none when null.</param>
-/// <remarks>Weights in Keras' order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).</remarks>
+/// <param name="renorm">
+/// Batch renormalization (Keras' <c>renorm</c>): in training the normalised batch is corrected towards the moving
+/// statistics by r (a scale) and d (a shift), constants for the gradient, clipped by <paramref name="renormClipping"/>;
+/// the layer then also keeps moving_stddev, renorm_mean and renorm_stddev. Inference is unchanged.
+/// </param>
+/// <param name="renormClipping">The bounds <c>rmin</c>, <c>rmax</c> and <c>dmax</c> of r and d (each optional; null: none).</param>
+/// <param name="renormMomentum">Momentum of renorm_mean and renorm_stddev; Keras' default 0.99.</param>
+/// <remarks>
+/// Weights in Keras' order: gamma, beta (trainable), moving_mean, moving_variance (not trainable), then with renorm
+/// moving_stddev, renorm_mean, renorm_stddev (not trainable).
+/// </remarks>
 public sealed partial class BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int axis = -1,
-    Constraints.Constraint? gammaConstraint = null, Constraints.Constraint? betaConstraint = null) : Layer(name)
+    Constraints.Constraint? gammaConstraint = null, Constraints.Constraint? betaConstraint = null,
+    bool renorm = false, RenormClipping? renormClipping = null, double renormMomentum = 0.99) : Layer(name)
 {
+    /// <summary>Whether batch renormalization is on (Keras' <c>renorm</c>).</summary>
+    public bool Renorm { get; } = renorm;
+
+    /// <summary>The clipping of r and d (Keras' <c>renorm_clipping</c>), or null.</summary>
+    public RenormClipping? RenormClipping { get; } = renorm ? renormClipping?.Checked() : renormClipping;
+
+    /// <summary>The momentum of renorm_mean and renorm_stddev (Keras' <c>renorm_momentum</c>).</summary>
+    public double RenormMomentum { get; } = renormMomentum;
+
+    private Variable? _movingStddev, _renormMean, _renormStddev;
+
+    /// <summary>With renorm: the moving standard deviation (moving_variance is derived from it); else null.</summary>
+    public Variable? MovingStddev => _movingStddev;
+
+    /// <summary>With renorm: the mean r and d correct towards; else null.</summary>
+    public Variable? RenormMean => _renormMean;
+
+    /// <summary>With renorm: the standard deviation r and d correct towards; else null.</summary>
+    public Variable? RenormStddev => _renormStddev;
+
     /// <inheritdoc/>
     /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
     public override bool SupportsMasking => true;
@@ -88,6 +119,13 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
         if (Center) _beta = AddWeight("beta", channels, new Zeros(), constraint: BetaConstraint);
         _movingMean = AddWeight("moving_mean", channels, new Zeros(), trainable: false);
         _movingVariance = AddWeight("moving_variance", channels, new Ones(), trainable: false);
+        if (Renorm)
+        {
+            // Keras starts both standard deviations at the square root of the variance initializer's ones.
+            _movingStddev = AddWeight("moving_stddev", channels, new Ones(), trainable: false);
+            _renormMean = AddWeight("renorm_mean", channels, new Zeros(), trainable: false);
+            _renormStddev = AddWeight("renorm_stddev", channels, new Ones(), trainable: false);
+        }
     }
 
     /// <inheritdoc/>
@@ -108,10 +146,30 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
         }
         var x = _toLast is null ? inputs : Ops.Transpose(inputs, _toLast);
         var y = batchStatistics
-            ? Ops.BatchNormTraining(x, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, Momentum, (float)Epsilon, mask)
+            ? Ops.BatchNormTraining(x, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, Momentum, (float)Epsilon, mask,
+                Renorm ? new BatchRenorm(_movingStddev!.Value, _renormMean!.Value, _renormStddev!.Value, RenormClipping?.RMin, RenormClipping?.RMax, RenormClipping?.DMax, RenormMomentum) : null)
             : Ops.BatchNormInference(x, _gamma?.Value, _beta?.Value, _movingMean.Value, _movingVariance.Value, (float)Epsilon);
         return _fromLast is null ? y : Ops.Transpose(y, _fromLast);
     }
+}
+
+/// <summary>
+/// The bounds of batch renormalization's corrections (Keras' <c>renorm_clipping</c> dictionary): r is kept in
+/// [<paramref name="RMin"/>, <paramref name="RMax"/>] and d in [−<paramref name="DMax"/>, <paramref name="DMax"/>];
+/// a null bound does not clip.
+/// </summary>
+/// <param name="RMax">The largest r (Keras' <c>rmax</c>).</param>
+/// <param name="RMin">The smallest r (Keras' <c>rmin</c>).</param>
+/// <param name="DMax">The largest |d| (Keras' <c>dmax</c>), non-negative.</param>
+public sealed record RenormClipping(double? RMax = null, double? RMin = null, double? DMax = null)
+{
+    /// <summary>Keras' checks: rmax ≥ rmin, dmax ≥ 0.</summary>
+    internal RenormClipping Checked() =>
+        RMax is double hi && RMin is double lo && hi < lo
+            ? throw new ArgumentException(FormattableString.Invariant($"rmax should be greater than rmin in the `renorm_clipping` argument. Received: rmax={hi}, rmin={lo}."))
+            : DMax is double d && d < 0
+                ? throw new ArgumentException(FormattableString.Invariant($"dmax should be non-negative in the `renorm_clipping` argument. Received: dmax={d}."))
+                : this;
 }
 
 /// <summary>

@@ -206,7 +206,130 @@ public class BatchNormalizationKerasTests
         Assert.True(JsonNode.DeepEquals(config, back.GetConfig()));
         config["axis"] = -3;
         Assert.Equal(-3, BatchNormalization.FromConfig(config).Axis);
-        config["renorm"] = true;
-        Assert.Contains("renorm", Assert.Throws<Dendrite.Saving.ModelFormatException>(() => BatchNormalization.FromConfig(config)).Message);
+    }
+
+    // keras/src/layers/normalization/batch_normalization_test.py::BatchNormalizationTest::test_renorm_correctness
+    [Fact]
+    public void KerasTestRenormCorrectness()
+    {
+        const double epsilon = 1e-3, momentum = 0.9, renormMomentum = 0.8;
+        var layer = new BatchNormalization(axis: -1, epsilon: epsilon, momentum: momentum, renorm: true, renormMomentum: renormMomentum);
+        layer.EnsureBuilt(new Shape(3));
+        Assert.Equal(["gamma", "beta", "moving_mean", "moving_variance", "moving_stddev", "renorm_mean", "renorm_stddev"], layer.Weights.Select(w => w.Name));
+        float[] movingMean = [0.3f, -1.1f, 0.5f], movingVar = [0.8f, 1.4f, 0.6f], renormMean = [-0.4f, 0.9f, 0.2f], renormStd = [1.2f, 0.7f, 1.5f];
+        float[] gamma = [1.05f, 0.92f, 1.1f], beta = [0.03f, -0.08f, 0.12f];
+        var movingStd = movingVar.Select(v => MathF.Sqrt(v)).ToArray();
+        layer.MovingMean!.Assign(movingMean); layer.MovingVariance!.Assign(movingVar); layer.MovingStddev!.Assign(movingStd);
+        layer.RenormMean!.Assign(renormMean); layer.RenormStddev!.Assign(renormStd);
+        layer.Gamma!.Assign(gamma); layer.Beta!.Assign(beta);
+        float[] x = [4, 6, 2, 8, -2, 5, 6, 4, 3];
+        var y = layer.Call(new Tensor(x, 3, 3), training: true).Values.ToArray();
+        for (int j = 0; j < 3; j++)
+        {
+            double mean = (x[j] + x[3 + j] + x[6 + j]) / 3.0;
+            double variance = Enumerable.Range(0, 3).Sum(r => (x[r * 3 + j] - mean) * (x[r * 3 + j] - mean)) / 3;
+            double std = Math.Sqrt(variance + epsilon), r = std / renormStd[j], d = (mean - renormMean[j]) / renormStd[j];
+            for (int row = 0; row < 3; row++)
+                Assert.Equal(((x[row * 3 + j] - mean) / std * r + d) * gamma[j] + beta[j], y[row * 3 + j], 1e-5);
+            Assert.Equal(renormMean[j] * renormMomentum + mean * (1 - renormMomentum), layer.RenormMean.Value.Values[j], 1e-5);
+            Assert.Equal(renormStd[j] * renormMomentum + std * (1 - renormMomentum), layer.RenormStddev.Value.Values[j], 1e-5);
+            Assert.Equal(movingMean[j] * momentum + mean * (1 - momentum), layer.MovingMean.Value.Values[j], 1e-5);
+            double expectedStd = movingStd[j] * momentum + std * (1 - momentum);
+            Assert.Equal(expectedStd, layer.MovingStddev.Value.Values[j], 1e-5);
+            Assert.Equal(expectedStd * expectedStd - epsilon, layer.MovingVariance.Value.Values[j], 1e-5);
+        }
+    }
+
+    // keras/src/layers/normalization/batch_normalization_test.py::BatchNormalizationTest::test_renorm_inference
+    [Fact]
+    public void KerasTestRenormInference()
+    {
+        var bn = new BatchNormalization();
+        var renorm = new BatchNormalization(renorm: true);
+        bn.EnsureBuilt(new Shape(10));
+        renorm.EnsureBuilt(new Shape(10));
+        for (int k = 0; k < 4; k++)
+        {
+            var values = Normal(30 + k, 10, k == 3 ? 2 : 0, 1).Select(v => k == 3 ? MathF.Abs(v) : v).ToArray();
+            bn.Weights[k].Assign(values);
+            renorm.Weights[k].Assign(values);
+        }
+        var x = new Tensor(Normal(40, 40, 0, 1), 4, 10);
+        Assert.Equal(bn.Call(x, training: false).Values.ToArray(), renorm.Call(x, training: false).Values.ToArray());
+    }
+
+    [Fact]
+    public void RenormGradientTreatsRAndDAsConstants()
+    {
+        // dL/dγ = Σ dy·(x̂·r + d) and dL/dx = the batch-norm gradient with the effective scale r·γ (Keras' stop_gradient).
+        var layer = new BatchNormalization(renorm: true, renormClipping: new RenormClipping(RMax: 1.5, RMin: 0.5, DMax: 0.25));
+        layer.EnsureBuilt(new Shape(2));
+        layer.RenormMean!.Assign([0.5f, -0.5f]);
+        layer.RenormStddev!.Assign([0.4f, 3f]);
+        var plain = new BatchNormalization();
+        plain.EnsureBuilt(new Shape(2));
+        var xs = Normal(50, 10, 0.2, 1.3);
+        var x = new Tensor(xs.ToArray(), new Shape(5, 2), requiresGrad: true, borrowed: false);
+        var x2 = new Tensor(xs.ToArray(), new Shape(5, 2), requiresGrad: true, borrowed: false);
+        var weights = new Tensor(Normal(51, 10, 0, 1), 5, 2);
+        using (var tape = GradientTape.Start())
+        {
+            tape.Backward(Ops.Sum(Ops.Multiply(layer.Call(x, training: true), weights)));
+        }
+        using (var tape = GradientTape.Start())
+        {
+            tape.Backward(Ops.Sum(Ops.Multiply(plain.Call(x2, training: true), weights)));
+        }
+        // The clipped corrections: r = clip(s/0.4, 0.5, 1.5), d = clip((μ − 0.5)/0.4, ±0.25) for channel 0, etc.
+        for (int j = 0; j < 2; j++)
+        {
+            double mean = Enumerable.Range(0, 5).Average(r => (double)xs[r * 2 + j]);
+            double variance = Enumerable.Range(0, 5).Average(r => (xs[r * 2 + j] - mean) * (xs[r * 2 + j] - mean));
+            double std = Math.Sqrt(variance + 1e-3), ren = j == 0 ? 0.4 : 3.0, renMean = j == 0 ? 0.5 : -0.5;
+            double r = Math.Clamp(std / ren, 0.5, 1.5), d = Math.Clamp((mean - renMean) / ren, -0.25, 0.25);
+            double dGamma = Enumerable.Range(0, 5).Sum(row => weights.Values[row * 2 + j] * ((xs[row * 2 + j] - mean) / std * r + d));
+            Assert.Equal(dGamma, layer.Gamma!.Value.Grad[j], 1e-4);
+            for (int row = 0; row < 5; row++)
+                Assert.Equal(x2.Grad[row * 2 + j] * r, x.Grad[row * 2 + j], 1e-4);
+        }
+    }
+
+    // ::test_renorm_invalid_clipping_keys and ::test_serialization
+    [Fact]
+    public void KerasTestRenormInvalidClippingKeysAndSerialization()
+    {
+        Assert.Contains("rmax should be", Assert.Throws<ArgumentException>(() => new BatchNormalization(renorm: true, renormClipping: new RenormClipping(RMax: 0.0, RMin: 1.0))).Message);
+        Assert.Contains("dmax should be non-negative", Assert.Throws<ArgumentException>(() => new BatchNormalization(renorm: true, renormClipping: new RenormClipping(RMax: 1.0, DMax: -1.0))).Message);
+        var layer = new BatchNormalization(renorm: true, renormClipping: new RenormClipping(RMax: 3.0, RMin: 0.3, DMax: 5.0), renormMomentum: 0.95);
+        var config = layer.GetConfig();
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["rmax"] = 3.0, ["rmin"] = 0.3, ["dmax"] = 5.0 }, config["renorm_clipping"]));
+        Assert.True(JsonNode.DeepEquals(config, BatchNormalization.FromConfig(config).GetConfig()));
+        config["renorm_clipping"] = new JsonObject { ["random_key"] = 1.0 };
+        Assert.Contains("Received invalid keys", Assert.Throws<Dendrite.Saving.ModelFormatException>(() => BatchNormalization.FromConfig(config)).Message);
+    }
+
+    [Fact]
+    public void ARenormModelTrainsAlikeEagerAndReplayedAndSavesItsSevenWeights()
+    {
+        var x = new NDArray<float>(Normal(60, 48, 1, 2), 12, 4);
+        var y = new NDArray<float>(Normal(61, 24, 0, 1), 12, 2);
+        Sequential Make() => new(new InputLayer([4]), new Dense(3, kernelInitializer: "ones"),
+            new BatchNormalization(renorm: true, renormClipping: new RenormClipping(RMax: 2, RMin: 0.5, DMax: 1), momentum: 0.8), new Dense(2, kernelInitializer: "ones"));
+        float[] Train(bool eager, out Sequential model)
+        {
+            model = Make();
+            model.Compile(new Dendrite.Optimizers.SGD(0.05f), "mse", runEagerly: eager);
+            model.Fit(x, y, epochs: 3, batchSize: 4, shuffle: false, verbose: 0);
+            return [.. model.Weights.SelectMany(w => w.Value.Values.ToArray())];
+        }
+        var eager = Train(true, out _);
+        var replayed = Train(false, out var trained);
+        Assert.Equal(eager, replayed);
+        using var dir = new Dendrite.Tests.Datasets.TempDir();
+        string path = dir.Sub("renorm.keras");
+        trained.Save(path);
+        var loaded = Model.Load(path);
+        Assert.Equal(7, loaded.Layers.OfType<BatchNormalization>().Single().Weights.Count);
+        Assert.Equal(trained.Predict(x, verbose: 0).AsSpan().ToArray(), loaded.Predict(x, verbose: 0).AsSpan().ToArray());
     }
 }
