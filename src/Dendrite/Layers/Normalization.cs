@@ -81,6 +81,9 @@ public sealed partial class BatchNormalization(double momentum = 0.99, double ep
     private int _batchedAxis = -1;
     private int[]? _toLast, _fromLast;
 
+    /// <summary>The feature axis among the batched input's axes, once built (−1 before).</summary>
+    internal int FeatureAxis => _batchedAxis;
+
     /// <summary>The moving-average factor.</summary>
     public double Momentum { get; } = momentum >= 0 && momentum <= 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), FormattableString.Invariant($"BatchNormalization: momentum must be in [0, 1], got {momentum}."));
 
