@@ -185,4 +185,26 @@ public class ConstraintTests
         Assert.IsType<NonNeg>(back.Bias!.Constraint);
         Assert.NotNull(model);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RecurrentConstraintsHoldAfterFitEagerAndReplayed(bool runEagerly)
+    {
+        var random = new Random(4);
+        var x = new NDArray<float>([.. Enumerable.Range(0, 6 * 5 * 3).Select(_ => (float)(random.NextDouble() * 2 - 1))], 6, 5, 3);
+        var y = new NDArray<float>([.. Enumerable.Range(0, 6 * 4).Select(_ => (float)random.NextDouble())], 6, 4);
+        var lstm = new LSTM(4) { RecurrentConstraint = new NonNeg(), KernelConstraint = new UnitNorm(0), BiasConstraint = "non_neg" };
+        var model = new Sequential(new InputLayer([5, 3]), lstm);
+        model.Compile(new Dendrite.Optimizers.Adam(0.05f), "mse", runEagerly: runEagerly);
+        model.Fit(x, y, epochs: 3, batchSize: 3, verbose: 0);
+        var weights = lstm.Weights;
+        Assert.All(weights[1].Value.Values.ToArray(), v => Assert.True(v >= 0));
+        Assert.All(weights[2].Value.Values.ToArray(), v => Assert.True(v >= 0));
+        var kernel = weights[0].Value.Values.ToArray();
+        int columns = weights[0].Shape[1];
+        for (int col = 0; col < columns; col++)
+            Assert.Equal(1.0, Math.Sqrt(Enumerable.Range(0, 3).Sum(r => (double)kernel[r * columns + col] * kernel[r * columns + col])), 1e-5);
+        Assert.True(JsonNode.DeepEquals(lstm.GetConfig(), LSTM.FromConfig(lstm.GetConfig()).GetConfig()));
+    }
 }
