@@ -31,26 +31,44 @@ internal static class AxisNorms
             groupStride[d] = groups;
             groups *= shape[d];
         }
-        var sums = new float[groups];
-        var group = new long[values.Length];
-        var coordinate = new int[shape.Rank];
-        long g = 0;
-        for (int i = 0; i < values.Length; i++)
+        // Two passes in C order with the group index kept in step (no per-element table): sums, then the rescale.
+        var sums = System.Buffers.ArrayPool<float>.Shared.Rent((int)groups);
+        try
         {
-            group[i] = g;
-            sums[g] += values[i] * values[i];
-            // Next C-order coordinate, keeping the group index in step.
-            for (int d = shape.Rank - 1; d >= 0; d--)
+            Array.Clear(sums, 0, (int)groups);
+            Span<int> coordinate = stackalloc int[shape.Rank];
+            long g = 0;
+            for (int i = 0; i < values.Length; i++)
             {
-                g += groupStride[d];
-                if (++coordinate[d] < shape[d]) break;
-                g -= groupStride[d] * coordinate[d];
-                coordinate[d] = 0;
+                sums[g] += values[i] * values[i];
+                g = Next(coordinate, g, shape, groupStride);
+            }
+            for (long k = 0; k < groups; k++) sums[k] = factor(MathF.Sqrt(sums[k]));
+            coordinate.Clear();
+            g = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] *= sums[g];
+                g = Next(coordinate, g, shape, groupStride);
             }
         }
-        var factors = new float[groups];
-        for (long k = 0; k < groups; k++) factors[k] = factor(MathF.Sqrt(sums[k]));
-        for (int i = 0; i < values.Length; i++) values[i] *= factors[group[i]];
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>Moves <paramref name="coordinate"/> to the next element in C order and returns its group index.</summary>
+    private static long Next(Span<int> coordinate, long g, Shape shape, long[] groupStride)
+    {
+        for (int d = shape.Rank - 1; d >= 0; d--)
+        {
+            g += groupStride[d];
+            if (++coordinate[d] < shape[d]) break;
+            g -= groupStride[d] * coordinate[d];
+            coordinate[d] = 0;
+        }
+        return g;
     }
 
     /// <summary>Keras' backend epsilon, added to the norm before dividing by it.</summary>
