@@ -330,6 +330,52 @@ public partial class EveryLayerTests
                 Training = training,
                 Reference = (layer, x, batch) => BatchNormAxisReference((BatchNormalization)layer, x[0], [batch, .. shape], training),
             });
+        // Batch renormalization with clipping. renorm_momentum 1 keeps renorm_mean and renorm_stddev (hence r and d)
+        // fixed from call to call, so finite differences of gamma and beta see the same corrections; the input's
+        // gradient treats r and d as constants (Keras' stop_gradient), which a finite difference cannot, so only the
+        // weights are checked (KerasTestRenormCorrectness and RenormGradientTreatsRAndDAsConstants check the rest).
+        specs.Add(new()
+        {
+            Name = "BatchNormalization(renorm, clipping, renorm momentum 1) on (6), training",
+            Create = () => new BatchNormalization(momentum: 0.9, renorm: true, renormClipping: new RenormClipping(RMax: 1.3, RMin: 0.8, DMax: 0.2), renormMomentum: 1.0),
+            InputShapes = [[6]],
+            ExpectedOutputShape = [6],
+            ExpectedWeights = [T("gamma", 6), T("beta", 6), NT("moving_mean", 6), NT("moving_variance", 6), NT("moving_stddev", 6), NT("renorm_mean", 6), NT("renorm_stddev", 6)],
+            Training = true,
+            InputsNotDifferentiable = true,
+            WeightsWithoutGradient = [5, 6], // renorm_mean and renorm_stddev do not move with renorm_momentum 1
+            Inputs = counts => [Spaced(counts[0], 0.3, seed: 6)],
+            Weights = (w, i) => w.Name switch
+            {
+                "renorm_mean" => Uniform(80 + i, 6, -0.3, 0.3),
+                "renorm_stddev" or "moving_stddev" => Uniform(80 + i, 6, 0.3, 1.5),
+                "gamma" or "moving_variance" => Uniform(80 + i, 6, 0.5, 1.5),
+                _ => Uniform(80 + i, 6, -0.5, 0.5),
+            },
+            Reference = (layer, x, batch) =>
+            {
+                var bn = (BatchNormalization)layer;
+                var y = BatchNormAxisReference(bn, x[0], [batch, 6], training: true);
+                var gamma = bn.Gamma!.Value.Values.ToArray();
+                var beta = bn.Beta!.Value.Values.ToArray();
+                var renormMean = bn.RenormMean!.Value.Values.ToArray();
+                var renormStd = bn.RenormStddev!.Value.Values.ToArray();
+                for (int j = 0; j < 6; j++)
+                {
+                    double mean = Enumerable.Range(0, batch).Average(r => (double)x[0][r * 6 + j]);
+                    double variance = Enumerable.Range(0, batch).Average(r => (x[0][r * 6 + j] - mean) * (x[0][r * 6 + j] - mean));
+                    double std = Math.Sqrt(variance + (float)bn.Epsilon), ren = Math.Max(renormStd[j], Math.Sqrt((float)bn.Epsilon));
+                    double r = Math.Clamp(std / ren, 0.8, 1.3), d = Math.Clamp((mean - renormMean[j]) / ren, -0.2, 0.2);
+                    // y holds x̂·γ + β: turn it into (x̂·r + d)·γ + β.
+                    for (int row = 0; row < batch; row++)
+                    {
+                        double xhat = (y[row * 6 + j] - beta[j]) / gamma[j];
+                        y[row * 6 + j] = (xhat * r + d) * gamma[j] + beta[j];
+                    }
+                }
+                return y;
+            },
+        });
         // A mask (padded time steps, from Masking) leaves the padded rows out of the batch statistics, as in Keras 3.
         specs.Add(new()
         {
