@@ -66,6 +66,14 @@ public sealed class GradientTape : IDisposable
         LastGeneration = Backpropagate(_ops, target);
     }
 
+    /// <summary>As <see cref="Backward(Tensor)"/>, seeding the target's gradient with <paramref name="seed"/> (the gradient of seed·target: Keras' loss scaling).</summary>
+    internal void Backward(Tensor target, float seed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(target);
+        LastGeneration = Backpropagate(_ops, target, observer: null, seed);
+    }
+
     /// <summary>Runs the backward pass of <paramref name="ops"/> (in recording order) from <paramref name="target"/>; returns its generation.</summary>
     internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target) => Backpropagate(ops, target, observer: null);
 
@@ -78,12 +86,12 @@ public sealed class GradientTape : IDisposable
     /// As <see cref="Backpropagate(IReadOnlyList{Op}, Tensor)"/>; <paramref name="observer"/> hears of every op index
     /// once its backward has run (or been skipped), newest first, so it can act on gradients that are complete.
     /// </summary>
-    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target, IBackwardObserver? observer)
+    internal static int Backpropagate(IReadOnlyList<Op> ops, Tensor target, IBackwardObserver? observer, float seed = 1f)
     {
         if (target.Size != 1) throw new ArgumentException($"Backward needs a scalar (one-element) target, got shape {target.Shape}.");
         if (!target.RequiresGrad) throw new InvalidOperationException("The target does not depend on any tensor that requires a gradient.");
         int generation = Interlocked.Increment(ref s_generation);
-        target.GradForWrite(generation, out _)[0] = 1f;
+        target.GradForWrite(generation, out _)[0] = seed;
         try
         {
             for (int i = ops.Count - 1; i >= 0; i--)

@@ -22,6 +22,12 @@ public sealed class Variable
     /// <summary>Whether the optimizer updates it.</summary>
     public bool Trainable { get; }
 
+    /// <summary>
+    /// Projected onto after every optimizer update of this variable (Keras' <c>variable.constraint</c>), e.g. a layer's
+    /// <c>kernelConstraint</c>; null for none.
+    /// </summary>
+    public Constraints.Constraint? Constraint { get; set; }
+
     /// <summary>The tensor holding the current value (and, after a backward pass, its gradient).</summary>
     public Tensor Value { get; }
 

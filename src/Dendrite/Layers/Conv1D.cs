@@ -20,6 +20,8 @@ namespace Dendrite.Layers;
 /// <param name="kernelInitializer">Keras' default <c>"glorot_uniform"</c> (fans include the window length).</param>
 /// <param name="biasInitializer">Keras' default <c>"zeros"</c>.</param>
 /// <param name="name">The layer's name; automatic (<c>conv1d</c>, <c>conv1d_1</c>, …) when null.</param>
+/// <param name="kernelConstraint">Projection of the kernel after each optimizer update (<c>"max_norm"</c>, …); none when null.</param>
+/// <param name="biasConstraint">Projection of the bias after each optimizer update; none when null.</param>
 /// <remarks>
 /// Like Keras' convolutions it does not support masking: a mask on its input is dropped. Keras' <c>groups</c> (grouped
 /// convolutions) and <c>channels_first</c> are not available.
@@ -34,7 +36,9 @@ public sealed partial class Conv1D(
     bool useBias = true,
     Initializer? kernelInitializer = null,
     Initializer? biasInitializer = null,
-    string? name = null) : Layer(name)
+    string? name = null,
+    Constraints.Constraint? kernelConstraint = null,
+    Constraints.Constraint? biasConstraint = null) : Layer(name)
 {
     private Variable? _kernel;
     private Variable? _bias;
@@ -66,6 +70,12 @@ public sealed partial class Conv1D(
     /// <summary>The bias initializer.</summary>
     public Initializer BiasInitializer { get; } = biasInitializer ?? new Zeros();
 
+    /// <summary>The kernel's constraint (Keras' <c>kernel_constraint</c>), or null.</summary>
+    public Constraints.Constraint? KernelConstraint { get; } = kernelConstraint;
+
+    /// <summary>The bias's constraint (Keras' <c>bias_constraint</c>), or null.</summary>
+    public Constraints.Constraint? BiasConstraint { get; } = biasConstraint;
+
     /// <summary>The (kernelSize, channels, filters) kernel; null until built.</summary>
     public Variable? Kernel => _kernel;
 
@@ -87,8 +97,8 @@ public sealed partial class Conv1D(
     protected override void Build(Shape inputShape)
     {
         ComputeOutputShape(inputShape); // throws when the input is not a sequence or the window does not fit
-        _kernel = AddWeight("kernel", new Shape(KernelSize, inputShape[1], Filters), KernelInitializer);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), BiasInitializer);
+        _kernel = AddWeight("kernel", new Shape(KernelSize, inputShape[1], Filters), KernelInitializer, constraint: KernelConstraint);
+        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), BiasInitializer, constraint: BiasConstraint);
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,8 @@ namespace Dendrite.Layers;
 /// <param name="kernelInitializer">Keras' default <c>"glorot_uniform"</c> (fans include the receptive field).</param>
 /// <param name="biasInitializer">Keras' default <c>"zeros"</c>.</param>
 /// <param name="name">The layer's name; automatic (<c>conv2d</c>, <c>conv2d_1</c>, …) when null.</param>
+/// <param name="kernelConstraint">Projection of the kernel after each optimizer update (<c>"max_norm"</c>, …); none when null.</param>
+/// <param name="biasConstraint">Projection of the bias after each optimizer update; none when null.</param>
 public sealed partial class Conv2D(
     int filters,
     Size2D kernelSize,
@@ -28,7 +30,9 @@ public sealed partial class Conv2D(
     bool useBias = true,
     Initializer? kernelInitializer = null,
     Initializer? biasInitializer = null,
-    string? name = null) : Layer(name)
+    string? name = null,
+    Constraints.Constraint? kernelConstraint = null,
+    Constraints.Constraint? biasConstraint = null) : Layer(name)
 {
     private Variable? _kernel;
     private Variable? _bias;
@@ -60,6 +64,12 @@ public sealed partial class Conv2D(
     /// <summary>The bias initializer.</summary>
     public Initializer BiasInitializer { get; } = biasInitializer ?? new Zeros();
 
+    /// <summary>The kernel's constraint (Keras' <c>kernel_constraint</c>), or null.</summary>
+    public Constraints.Constraint? KernelConstraint { get; } = kernelConstraint;
+
+    /// <summary>The bias's constraint (Keras' <c>bias_constraint</c>), or null.</summary>
+    public Constraints.Constraint? BiasConstraint { get; } = biasConstraint;
+
     /// <summary>The (kernelHeight, kernelWidth, channels, filters) kernel; null until built.</summary>
     public Variable? Kernel => _kernel;
 
@@ -78,8 +88,8 @@ public sealed partial class Conv2D(
     protected override void Build(Shape inputShape)
     {
         ComputeOutputShape(inputShape); // throws when the input is not an image or the window does not fit
-        _kernel = AddWeight("kernel", new Shape(KernelSize.Height, KernelSize.Width, inputShape[2], Filters), KernelInitializer);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), BiasInitializer);
+        _kernel = AddWeight("kernel", new Shape(KernelSize.Height, KernelSize.Width, inputShape[2], Filters), KernelInitializer, constraint: KernelConstraint);
+        if (UseBias) _bias = AddWeight("bias", new Shape(Filters), BiasInitializer, constraint: BiasConstraint);
     }
 
     private void RequireImage(Shape inputShape)

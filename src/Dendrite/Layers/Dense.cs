@@ -14,13 +14,17 @@ namespace Dendrite.Layers;
 /// <param name="kernelInitializer">How the kernel starts; Keras' default <c>"glorot_uniform"</c>.</param>
 /// <param name="biasInitializer">How the bias starts; Keras' default <c>"zeros"</c>.</param>
 /// <param name="name">The layer's name; automatic (<c>dense</c>, <c>dense_1</c>, …) when null.</param>
+/// <param name="kernelConstraint">Projection of the kernel after each optimizer update (<c>"max_norm"</c>, …); none when null.</param>
+/// <param name="biasConstraint">Projection of the bias after each optimizer update; none when null.</param>
 public sealed partial class Dense(
     int units,
     ActivationFunction? activation = null,
     bool useBias = true,
     Initializer? kernelInitializer = null,
     Initializer? biasInitializer = null,
-    string? name = null) : Layer(name)
+    string? name = null,
+    Constraints.Constraint? kernelConstraint = null,
+    Constraints.Constraint? biasConstraint = null) : Layer(name)
 {
     /// <inheritdoc/>
     /// <remarks>As in Keras, the mask passes through unchanged.</remarks>
@@ -44,6 +48,12 @@ public sealed partial class Dense(
     /// <summary>The bias initializer.</summary>
     public Initializer BiasInitializer { get; } = biasInitializer ?? new Zeros();
 
+    /// <summary>The kernel's constraint (Keras' <c>kernel_constraint</c>), or null.</summary>
+    public Constraints.Constraint? KernelConstraint { get; } = kernelConstraint;
+
+    /// <summary>The bias's constraint (Keras' <c>bias_constraint</c>), or null.</summary>
+    public Constraints.Constraint? BiasConstraint { get; } = biasConstraint;
+
     /// <summary>The (input_dim, units) kernel; null until built.</summary>
     public Variable? Kernel => _kernel;
 
@@ -55,8 +65,8 @@ public sealed partial class Dense(
     {
         if (inputShape.Rank < 1 || inputShape[^1] < 1)
             throw new ArgumentException($"Dense '{Name}' needs inputs with a known, non-zero last dimension, got per-sample shape {inputShape}.");
-        _kernel = AddWeight("kernel", new Shape(inputShape[^1], Units), KernelInitializer);
-        if (UseBias) _bias = AddWeight("bias", new Shape(Units), BiasInitializer);
+        _kernel = AddWeight("kernel", new Shape(inputShape[^1], Units), KernelInitializer, constraint: KernelConstraint);
+        if (UseBias) _bias = AddWeight("bias", new Shape(Units), BiasInitializer, constraint: BiasConstraint);
     }
 
     /// <inheritdoc/>

@@ -15,7 +15,9 @@ namespace Dendrite.Layers;
 /// which recurrent layers, pooling, attention, losses and metrics honour. Index 0 is then not a word (input_dim =
 /// vocabulary size + 1).</param>
 /// <param name="name">The layer's name; automatic when null.</param>
-public sealed partial class Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, bool maskZero = false, string? name = null) : Layer(name)
+/// <param name="embeddingsConstraint">Projection of the table after each optimizer update (<c>"unit_norm"</c>, …); none when null.</param>
+public sealed partial class Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, bool maskZero = false, string? name = null,
+    Constraints.Constraint? embeddingsConstraint = null) : Layer(name)
 {
     private Variable? _embeddings;
 
@@ -28,6 +30,9 @@ public sealed partial class Embedding(int inputDim, int outputDim, Initializer? 
     /// <summary>The table's initializer.</summary>
     public Initializer EmbeddingsInitializer { get; } = embeddingsInitializer ?? new RandomUniform();
 
+    /// <summary>The table's constraint (Keras' <c>embeddings_constraint</c>), or null.</summary>
+    public Constraints.Constraint? EmbeddingsConstraint { get; } = embeddingsConstraint;
+
     /// <summary>Whether index 0 is padding and masked.</summary>
     public bool MaskZero { get; } = maskZero;
 
@@ -39,7 +44,7 @@ public sealed partial class Embedding(int inputDim, int outputDim, Initializer? 
 
     /// <inheritdoc/>
     protected override void Build(Shape inputShape) =>
-        _embeddings = AddWeight("embeddings", new Shape(InputDim, OutputDim), EmbeddingsInitializer);
+        _embeddings = AddWeight("embeddings", new Shape(InputDim, OutputDim), EmbeddingsInitializer, constraint: EmbeddingsConstraint);
 
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(Shape inputShape) => new([.. inputShape.ToArray(), OutputDim]);

@@ -299,12 +299,12 @@ public abstract class Layer
     private static string FormatShapes(IEnumerable<Shape> shapes) => string.Join(", ", shapes.Select(KerasTensor.Format));
 
     /// <summary>Creates a weight; call from <see cref="Build(Shape)"/>.</summary>
-    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true)
+    protected Variable AddWeight(string name, Shape shape, Initializer initializer, bool trainable = true, Constraints.Constraint? constraint = null)
     {
         WeightBudget.Take($"layer '{Name}' ({GetType().Name})", name, shape);
         if (shape.LongSize > Array.MaxLength)
             throw new ArgumentException(FormattableString.Invariant($"{GetType().Name} '{Name}': weight '{name}' of shape {shape} would hold {shape.LongSize:N0} elements, more than one array can hold ({Array.MaxLength:N0})."));
-        var variable = new Variable(name, shape, initializer.Generate(shape), trainable);
+        var variable = new Variable(name, shape, initializer.Generate(shape), trainable) { Constraint = constraint };
         if (!_trainable) variable.Value.RequiresGrad = false; // created while the layer is frozen
         _weights.Add(variable);
         return variable;

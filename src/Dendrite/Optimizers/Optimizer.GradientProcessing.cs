@@ -136,7 +136,7 @@ public abstract partial class Optimizer
             {
                 var value = variables[i].Value;
                 if (!HasGradient(value, generation)) continue;
-                float l2sum = (float)SumOfSquares(value.Grad);
+                float l2sum = (float)SumOfSquares(GradientOf(i, value));
                 // Keras: the norm is sqrt(l2sum) when l2sum > 0, else l2sum itself (0, or NaN passed through).
                 float l2norm = l2sum > 0 ? MathF.Sqrt(l2sum) : l2sum;
                 _clipDivisors[i] = MathF.Max(l2norm, c);
@@ -146,7 +146,7 @@ public abstract partial class Optimizer
         {
             double sum = 0;
             for (int i = 0; i < variables.Count; i++)
-                if (HasGradient(variables[i].Value, generation)) sum += SumOfSquares(variables[i].Value.Grad);
+                if (HasGradient(variables[i].Value, generation)) sum += SumOfSquares(GradientOf(i, variables[i].Value));
             float norm = MathF.Sqrt((float)sum), c = (float)globalClipnorm;
             // Keras' clip_by_global_norm: scale = c·min(1/norm, 1/c), plus (norm − norm) to turn an infinite or NaN
             // norm into a NaN scale. A zero norm gives 1/0 = ∞, so the scale is c·(1/c).

@@ -47,7 +47,7 @@ public abstract partial class Optimizer
     /// </summary>
     public float LearningRate
     {
-        get => _schedule is null ? _learningRate : _schedule.ValueAt(Iterations);
+        get => _schedule is null ? _learningRate : _schedule.ValueAt(StepCount);
         set
         {
             if (_schedule is not null)
@@ -66,8 +66,17 @@ public abstract partial class Optimizer
         protected init => _schedule = value ?? throw new ArgumentNullException("learningRate", "The learning-rate schedule must not be null.");
     }
 
-    /// <summary>How many updates have been applied (Keras' <c>iterations</c>).</summary>
-    public long Iterations { get; private set; }
+    /// <summary>
+    /// How many updates have been applied (Keras' <c>iterations</c>): the calls of <c>Apply</c>, divided by
+    /// <see cref="GradientAccumulationSteps"/> when that is set.
+    /// </summary>
+    public long Iterations => _gradientAccumulationSteps is int steps ? StepCount / steps : StepCount;
+
+    /// <summary>
+    /// How many times <c>Apply</c> ran (Keras' <c>_iterations</c>, the <c>iteration</c> variable a weights file holds);
+    /// a learning-rate schedule is evaluated at it.
+    /// </summary>
+    internal long StepCount { get; private set; }
 
     // Zero is allowed, as in Keras (a schedule or callback may freeze training); negative or non-finite rates are not.
     private static float CheckLearningRate(float learningRate, string paramName) =>
@@ -124,21 +133,29 @@ public abstract partial class Optimizer
         }
         // Keras reads the learning rate once per update, before the iteration counter moves.
         float learningRate = LearningRate;
-        PrepareStep(learningRate);
-        // Clipping by norm needs every norm before any element changes, so it is a pass of its own.
-        ComputeClipScales(variables, generation);
+        // Unscaling and accumulation come first; a call that only accumulates leaves the variables alone.
+        if (PrepareGradients(variables, generation))
+        {
+            PrepareStep(learningRate);
+            // Clipping by norm needs every norm before any element changes, so it is a pass of its own.
+            ComputeClipScales(variables, generation);
 
-        long total = 0;
-        for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
-        int parts = total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1;
-        EnsureClipScratch(parts);
-        _job.Variables = variables;
-        _job.Generation = generation;
-        _job.LearningRate = learningRate;
-        // Every element's update is independent, so splitting each variable in two halves changes no bit.
-        Kernels.WorkerPool.Run(_job, parts);
-        _job.Variables = null;
-        Iterations++;
+            long total = 0;
+            for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
+            int parts = total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1;
+            EnsureClipScratch(parts);
+            _job.Variables = variables;
+            _job.Generation = generation;
+            _job.LearningRate = learningRate;
+            // Every element's update is independent, so splitting each variable in two halves changes no bit.
+            Kernels.WorkerPool.Run(_job, parts);
+            _job.Variables = null;
+            ResetAccumulators();
+        }
+        // Keras' order after the update: the moving averages, then the variables' constraints, then the counter.
+        UpdateMovingAverages();
+        ApplyConstraints(variables, generation);
+        StepCount++;
     }
 
     /// <summary>
@@ -154,6 +171,7 @@ public abstract partial class Optimizer
     {
         _variables = [.. variables];
         BuildGradientProcessing(_variables);
+        BuildStepOptions(_variables);
         for (int i = 0; i < _variables.Length; i++) BuildSlots(i, _variables[i].Shape.Size);
     }
 
@@ -185,7 +203,7 @@ public abstract partial class Optimizer
                 if (end <= start) continue;
                 var w = value.Values[start..end];
                 // Keras' order: clipped gradient, weight decay, then the optimizer's own update (same slice, same thread).
-                var g = optimizer.ClipGradient(i, value.Grad[start..end], part);
+                var g = optimizer.ClipGradient(i, optimizer.GradientOf(i, value)[start..end], part);
                 optimizer.DecayWeights(i, w, LearningRate);
                 optimizer.UpdateStep(i, start, w, g, LearningRate);
             }
@@ -199,7 +217,7 @@ public abstract partial class Optimizer
     internal long? VariableCount => _variables is null ? null : 2 + SlotElements();
 
     /// <summary>The number of state elements kept for all variables (velocities, momentums, …).</summary>
-    private protected virtual long SlotElements() => KerasState?.Sum(s => (long)s.Values.Length) ?? 0;
+    private protected virtual long SlotElements() => SavedState?.Sum(s => (long)s.Values.Length) ?? 0;
 
     // Weights files (Saving/WeightsFile) save and restore the optimizer's state through the next four members.
 
@@ -214,8 +232,14 @@ public abstract partial class Optimizer
     /// </summary>
     internal virtual IEnumerable<(int Variable, float[] Values)>? KerasState => null;
 
-    /// <summary>Sets <see cref="Iterations"/> from a weights file.</summary>
-    internal void RestoreIterations(long iterations) => Iterations = iterations;
+    /// <summary>
+    /// Everything a weights file holds after <c>iteration</c> and <c>learning_rate</c>, in Keras' order: the EMA averages,
+    /// the gradient accumulators, then <see cref="KerasState"/>; null when the optimizer does not expose its state.
+    /// </summary>
+    internal IEnumerable<(int Variable, float[] Values)>? SavedState => KerasState is { } own ? StepOptionState().Concat(own) : null;
+
+    /// <summary>Sets the call count (<see cref="StepCount"/>, Keras' saved <c>iteration</c>) from a weights file.</summary>
+    internal void RestoreIterations(long iterations) => StepCount = iterations;
 
     /// <summary>Pairs each array of a per-variable slot list with the index of its variable.</summary>
     private protected static IEnumerable<(int Variable, float[] Values)> Indexed(List<float[]> slots) => slots.Select((s, i) => (i, s));

@@ -15,7 +15,7 @@ public abstract partial class Optimizer
     /// <summary>
     /// The optimizer's arguments under Keras' key names (Keras' <c>get_config</c>): the base keys (<c>name</c>,
     /// <c>learning_rate</c> as its float32 value or a serialized schedule, <c>weight_decay</c>, the clipping options,
-    /// and Keras' EMA, loss-scaling and accumulation keys at their defaults), then each optimizer's own.
+    /// the EMA, loss-scaling and accumulation options), then each optimizer's own.
     /// </summary>
     public virtual JsonObject GetConfig() => new()
     {
@@ -25,11 +25,11 @@ public abstract partial class Optimizer
         ["clipnorm"] = Clipnorm,
         ["global_clipnorm"] = GlobalClipnorm,
         ["clipvalue"] = Clipvalue,
-        ["use_ema"] = false,
-        ["ema_momentum"] = 0.99,
-        ["ema_overwrite_frequency"] = null,
-        ["loss_scale_factor"] = null,
-        ["gradient_accumulation_steps"] = null,
+        ["use_ema"] = UseEma,
+        ["ema_momentum"] = EmaMomentum,
+        ["ema_overwrite_frequency"] = EmaOverwriteFrequency,
+        ["loss_scale_factor"] = LossScaleFactor,
+        ["gradient_accumulation_steps"] = GradientAccumulationSteps,
     };
 
     /// <summary>The optimizer as Keras serializes it: <c>{"module": "keras.optimizers", "class_name", "config", "registered_name"}</c>.</summary>
@@ -48,6 +48,7 @@ public abstract partial class Optimizer
         if (options.WeightDecay is double wd && !(wd >= 0 && double.IsFinite(wd)))
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), FormattableString.Invariant($"weight_decay must be a non-negative finite number. Received: weight_decay={wd}"));
         if (options.WeightDecay is not null || !RequiresWeightDecay) _weightDecay = options.WeightDecay;
+        SetStepOptions(options);
         return (T)this;
     }
 }
@@ -56,7 +57,8 @@ public abstract partial class Optimizer
 internal static class OptimizerConfigs
 {
     /// <summary>The base keys Dendrite honours.</summary>
-    internal sealed record BaseOptions(float Rate, LearningRateSchedule? Schedule, double? WeightDecay, double? Clipnorm, double? Clipvalue, double? GlobalClipnorm);
+    internal sealed record BaseOptions(float Rate, LearningRateSchedule? Schedule, double? WeightDecay, double? Clipnorm, double? Clipvalue, double? GlobalClipnorm,
+        bool UseEma = false, double EmaMomentum = 0.99, int? EmaOverwriteFrequency = null, int? GradientAccumulationSteps = null, double? LossScaleFactor = null);
 
     /// <summary>Keras class name → reader, for every optimizer Dendrite has.</summary>
     public static readonly IReadOnlyDictionary<string, Func<JsonObject, Optimizer>> Builtins = new Dictionary<string, Func<JsonObject, Optimizer>>(StringComparer.Ordinal)
@@ -92,19 +94,25 @@ internal static class OptimizerConfigs
                 schedule = KerasRegistry.Deserialize(rateNode, "learning-rate schedule", $"{c.What} \"learning_rate\"", Schedules);
             else if (rateNode is not null)
                 rate = (float)(ConfigReader.ToDouble(rateNode) ?? throw c.Cannot("learning_rate", "a number or a schedule was expected."));
-            c.RequireUnset("use_ema", "Dendrite's optimizers keep no exponential moving average of the weights.");
-            c.Ignore("ema_momentum", "ema_overwrite_frequency"); // only meaningful with use_ema
-            c.RequireDefault("loss_scale_factor", null, "Dendrite does not scale losses.");
-            c.RequireDefault("gradient_accumulation_steps", null, "Dendrite does not accumulate gradients over steps.");
+            bool useEma = c.Bool("use_ema", false);
+            // Keras checks the EMA arguments only with use_ema, and reads 0 as "not set" for the two integers.
+            double emaMomentum = useEma ? c.Double("ema_momentum", 0.99) : 0.99;
+            int? emaFrequency = useEma ? NonZero(c.OptionalInt("ema_overwrite_frequency")) : null;
+            if (!useEma) c.Ignore("ema_momentum", "ema_overwrite_frequency");
+            int? accumulation = NonZero(c.OptionalInt("gradient_accumulation_steps"));
+            double? lossScale = c.OptionalDouble("loss_scale_factor");
             c.Ignore("is_legacy_optimizer", "jit_compile"); // tf.keras keys without effect here
             c.RequireDefault("decay", 0.0, "tf.keras' legacy time-based decay (lr / (1 + decay·step)) is not in Dendrite; use a learning-rate schedule.");
-            var options = new BaseOptions(rate, schedule, c.OptionalDouble("weight_decay"), Positive(c, "clipnorm"), Positive(c, "clipvalue"), Positive(c, "global_clipnorm"));
+            var options = new BaseOptions(rate, schedule, c.OptionalDouble("weight_decay"), Positive(c, "clipnorm"), Positive(c, "clipvalue"), Positive(c, "global_clipnorm"),
+                useEma, emaMomentum, emaFrequency, accumulation, lossScale);
             try
             {
                 return create(c, options).WithOptions<T>(options);
             }
             catch (ArgumentException e) { throw c.Fail(e.Message); }
         });
+
+    private static int? NonZero(int? value) => value == 0 ? null : value;
 
     // Keras ignores clip values of 0 (they read as "not set"); so does this.
     private static double? Positive(ConfigReader c, string key) => c.OptionalDouble(key) is double v && v > 0 ? v : null;

@@ -23,9 +23,9 @@ internal static class OptimizerState
         if (model.Optimizer is not { } optimizer) return null;
         var built = optimizer.BuiltVariables;
         float? rate = optimizer.Schedule is null ? optimizer.LearningRate : null;
-        if (built is null) return new Snapshot(optimizer.Name, optimizer.Iterations, rate, []);
-        if (optimizer.KerasState is not { } state) return null;
-        return new Snapshot(optimizer.Name, optimizer.Iterations, rate,
+        if (built is null) return new Snapshot(optimizer.Name, optimizer.StepCount, rate, []);
+        if (optimizer.SavedState is not { } state) return null;
+        return new Snapshot(optimizer.Name, optimizer.StepCount, rate,
             state.Select(s => (s.Values, SlotShape(built, s.Variable))).ToList());
     }
 
@@ -45,7 +45,7 @@ internal static class OptimizerState
         List<(int Variable, float[] Values)> slots = [];
         if (built is not null)
         {
-            if (optimizer.KerasState is not { } state)
+            if (optimizer.SavedState is not { } state)
             {
                 SavingWarnings.Warn($"Skipping variable loading for optimizer '{optimizer.Name}': Dendrite does not restore the state of this optimizer from weights files.");
                 return null;

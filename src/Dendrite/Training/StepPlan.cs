@@ -47,6 +47,9 @@ internal sealed class StepPlan
         foreach (var op in _ops) op.Forward();
     }
 
-    /// <summary>Back-propagates from the loss; returns the generation that stamps the fresh gradients.</summary>
-    public int Backward(IBackwardObserver? observer = null) => GradientTape.Backpropagate(_ops, Loss, observer);
+    /// <summary>
+    /// Back-propagates from the loss, seeded with <paramref name="seed"/> (the optimizer's loss-scale factor, else 1);
+    /// returns the generation that stamps the fresh gradients.
+    /// </summary>
+    public int Backward(IBackwardObserver? observer = null, float seed = 1f) => GradientTape.Backpropagate(_ops, Loss, observer, seed);
 }

@@ -160,6 +160,8 @@ internal sealed class Trainer(Model model)
             bar?.Update(stepsRun, logs, finalize: true);
             if (model.StopTraining) break;
         }
+        // Keras' fit, after the last epoch: the optimizer's finalize_variable_values (EMA weights swapped in).
+        if (epochs > 0) model.Optimizer?.FinalizeVariableValues(model.TrainableWeights);
         hooks.TrainEnd(trainingLogs ?? hooks.EmptyLogs());
         return history;
     }

@@ -68,7 +68,8 @@ internal sealed class TrainingSession
                 outputLosses = new Tensor[_objectives.Outputs];
                 var (targets, weights) = _objectives.Split(yBatch);
                 loss = _objectives.TotalLoss(targets, predictions, outputLosses, weights);
-                if (_variables.Count > 0) tape.Backward(loss);
+                // Keras' train_step differentiates optimizer.scale_loss(loss): the seed is the loss-scale factor.
+                if (_variables.Count > 0) tape.Backward(loss, _model.Optimizer!.LossSeed);
                 generation = tape.LastGeneration;
                 Averager?.BeginStep(null, rows.Length, globalCount);
             }
@@ -83,7 +84,7 @@ internal sealed class TrainingSession
                     _plans.Add(rows.Length, plan);
                 }
                 Averager?.BeginStep(plan, rows.Length, globalCount);
-                generation = _variables.Count > 0 ? plan.Backward(Averager) : -1;
+                generation = _variables.Count > 0 ? plan.Backward(Averager, _model.Optimizer!.LossSeed) : -1;
                 (predictions, loss, outputLosses) = (plan.Predictions, plan.Loss, plan.OutputLosses);
             }
             // A model without trainable weights (all frozen, or only weightless layers) still runs its forward pass

@@ -155,6 +155,9 @@ public partial class EveryLayerTests
         // A name given explicitly, and a frozen layer (trainable false: no trainable weights, no weight gradient).
         specs.Add(DenseSpec("Dense(3, tanh, name \"my_dense\") on (7)", 3, "tanh", true, [7], layerName: "my_dense"));
         specs.Add(DenseSpec("Dense(4, linear, frozen) on (7)", 4, "linear", true, [7], frozen: true));
+        // Constraints (loose enough not to bind on the harness's small weights) go through configs, saving and Fit.
+        specs.Add(DenseSpec("Dense(3, tanh, kernel MaxNorm(100, axis [0, 1]), bias MinMaxNorm(0, 100)) on (7)", 3, "tanh", true, [7],
+            kernelConstraint: new Dendrite.Constraints.MaxNorm(100, 0, 1), biasConstraint: new Dendrite.Constraints.MinMaxNorm(0, 100)));
 
         // Conv2D: strides 1 and 2, valid and same, dilation 2, rectangular kernels and strides, no bias, odd sizes.
         specs.Add(ConvSpec("Conv2D(3, 3) on (7, 7, 2)", 3, (3, 3), (1, 1), "valid", (1, 1), "linear", true, [7, 7, 2], [5, 5, 3]));
@@ -311,6 +314,81 @@ public partial class EveryLayerTests
             Reference = (layer, x, _) => BatchNormReference((BatchNormalization)layer, x[0], 4, training: true),
         });
 
+        // Another feature axis than the last (Keras' axis=1 for channels first, negative axes), training and inference.
+        foreach (var (axis, shape, training) in new (int, int[], bool)[]
+        {
+            (1, [3, 4, 5], true), (1, [3, 4, 5], false), (-3, [3, 4, 5], true), (2, [2, 3, 4], true), (-2, [3, 4], true),
+        })
+            specs.Add(new()
+            {
+                Name = $"BatchNormalization(axis {axis}) on ({Text(shape)}), {(training ? "training" : "inference")}",
+                Create = () => new BatchNormalization(axis: axis, gammaConstraint: "non_neg", betaConstraint: new Dendrite.Constraints.MaxNorm(5)),
+                InputShapes = [shape],
+                ExpectedOutputShape = shape,
+                ExpectedWeights = [T("gamma", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]), T("beta", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]),
+                    NT("moving_mean", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1]), NT("moving_variance", shape[(axis < 0 ? axis + shape.Length + 1 : axis) - 1])],
+                Training = training,
+                Reference = (layer, x, batch) => BatchNormAxisReference((BatchNormalization)layer, x[0], [batch, .. shape], training),
+            });
+        // Batch renormalization with clipping. renorm_momentum 1 keeps renorm_mean and renorm_stddev (hence r and d)
+        // fixed from call to call, so finite differences of gamma and beta see the same corrections; the input's
+        // gradient treats r and d as constants (Keras' stop_gradient), which a finite difference cannot, so only the
+        // weights are checked (KerasTestRenormCorrectness and RenormGradientTreatsRAndDAsConstants check the rest).
+        specs.Add(new()
+        {
+            Name = "BatchNormalization(renorm, clipping, renorm momentum 1) on (6), training",
+            Create = () => new BatchNormalization(momentum: 0.9, renorm: true, renormClipping: new RenormClipping(RMax: 1.3, RMin: 0.8, DMax: 0.2), renormMomentum: 1.0),
+            InputShapes = [[6]],
+            ExpectedOutputShape = [6],
+            ExpectedWeights = [T("gamma", 6), T("beta", 6), NT("moving_mean", 6), NT("moving_variance", 6), NT("moving_stddev", 6), NT("renorm_mean", 6), NT("renorm_stddev", 6)],
+            Training = true,
+            InputsNotDifferentiable = true,
+            WeightsWithoutGradient = [5, 6], // renorm_mean and renorm_stddev do not move with renorm_momentum 1
+            Inputs = counts => [Spaced(counts[0], 0.3, seed: 6)],
+            Weights = (w, i) => w.Name switch
+            {
+                "renorm_mean" => Uniform(80 + i, 6, -0.3, 0.3),
+                "renorm_stddev" or "moving_stddev" => Uniform(80 + i, 6, 0.3, 1.5),
+                "gamma" or "moving_variance" => Uniform(80 + i, 6, 0.5, 1.5),
+                _ => Uniform(80 + i, 6, -0.5, 0.5),
+            },
+            Reference = (layer, x, batch) =>
+            {
+                var bn = (BatchNormalization)layer;
+                var y = BatchNormAxisReference(bn, x[0], [batch, 6], training: true);
+                var gamma = bn.Gamma!.Value.Values.ToArray();
+                var beta = bn.Beta!.Value.Values.ToArray();
+                var renormMean = bn.RenormMean!.Value.Values.ToArray();
+                var renormStd = bn.RenormStddev!.Value.Values.ToArray();
+                for (int j = 0; j < 6; j++)
+                {
+                    double mean = Enumerable.Range(0, batch).Average(r => (double)x[0][r * 6 + j]);
+                    double variance = Enumerable.Range(0, batch).Average(r => (x[0][r * 6 + j] - mean) * (x[0][r * 6 + j] - mean));
+                    double std = Math.Sqrt(variance + (float)bn.Epsilon), ren = Math.Max(renormStd[j], Math.Sqrt((float)bn.Epsilon));
+                    double r = Math.Clamp(std / ren, 0.8, 1.3), d = Math.Clamp((mean - renormMean[j]) / ren, -0.2, 0.2);
+                    // y holds x̂·γ + β: turn it into (x̂·r + d)·γ + β.
+                    for (int row = 0; row < batch; row++)
+                    {
+                        double xhat = (y[row * 6 + j] - beta[j]) / gamma[j];
+                        y[row * 6 + j] = (xhat * r + d) * gamma[j] + beta[j];
+                    }
+                }
+                return y;
+            },
+        });
+        // A mask (padded time steps, from Masking) leaves the padded rows out of the batch statistics, as in Keras 3.
+        specs.Add(new()
+        {
+            Name = "BatchNormalization(masked) on (5, 3), training",
+            Create = () => new BatchNormalization(),
+            InputShapes = [[5, 3]],
+            ExpectedOutputShape = [5, 3],
+            ExpectedWeights = [T("gamma", 3), T("beta", 3), NT("moving_mean", 3), NT("moving_variance", 3)],
+            Training = true,
+            Masked = true,
+            Reference = (layer, x, batch) => BatchNormAxisReference((BatchNormalization)layer, x[0], [batch, 5, 3], training: true, maskZeroRows: true),
+        });
+
         foreach (var (center, scale, shape, epsilon) in new (bool, bool, int[], double)[]
         {
             (true, true, [7], 1e-3), (true, true, [3, 5], 1e-3), (false, true, [7], 1e-3), (true, false, [7], 1e-3),
@@ -395,13 +473,14 @@ public partial class EveryLayerTests
     };
 
     private static LayerSpec DenseSpec(string name, int units, string activation, bool useBias, int[] shape, bool reluMargin = false,
-        Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? layerName = null, bool frozen = false)
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null, string? layerName = null, bool frozen = false,
+        Dendrite.Constraints.Constraint? kernelConstraint = null, Dendrite.Constraints.Constraint? biasConstraint = null)
     {
         int inputDim = shape[^1];
         return new()
         {
             Name = name,
-            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer, layerName) { Trainable = !frozen },
+            Create = () => new Dense(units, activation, useBias, kernelInitializer, biasInitializer, layerName, kernelConstraint, biasConstraint) { Trainable = !frozen },
             InputShapes = [shape],
             ExpectedOutputShape = [.. shape[..^1], units],
             ExpectedWeights = useBias ? [T("kernel", inputDim, units), T("bias", units)] : [T("kernel", inputDim, units)],
@@ -575,6 +654,37 @@ public partial class EveryLayerTests
             ? NormalizationLayerTests.Moments(x, channels)
             : ([.. layer.MovingMean!.Value.Values.ToArray().Select(v => (double)v)], [.. layer.MovingVariance!.Value.Values.ToArray().Select(v => (double)v)]);
         return NormalizationLayerTests.Normalize(x, channels, mean, variance, gamma, beta, layer.Epsilon);
+    }
+
+    /// <summary>
+    /// BatchNormalization over any feature axis of the batched <paramref name="shape"/>, in float64; with
+    /// <paramref name="maskZeroRows"/> (feature axis last), all-zero rows (the harness's padding) are left out of the
+    /// moments, which then divide by the row count + 1e-7 as Keras' masked moments do.
+    /// </summary>
+    private static double[] BatchNormAxisReference(BatchNormalization layer, float[] x, int[] shape, bool training, bool maskZeroRows = false)
+    {
+        int axis = layer.Axis < 0 ? layer.Axis + shape.Length : layer.Axis;
+        int c = shape[axis], inner = shape.Skip(axis + 1).Aggregate(1, (a, b) => a * b);
+        var gamma = layer.Gamma?.Value.Values.ToArray() ?? [.. Enumerable.Repeat(1f, c)];
+        var beta = layer.Beta?.Value.Values.ToArray() ?? new float[c];
+        double[] mean, variance;
+        if (training)
+        {
+            bool Counted(int i) => !maskZeroRows || Enumerable.Range(i - i % c, c).Any(k => x[k] != 0);
+            var sum = new double[c]; var weight = new double[c];
+            for (int i = 0; i < x.Length; i++) if (Counted(i)) { sum[i / inner % c] += x[i]; weight[i / inner % c]++; }
+            double Divisor(int j) => maskZeroRows ? weight[j] + 1e-7 : weight[j];
+            mean = [.. sum.Select((s, j) => s / Divisor(j))];
+            var sq = new double[c];
+            for (int i = 0; i < x.Length; i++) if (Counted(i)) { int j = i / inner % c; sq[j] += (x[i] - mean[j]) * (x[i] - mean[j]); }
+            variance = [.. sq.Select((s, j) => s / Divisor(j))];
+        }
+        else
+        {
+            mean = [.. layer.MovingMean!.Value.Values.ToArray().Select(v => (double)v)];
+            variance = [.. layer.MovingVariance!.Value.Values.ToArray().Select(v => (double)v)];
+        }
+        return [.. x.Select((v, i) => { int j = i / inner % c; return (v - mean[j]) / Math.Sqrt(variance[j] + (float)layer.Epsilon) * gamma[j] + beta[j]; })];
     }
 
     private static double[] LayerNormReference(LayerNormalization layer, float[] x, int features)

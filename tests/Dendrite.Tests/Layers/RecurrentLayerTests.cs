@@ -224,7 +224,12 @@ public class RecurrentLayerTests
         static ModelFormatException Refused(JsonObject config) => Assert.Throws<ModelFormatException>(() => Layer.Deserialize(new JsonObject { ["class_name"] = "LSTM", ["config"] = config }));
         Assert.Contains("stateful", Refused(new JsonObject { ["units"] = 2, ["stateful"] = true }).Message);
         Assert.Contains("kernel_regularizer", Refused(new JsonObject { ["units"] = 2, ["kernel_regularizer"] = "l2" }).Message);
-        Assert.Contains("recurrent_constraint", Refused(new JsonObject { ["units"] = 2, ["recurrent_constraint"] = "non_neg" }).Message);
+        Assert.Contains("recurrent_regularizer", Refused(new JsonObject { ["units"] = 2, ["recurrent_regularizer"] = "l2" }).Message);
+        // Constraints are Dendrite's now: a Keras name is read, and the config writes it back serialized.
+        var constrained = LSTM.FromConfig(new JsonObject { ["units"] = 2, ["recurrent_constraint"] = "non_neg", ["kernel_constraint"] = "max_norm" });
+        Assert.IsType<Dendrite.Constraints.NonNeg>(constrained.RecurrentConstraint);
+        Assert.Equal("MaxNorm", (string)constrained.GetConfig()["kernel_constraint"]!["class_name"]!);
+        Assert.True(JsonNode.DeepEquals(constrained.GetConfig(), LSTM.FromConfig(constrained.GetConfig()).GetConfig()));
         Assert.Contains("time_major", Refused(new JsonObject { ["units"] = 2, ["time_major"] = true }).Message);
         Assert.Contains("recurrent_activation", Refused(new JsonObject { ["units"] = 2, ["recurrent_activation"] = "softmax" }).Message);
         Assert.Contains("units", Refused(new JsonObject { ["activation"] = "tanh" }).Message);

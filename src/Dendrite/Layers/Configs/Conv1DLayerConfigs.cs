@@ -19,7 +19,7 @@ public sealed partial class Conv1D
         config["data_format"] = "channels_last";
         config["dilation_rate"] = KerasObject.Ints(DilationRate);
         config["groups"] = 1;
-        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: true, KernelConstraint, BiasConstraint);
         return config;
     }
 
@@ -34,8 +34,9 @@ public sealed partial class Conv1D
         int strides = Conv1DConfigs.Length(c, "strides") ?? 1, dilation = Conv1DConfigs.Length(c, "dilation_rate") ?? 1;
         if (strides > 1 && dilation > 1) throw c.Cannot("dilation_rate", "strides > 1 are not supported together with dilation_rate > 1 (as in Keras).");
         var (activation, useBias, kernelInitializer, biasInitializer) = LayerConfigs.KernelKeys(c);
+        var (kernelConstraint, biasConstraint) = LayerConfigs.KernelConstraints(c);
         return new Conv1D(filters, kernel, strides, LayerConfigs.Padding(c, allowCausal: true), dilation,
-            activation, useBias, kernelInitializer, biasInitializer, name);
+            activation, useBias, kernelInitializer, biasInitializer, name, kernelConstraint, biasConstraint);
     });
 }
 

@@ -18,7 +18,7 @@ public sealed partial class Conv2D
         config["data_format"] = "channels_last";
         config["dilation_rate"] = LayerConfigs.Pair(DilationRate);
         config["groups"] = 1;
-        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: true);
+        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: true, KernelConstraint, BiasConstraint);
         return config;
     }
 
@@ -31,8 +31,9 @@ public sealed partial class Conv2D
         if (filters <= 0) throw c.Cannot("filters", "a positive number of filters was expected.");
         var kernel = LayerConfigs.Size(c, "kernel_size") ?? throw c.Fail("\"kernel_size\" is missing.");
         var (activation, useBias, kernelInitializer, biasInitializer) = LayerConfigs.KernelKeys(c);
+        var (kernelConstraint, biasConstraint) = LayerConfigs.KernelConstraints(c);
         return new Conv2D(filters, kernel, LayerConfigs.Size(c, "strides"), LayerConfigs.Padding(c), LayerConfigs.Size(c, "dilation_rate"),
-            activation, useBias, kernelInitializer, biasInitializer, name);
+            activation, useBias, kernelInitializer, biasInitializer, name, kernelConstraint, biasConstraint);
     });
 }
 

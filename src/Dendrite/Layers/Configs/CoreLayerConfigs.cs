@@ -47,7 +47,7 @@ public sealed partial class Dense
     {
         var config = base.GetConfig();
         config["units"] = Units;
-        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: false);
+        LayerConfigs.AddKernelKeys(config, Activation, UseBias, KernelInitializer, BiasInitializer, activityRegularizer: false, KernelConstraint, BiasConstraint);
         return config;
     }
 
@@ -58,7 +58,8 @@ public sealed partial class Dense
         int units = c.OptionalInt("units") ?? throw c.Fail("\"units\" is missing.");
         if (units <= 0) throw c.Cannot("units", "a positive number of units was expected.");
         var (activation, useBias, kernel, bias) = LayerConfigs.KernelKeys(c);
-        return new Dense(units, activation, useBias, kernel, bias, name);
+        var (kernelConstraint, biasConstraint) = LayerConfigs.KernelConstraints(c);
+        return new Dense(units, activation, useBias, kernel, bias, name, kernelConstraint, biasConstraint);
     });
 }
 

@@ -146,7 +146,8 @@ internal static class LayerConfigs
     /// The keys Dense and Conv2D end with, in Keras' order: activation, use_bias, the two initializers, and the
     /// regularizers and constraints Dendrite does not have (null); <c>activity_regularizer</c> where Keras writes it.
     /// </summary>
-    public static void AddKernelKeys(JsonObject config, ActivationFunction activation, bool useBias, Initializer kernel, Initializer bias, bool activityRegularizer)
+    public static void AddKernelKeys(JsonObject config, ActivationFunction activation, bool useBias, Initializer kernel, Initializer bias, bool activityRegularizer,
+        Constraints.Constraint? kernelConstraint = null, Constraints.Constraint? biasConstraint = null)
     {
         config["activation"] = activation.Name;
         config["use_bias"] = useBias;
@@ -155,18 +156,26 @@ internal static class LayerConfigs
         config["kernel_regularizer"] = null;
         config["bias_regularizer"] = null;
         if (activityRegularizer) config["activity_regularizer"] = null;
-        config["kernel_constraint"] = null;
-        config["bias_constraint"] = null;
+        config["kernel_constraint"] = kernelConstraint?.Serialize();
+        config["bias_constraint"] = biasConstraint?.Serialize();
     }
 
-    /// <summary>Reads what <see cref="AddKernelKeys"/> writes: the activation, use_bias and the two initializers.</summary>
+    /// <summary>Reads what <see cref="AddKernelKeys"/> writes: the activation, use_bias and the two initializers (see <see cref="KernelConstraints"/> for the constraints).</summary>
     public static (ActivationFunction Activation, bool UseBias, Initializer Kernel, Initializer Bias) KernelKeys(ConfigReader c)
     {
-        NoRegularizers(c, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+        NoRegularizers(c, "kernel_regularizer", "bias_regularizer", "activity_regularizer");
         c.RequireUnset("lora_rank", "Dendrite has no LoRA layers.");
         c.RequireUnset("lora_alpha", "Dendrite has no LoRA layers.");
         return (Activation(c), c.Bool("use_bias", true), Initializer(c, "kernel_initializer", new GlorotUniform()), Initializer(c, "bias_initializer", new Zeros()));
     }
+
+    /// <summary>The <c>kernel_constraint</c> and <c>bias_constraint</c> of a layer config (null when unset).</summary>
+    public static (Constraints.Constraint? Kernel, Constraints.Constraint? Bias) KernelConstraints(ConfigReader c) =>
+        (Constraint(c, "kernel_constraint"), Constraint(c, "bias_constraint"));
+
+    /// <summary>A constraint inside a layer config: a Keras name, a serialized constraint, or null.</summary>
+    public static Constraints.Constraint? Constraint(ConfigReader c, string key) =>
+        Constraints.Constraint.Read(c.Node(key), $"{c.What} \"{key}\"");
 
     /// <summary>Refuses regularizers and constraints: Dendrite has none, and dropping them would train another model.</summary>
     public static void NoRegularizers(ConfigReader c, params string[] keys)

@@ -34,6 +34,9 @@ public abstract partial class RecurrentLayer
         config["bias_initializer"] = BiasInitializer.Serialize();
         if (unitForgetBias is bool forget) config["unit_forget_bias"] = forget; // the LSTM's, right after the initializers
         foreach (string key in RegularizerKeys) config[key] = null;
+        config["kernel_constraint"] = KernelConstraint?.Serialize();
+        config["recurrent_constraint"] = RecurrentConstraint?.Serialize();
+        config["bias_constraint"] = BiasConstraint?.Serialize();
         config["dropout"] = Dropout;
         config["recurrent_dropout"] = RecurrentDropout;
     }
@@ -44,11 +47,12 @@ public abstract partial class RecurrentLayer
     /// <summary>The keys every recurrent layer's config has, read once for the constructors.</summary>
     private protected sealed record CommonKeys(int Units, ActivationFunction Activation, ActivationFunction RecurrentActivation, bool UseBias,
         Initializer Kernel, Initializer Recurrent, Initializer Bias, double Dropout, double RecurrentDropout, int? Seed,
-        bool ReturnSequences, bool ReturnState, bool GoBackwards, bool Unroll, bool ZeroOutputForMask);
+        bool ReturnSequences, bool ReturnState, bool GoBackwards, bool Unroll, bool ZeroOutputForMask,
+        Constraints.Constraint? KernelConstraint, Constraints.Constraint? RecurrentConstraint, Constraints.Constraint? BiasConstraint);
 
     private protected static CommonKeys ReadCommon(ConfigReader c, bool hasRecurrentActivation)
     {
-        LayerConfigs.NoRegularizers(c, RegularizerKeys);
+        LayerConfigs.NoRegularizers(c, ["kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer"]);
         c.RequireUnset("time_major", "Dendrite's recurrent layers take (batch, time, features) inputs.");
         if (c.Bool("stateful", false))
             throw c.Cannot("stateful", "Dendrite's recurrent layers are not stateful: every batch starts from zeros or from the initial states passed to the call.");
@@ -66,7 +70,8 @@ public abstract partial class RecurrentLayer
             LayerConfigs.Initializer(c, "bias_initializer", new Zeros()),
             dropout, recurrentDropout, c.OptionalInt("seed"),
             c.Bool("return_sequences", false), c.Bool("return_state", false), c.Bool("go_backwards", false),
-            c.Bool("unroll", false), c.Bool("zero_output_for_mask", false));
+            c.Bool("unroll", false), c.Bool("zero_output_for_mask", false),
+            LayerConfigs.Constraint(c, "kernel_constraint"), LayerConfigs.Constraint(c, "recurrent_constraint"), LayerConfigs.Constraint(c, "bias_constraint"));
     }
 
     /// <summary>An activation key: absent means Keras' default, null means linear (as Keras reads None).</summary>
@@ -97,7 +102,8 @@ public sealed partial class LSTM
     {
         var k = ReadCommon(c, hasRecurrentActivation: true);
         return new LSTM(k.Units, k.Activation, k.RecurrentActivation, k.UseBias, k.Kernel, k.Recurrent, k.Bias, c.Bool("unit_forget_bias", true),
-            k.Dropout, k.RecurrentDropout, k.Seed, k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, k.ZeroOutputForMask, name);
+            k.Dropout, k.RecurrentDropout, k.Seed, k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, k.ZeroOutputForMask, name)
+            .WithConstraints<LSTM>(k.KernelConstraint, k.RecurrentConstraint, k.BiasConstraint);
     });
 }
 
@@ -119,7 +125,8 @@ public sealed partial class GRU
     {
         var k = ReadCommon(c, hasRecurrentActivation: true);
         return new GRU(k.Units, k.Activation, k.RecurrentActivation, k.UseBias, k.Kernel, k.Recurrent, k.Bias, k.Dropout, k.RecurrentDropout, k.Seed,
-            k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, c.Bool("reset_after", true), k.ZeroOutputForMask, name);
+            k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, c.Bool("reset_after", true), k.ZeroOutputForMask, name)
+            .WithConstraints<GRU>(k.KernelConstraint, k.RecurrentConstraint, k.BiasConstraint);
     });
 }
 
@@ -139,7 +146,8 @@ public sealed partial class SimpleRNN
     {
         var k = ReadCommon(c, hasRecurrentActivation: false);
         return new SimpleRNN(k.Units, k.Activation, k.UseBias, k.Kernel, k.Recurrent, k.Bias, k.Dropout, k.RecurrentDropout,
-            k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, k.Seed, k.ZeroOutputForMask, name);
+            k.ReturnSequences, k.ReturnState, k.GoBackwards, stateful: false, k.Unroll, k.Seed, k.ZeroOutputForMask, name)
+            .WithConstraints<SimpleRNN>(k.KernelConstraint, k.RecurrentConstraint, k.BiasConstraint);
     });
 }
 

@@ -17,7 +17,7 @@ public sealed partial class Embedding
         config["embeddings_initializer"] = EmbeddingsInitializer.Serialize();
         config["embeddings_regularizer"] = null;
         config["activity_regularizer"] = null;
-        config["embeddings_constraint"] = null;
+        config["embeddings_constraint"] = EmbeddingsConstraint?.Serialize();
         config["mask_zero"] = MaskZero;
         return config;
     }
@@ -25,7 +25,7 @@ public sealed partial class Embedding
     /// <summary>Rebuilds the layer from its Keras config (tf.keras' <c>input_length</c> is accepted and ignored, as Keras 3 does).</summary>
     public static Embedding FromConfig(JsonObject config) => LayerConfigs.Read(config, "Embedding", (c, name) =>
     {
-        LayerConfigs.NoRegularizers(c, "embeddings_regularizer", "activity_regularizer", "embeddings_constraint");
+        LayerConfigs.NoRegularizers(c, "embeddings_regularizer", "activity_regularizer");
         c.RequireUnset("quantization_config", "Dendrite has no quantized layers.");
         c.RequireUnset("lora_rank", "Dendrite has no LoRA layers.");
         c.RequireUnset("lora_alpha", "Dendrite has no LoRA layers.");
@@ -35,7 +35,8 @@ public sealed partial class Embedding
         int outputDim = c.OptionalInt("output_dim") ?? throw c.Fail("\"output_dim\" is missing.");
         if (inputDim <= 0) throw c.Cannot("input_dim", "a positive vocabulary size was expected.");
         if (outputDim <= 0) throw c.Cannot("output_dim", "a positive embedding size was expected.");
-        return new Embedding(inputDim, outputDim, LayerConfigs.Initializer(c, "embeddings_initializer", new RandomUniform()), c.Bool("mask_zero", false), name);
+        return new Embedding(inputDim, outputDim, LayerConfigs.Initializer(c, "embeddings_initializer", new RandomUniform()), c.Bool("mask_zero", false), name,
+            LayerConfigs.Constraint(c, "embeddings_constraint"));
     });
 }
 

@@ -94,6 +94,24 @@ public abstract partial class RecurrentLayer : Layer
     /// <summary>How the bias starts; Keras' default <c>zeros</c>.</summary>
     public Initializer BiasInitializer { get; }
 
+    private Constraints.Constraint? _kernelConstraint, _recurrentConstraint, _biasConstraint;
+
+    /// <summary>Projection of the kernel after each optimizer update (Keras' <c>kernel_constraint</c>); set before the layer is built.</summary>
+    public Constraints.Constraint? KernelConstraint { get => _kernelConstraint; init => _kernelConstraint = value; }
+
+    /// <summary>Projection of the recurrent kernel after each optimizer update (Keras' <c>recurrent_constraint</c>).</summary>
+    public Constraints.Constraint? RecurrentConstraint { get => _recurrentConstraint; init => _recurrentConstraint = value; }
+
+    /// <summary>Projection of the bias after each optimizer update (Keras' <c>bias_constraint</c>).</summary>
+    public Constraints.Constraint? BiasConstraint { get => _biasConstraint; init => _biasConstraint = value; }
+
+    /// <summary>Sets the three constraints read from a config.</summary>
+    private protected T WithConstraints<T>(Constraints.Constraint? kernel, Constraints.Constraint? recurrent, Constraints.Constraint? bias) where T : RecurrentLayer
+    {
+        (_kernelConstraint, _recurrentConstraint, _biasConstraint) = (kernel, recurrent, bias);
+        return (T)this;
+    }
+
     /// <summary>Fraction of the input features dropped in training (one mask per sequence, the same at every step).</summary>
     public double Dropout { get; }
 
@@ -163,9 +181,9 @@ public abstract partial class RecurrentLayer : Layer
         if (inputShape.Rank != 2 || inputShape[1] < 1)
             throw new ArgumentException($"{GetType().Name} '{Name}' expects inputs of shape (batch, time, features), got per-sample shape {inputShape}.");
         int width = Gates * Units;
-        _kernel = AddWeight("kernel", new Shape(inputShape[1], width), KernelInitializer);
-        _recurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, width), RecurrentInitializer);
-        if (UseBias) _bias = AddWeight("bias", BiasShape, new GivenValues(InitialBias()));
+        _kernel = AddWeight("kernel", new Shape(inputShape[1], width), KernelInitializer, constraint: KernelConstraint);
+        _recurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, width), RecurrentInitializer, constraint: RecurrentConstraint);
+        if (UseBias) _bias = AddWeight("bias", BiasShape, new GivenValues(InitialBias()), constraint: BiasConstraint);
     }
 
     /// <inheritdoc/>

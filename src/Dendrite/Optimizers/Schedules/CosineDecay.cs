@@ -1,7 +1,10 @@
+using System.Numerics;
+
 namespace Dendrite.Optimizers.Schedules;
 
 /// <summary>
-/// Cosine decay with an optional linear warmup (Keras' <c>CosineDecay</c>), in float32 like Keras. Without
+/// Cosine decay with an optional linear warmup (Keras' <c>CosineDecay</c>): <see cref="ValueAt"/> in float32 like
+/// Keras, <see cref="Evaluate"/> the same formula in float64. Without
 /// <see cref="WarmupTarget"/>: with s = min(step, decaySteps),
 /// <c>lr = initial · ((1 − alpha)·0.5·(1 + cos(π·s/decaySteps)) + alpha)</c>. With it: for step &lt; warmupSteps the
 /// rate goes linearly from initial to the target, <c>(target − initial)·step/warmupSteps + initial</c>; afterwards the
@@ -49,20 +52,30 @@ public sealed partial class CosineDecay : LearningRateSchedule
     public long WarmupSteps { get; }
 
     /// <inheritdoc/>
-    public override float ValueAt(long step)
-    {
-        float s = step;
-        if (_warmupTarget is not float target)
-            return Decay(MathF.Min(s, _decaySteps), _initial);
-        s = MathF.Min(s, _decaySteps + _warmupSteps);
-        return s < _warmupSteps
-            ? (target - _initial) * (s / _warmupSteps) + _initial
-            : Decay(s - _warmupSteps, target);
-    }
+    public override float ValueAt(long step) =>
+        Compute(step, _initial, _decaySteps, _warmupSteps, _warmupTarget, _oneMinusAlpha, _alpha);
 
-    private float Decay(float s, float from)
+    /// <inheritdoc/>
+    public override double Evaluate(long step) =>
+        Compute(step, (double)_initial, DecaySteps, WarmupSteps, _warmupTarget is float t ? t : null, 1.0 - Alpha, Alpha);
+
+    // One formula for both precisions.
+    private static T Compute<T>(long step, T initial, T decaySteps, T warmupSteps, T? warmupTarget, T oneMinusAlpha, T alpha)
+        where T : struct, IFloatingPointIeee754<T>
     {
-        float cosine = 0.5f * (1f + MathF.Cos((float)Math.PI * (s / _decaySteps)));
-        return from * (_oneMinusAlpha * cosine + _alpha);
+        T s = T.CreateChecked(step);
+        if (warmupTarget is not T target)
+            return Decay(T.Min(s, decaySteps), initial);
+        s = T.Min(s, decaySteps + warmupSteps);
+        return s < warmupSteps
+            ? (target - initial) * (s / warmupSteps) + initial
+            : Decay(s - warmupSteps, target);
+
+        T Decay(T s, T from)
+        {
+            T half = T.CreateChecked(0.5);
+            T cosine = half * (T.One + T.Cos(T.Pi * (s / decaySteps)));
+            return from * (oneMinusAlpha * cosine + alpha);
+        }
     }
 }

@@ -1,9 +1,12 @@
+using System.Numerics;
+
 namespace Dendrite.Optimizers.Schedules;
 
 /// <summary>
 /// Exponential decay (Keras' <c>ExponentialDecay</c>):
 /// <c>initialLearningRate · decayRate^(step / decaySteps)</c>, with the exponent floored when
-/// <see cref="Staircase"/> is set. Evaluated in float32 like Keras (step, decaySteps and decayRate cast to float32).
+/// <see cref="Staircase"/> is set. <see cref="ValueAt"/> computes in float32 like Keras (step, decaySteps and decayRate
+/// cast to float32), <see cref="Evaluate"/> the same formula in float64.
 /// </summary>
 public sealed partial class ExponentialDecay : LearningRateSchedule
 {
@@ -37,10 +40,16 @@ public sealed partial class ExponentialDecay : LearningRateSchedule
     public bool Staircase { get; }
 
     /// <inheritdoc/>
-    public override float ValueAt(long step)
+    public override float ValueAt(long step) => Compute(step, _initial, _decaySteps, _decayRate, Staircase);
+
+    /// <inheritdoc/>
+    public override double Evaluate(long step) => Compute(step, (double)_initial, DecaySteps, DecayRate, Staircase);
+
+    // One formula for both precisions: initial · rate^(step / decaySteps), the exponent floored with staircase.
+    private static T Compute<T>(long step, T initial, T decaySteps, T decayRate, bool staircase) where T : IFloatingPointIeee754<T>
     {
-        float p = (float)step / _decaySteps;
-        if (Staircase) p = MathF.Floor(p);
-        return _initial * MathF.Pow(_decayRate, p);
+        T p = T.CreateChecked(step) / decaySteps;
+        if (staircase) p = T.Floor(p);
+        return initial * T.Pow(decayRate, p);
     }
 }

@@ -21,8 +21,18 @@ public abstract partial class LearningRateSchedule
     /// <summary>The schedule's name (Keras' <c>name</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The learning rate after <paramref name="step"/> updates (Keras' <c>__call__(step)</c>).</summary>
+    /// <summary>
+    /// The learning rate after <paramref name="step"/> updates (Keras' <c>__call__(step)</c>), computed in float32 as
+    /// Keras does for a float <c>initial_learning_rate</c>; this is what the optimizers use.
+    /// </summary>
     public abstract float ValueAt(long step);
+
+    /// <summary>
+    /// The learning rate after <paramref name="step"/> updates computed in float64, as Keras does for a float64
+    /// <c>initial_learning_rate</c> (its tests' golden values). The built-in schedules compute it in double throughout;
+    /// by default it is <see cref="ValueAt"/> widened.
+    /// </summary>
+    public virtual double Evaluate(long step) => ValueAt(step);
 
     /// <summary>Checks an argument that Keras documents as a non-negative float learning rate.</summary>
     private protected static float CheckRate(float value, string paramName, string kerasName) =>

@@ -40,6 +40,10 @@ public sealed partial class PiecewiseConstantDecay : LearningRateSchedule
     public IReadOnlyList<float> Values => _values;
 
     /// <inheritdoc/>
+    /// <remarks>The values are the float32 ones given, widened.</remarks>
+    public override double Evaluate(long step) => ValueAt(step);
+
+    /// <inheritdoc/>
     public override float ValueAt(long step)
     {
         // The first boundary not below step closes the interval that holds it.

@@ -302,8 +302,20 @@ internal sealed class OnnxExporter
         string[] statistics = [scale, offset, Weight(bn, "moving_mean", mean), Weight(bn, "moving_variance", variance)];
         var epsilon = Float("epsilon", (float)bn.Epsilon);
 
-        // ONNX normalises axis 1: Keras' last axis is axis 1 for (batch, features) and for NCHW images; any other rank
-        // moves it there and back.
+        // ONNX normalises axis 1. A feature axis other than the last (Keras' axis=1, …) is moved there and back.
+        int axis = bn.FeatureAxis;
+        if (axis == 1)
+            return Value.InKeras(rank, _b.AddNode("BatchNormalization", [Get(input, Layout.Keras), .. statistics], bn.Name, epsilon));
+        if (axis != rank - 1)
+        {
+            long[] toOne = [0, axis, .. Enumerable.Range(1, rank - 1).Where(a => a != axis).Select(a => (long)a)];
+            var fromOne = new long[rank];
+            for (int i = 0; i < rank; i++) fromOne[toOne[i]] = i;
+            string moved = _b.AddNode("Transpose", [Get(input, Layout.Keras)], $"{bn.Name}/axis_first", Ints("perm", toOne));
+            string normalised = _b.AddNode("BatchNormalization", [moved, .. statistics], $"{bn.Name}/BatchNormalization", epsilon);
+            return Value.InKeras(rank, _b.AddNode("Transpose", [normalised], bn.Name, Ints("perm", fromOne)));
+        }
+        // Keras' last axis is axis 1 for (batch, features) and for NCHW images; any other rank moves it there and back.
         if (rank == 2)
             return Value.InKeras(2, _b.AddNode("BatchNormalization", [Get(input, Layout.Keras), .. statistics], bn.Name, epsilon));
         if (rank == 4)
