@@ -30,16 +30,28 @@ public abstract partial class SampleLossMetric : MeanMetric
 
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape) =>
-        Update(yTrue, yTrueShape, yPred, yPredShape, default, default, weighted: false);
+        Update(yTrue, yTrueShape, yPred, yPredShape, default, default, default);
 
     /// <inheritdoc/>
     public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
         ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape) =>
-        Update(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape, weighted: !sampleWeight.IsEmpty);
+        Update(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape, default);
+
+    /// <inheritdoc/>
+    /// <remarks>The mask weighs the values as sample weights of 0 and 1 would (Keras' <c>apply_mask</c>): only the real steps count.</remarks>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape, ReadOnlySpan<float> mask) =>
+        Update(yTrue, yTrueShape, yPred, yPredShape, default, default, mask);
+
+    /// <inheritdoc/>
+    /// <remarks>The mask is multiplied into the weights (Keras' <c>apply_mask</c>).</remarks>
+    public override void UpdateState(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
+        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape, ReadOnlySpan<float> mask) =>
+        Update(yTrue, yTrueShape, yPred, yPredShape, sampleWeight, sampleWeightShape, mask);
 
     private void Update(ReadOnlySpan<float> yTrue, Shape yTrueShape, ReadOnlySpan<float> yPred, Shape yPredShape,
-        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape, bool weighted)
+        ReadOnlySpan<float> sampleWeight, Shape sampleWeightShape, ReadOnlySpan<float> mask)
     {
+        bool weighted = !sampleWeight.IsEmpty;
         MetricChecks.Lengths(Name, yTrue, yTrueShape, yPred, yPredShape);
         var (length, inner, skip) = Layout(yTrueShape, yPredShape);
         var values = new ValueShape(yPredShape, skip);
@@ -48,15 +60,20 @@ public abstract partial class SampleLossMetric : MeanMetric
         if (rows == 0 || samples == 0) return;
         double perSample = (double)rows / samples;
         int perWeight = weighted ? WeightStride(sampleWeight, sampleWeightShape, values, rows) : 1;
+        // A mask has one entry per row or per group of rows (the steps of a sequence output).
+        if (!mask.IsEmpty && rows % mask.Length != 0)
+            throw new ArgumentException($"{Name}: a mask of {mask.Length} entries does not split the {rows} values of predictions of shape {yPredShape}.");
+        int perMask = mask.IsEmpty ? 1 : rows / mask.Length;
         Prepare(yTrue);
         double total = 0, count = 0;
         for (int r = 0; r < rows; r++)
         {
             double w = weighted ? sampleWeight[sampleWeight.Length == 1 ? 0 : r / perWeight] : 1;
+            if (!mask.IsEmpty) w *= mask[r / perMask];
             if (SparseTargets && Ignored(yTrue[r]))
             {
                 // Keras' ignored entries: a value of 0, and (weighted) a weight of 0 through the loss's mask.
-                if (!weighted) count += 1;
+                if (!weighted && mask.IsEmpty) count += 1;
                 continue;
             }
             var p = Row(yPred, r, length, inner, ref _predictionRow);
