@@ -14,9 +14,16 @@ internal static class ChildProcess
     private const string Prefix = "BENCH ";
 
     /// <summary>Starts child <paramref name="child"/> with <paramref name="args"/>, waits for it and collects its report.</summary>
-    public static ChildResult Run(string child, params string[] args)
+    public static ChildResult Run(string child, params string[] args) => RunWithEnvironment(new Dictionary<string, string>(), child, args);
+
+    /// <summary>
+    /// As <see cref="Run"/>, with <paramref name="environment"/> added to the child's environment (the SIMD path
+    /// children turn instruction sets off this way; a child's own children inherit it).
+    /// </summary>
+    public static ChildResult RunWithEnvironment(IReadOnlyDictionary<string, string> environment, string child, params string[] args)
     {
         var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
         // Re-invoke this program: through its apphost, or through 'dotnet Dendrite.Bench.dll'.
         string host = Environment.ProcessPath ?? "dotnet";
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
@@ -101,6 +108,9 @@ internal sealed class ChildResult
 
     /// <summary>The last value reported for <paramref name="key"/>, or null.</summary>
     public string? Text(string key) => _values.TryGetValue(key, out var list) ? list[^1] : null;
+
+    /// <summary>Every value reported for <paramref name="key"/>, in order (empty when none).</summary>
+    public IReadOnlyList<string> Texts(string key) => _values.TryGetValue(key, out var list) ? list : [];
 
     /// <summary>The last value of <paramref name="key"/> as a number, or NaN.</summary>
     public double Number(string key) => Parse(Text(key));

@@ -1,6 +1,6 @@
 namespace Dendrite.Bench;
 
-/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
+/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]] [--path avx512|avx2|vector128|all[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
 internal sealed class Options
 {
     public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "rnn", "attention"];
@@ -13,6 +13,12 @@ internal sealed class Options
     /// <summary>The <c>--epochs</c> value, or null when not given (each section then has its own default).</summary>
     public int? Epochs { get; private set; }
     public bool Help { get; private set; }
+
+    /// <summary>
+    /// The <c>--path</c> values (<c>avx512</c>, <c>avx2</c>, <c>vector128</c>, <c>all</c>), or empty when not given:
+    /// then the machine's own path runs, and the AVX2 path too when the machine has AVX-512.
+    /// </summary>
+    public HashSet<string> PathNames { get; } = new(StringComparer.Ordinal);
     public IReadOnlyList<string> Raw { get; private set; } = [];
 
     /// <summary>True when <paramref name="section"/> is to run (all run unless <c>--only</c> names some).</summary>
@@ -47,6 +53,13 @@ internal sealed class Options
                         o.Only.Add(s);
                     }
                     break;
+                case "--path":
+                    foreach (var s in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (!SimdPaths.Names.Contains(s) && s != "all") throw new ArgumentException($"--path takes {string.Join(", ", SimdPaths.Names)} or all; got '{s}'.");
+                        o.PathNames.Add(s);
+                    }
+                    break;
                 case "--child": o.Child = Value(); break;
                 case "--runs": o.Runs = PositiveInt(a, Value()); runsGiven = true; break;
                 case "--epochs": o.Epochs = PositiveInt(a, Value()); break;
@@ -65,11 +78,15 @@ internal sealed class Options
         Dendrite vs TorchSharp benchmark.
 
         usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]]
+                                                                   [--path avx512|avx2|vector128|all[,...]]
 
           --quick          fewer repetitions (one training run instead of the median of three, 2 convnet and
                            recurrent epochs instead of 3); RESULTS.md is not written
           --write          write bench/RESULTS.md even with --quick or --only
           --only SECTIONS  run only these sections (comma-separated); the machine peak is always measured
+          --path PATHS     the kernels' SIMD paths to measure (comma-separated): avx512, avx2, vector128, or all
+                           that the machine can run; default: the machine's own, plus avx2 when it has AVX-512.
+                           A narrower path runs in a child process with AVX-512 (and AVX2) turned off in the runtime
           --runs N         dense training runs per framework (default 3, 1 with --quick); the convnet runs once
           --epochs N       training epochs (default 5 for train; 3 for conv and rnn, 2 with --quick)
         """;

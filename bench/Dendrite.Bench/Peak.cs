@@ -25,8 +25,11 @@ internal static class Peak
         int threads = Environment.ProcessorCount;
         if (threads > 1)
         {
-            var one = Fma.IsSupported ? Run(1, quick ? 3 : 7, 16, Loop256) : Run(1, quick ? 3 : 7, 2, LoopScalar);
-            results.Add(new($"{(Fma.IsSupported ? "Vector256 FMA" : "scalar FMA")}, {Accumulators} accumulators, 1 thread (for comparison)", one, AllCores: false));
+            var one = Fma.IsSupported ? Run(1, quick ? 3 : 7, 16, Loop256)
+                : Vector128.IsHardwareAccelerated ? Run(1, quick ? 3 : 7, 8, Loop128)
+                : Run(1, quick ? 3 : 7, 2, LoopScalar);
+            string kernel = Fma.IsSupported ? "Vector256 FMA" : Vector128.IsHardwareAccelerated ? "Vector128 multiply-add" : "scalar FMA";
+            results.Add(new($"{kernel}, {Accumulators} accumulators, 1 thread (for comparison)", one, AllCores: false));
         }
         return results;
     }
@@ -40,6 +43,10 @@ internal static class Peak
             results.Add(new($"Vector256 FMA, {Accumulators} accumulators, {threads} threads", Run(threads, reps, 16, Loop256)));
         if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
             results.Add(new($"Vector512 FMA, {Accumulators} accumulators, {threads} threads", Run(threads, reps, 32, Loop512)));
+        // The Vector128 path (runtime with AVX2 off, or ARM64): its kernel's own instruction, MultiplyAddEstimate,
+        // fused where the hardware fuses, else a multiply and an add; a software scalar FMA would understate the peak.
+        if (results.Count == 0 && Vector128.IsHardwareAccelerated)
+            results.Add(new($"Vector128 multiply-add, {Accumulators} accumulators, {threads} threads", Run(threads, reps, 8, Loop128)));
         if (results.Count == 0)
             results.Add(new($"scalar MathF.FusedMultiplyAdd, {Accumulators} accumulators, {threads} threads", Run(threads, reps, 2, LoopScalar)));
         return results;
@@ -121,6 +128,26 @@ internal static class Peak
         }
         var s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
         return Vector512.Sum(s);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop128(long iterations)
+    {
+        var m = Vector128.Create(0.999f);
+        var c = Vector128.Create(0.001f);
+        Vector128<float> a0 = Vector128.Create(0.1f), a1 = Vector128.Create(0.2f), a2 = Vector128.Create(0.3f),
+            a3 = Vector128.Create(0.4f), a4 = Vector128.Create(0.5f), a5 = Vector128.Create(0.6f),
+            a6 = Vector128.Create(0.7f), a7 = Vector128.Create(0.8f), a8 = Vector128.Create(0.9f),
+            a9 = Vector128.Create(1.1f), a10 = Vector128.Create(1.2f), a11 = Vector128.Create(1.3f);
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Vector128.MultiplyAddEstimate(a0, m, c); a1 = Vector128.MultiplyAddEstimate(a1, m, c); a2 = Vector128.MultiplyAddEstimate(a2, m, c);
+            a3 = Vector128.MultiplyAddEstimate(a3, m, c); a4 = Vector128.MultiplyAddEstimate(a4, m, c); a5 = Vector128.MultiplyAddEstimate(a5, m, c);
+            a6 = Vector128.MultiplyAddEstimate(a6, m, c); a7 = Vector128.MultiplyAddEstimate(a7, m, c); a8 = Vector128.MultiplyAddEstimate(a8, m, c);
+            a9 = Vector128.MultiplyAddEstimate(a9, m, c); a10 = Vector128.MultiplyAddEstimate(a10, m, c); a11 = Vector128.MultiplyAddEstimate(a11, m, c);
+        }
+        var s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+        return Vector128.Sum(s);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

@@ -33,7 +33,7 @@ internal static partial class GateMath
     public static bool Vectorized => MaxLanes >= 8 && Vector256.IsHardwareAccelerated;
 
     /// <summary>Whether the kernels that have one take a 16-lane path first.</summary>
-    public static bool Vectorized512 => MaxLanes >= 16 && Vector512.IsHardwareAccelerated;
+    public static bool Vectorized512 => MaxLanes >= 16 && Simd.ActivePath == SimdPath.Avx512;
 
     /// <summary>Lanes per vector.</summary>
     public const int Width = 8;

@@ -53,28 +53,30 @@ public static unsafe class Gemm
     internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
 
     /// <summary>The kernel products use now.</summary>
-    internal static GemmPath ActivePath => ForcedPath != GemmPath.Auto ? ForcedPath
-        : Avx512Kernel8x32.IsSupported ? GemmPath.Avx512
-        : Avx2Kernel6x16.IsSupported ? GemmPath.Avx2
-        : GemmPath.Portable;
+    internal static GemmPath ActivePath => ForcedPath != GemmPath.Auto ? ForcedPath : Simd.ActivePath switch
+    {
+        SimdPath.Avx512 => GemmPath.Avx512,
+        SimdPath.Avx2 => GemmPath.Avx2,
+        _ => GemmPath.Portable,
+    };
 
     /// <summary>
     /// The instruction set of the micro-kernel that matrix products (Dense, Conv2D) use on this machine:
     /// <c>"AVX-512"</c>, <c>"AVX2+FMA"</c> or <c>"Vector128"</c> (SSE on x64, NEON on ARM64), the widest the hardware
-    /// accelerates. Read-only; <c>dendrite info</c> prints it.
+    /// accelerates (<see cref="Simd.ActivePath"/>, named by <see cref="Simd.Name"/>). Read-only; <c>dendrite info</c> prints it.
     /// </summary>
-    public static string ActiveKernel => ActivePath switch
+    public static string ActiveKernel => Simd.Name(ActivePath switch
     {
-        GemmPath.Avx512 => "AVX-512",
-        GemmPath.Avx2 => "AVX2+FMA",
-        _ => "Vector128",
-    };
+        GemmPath.Avx512 => SimdPath.Avx512,
+        GemmPath.Avx2 => SimdPath.Avx2,
+        _ => SimdPath.Vector128,
+    });
 
     /// <summary>Whether this machine can run <paramref name="path"/>.</summary>
     internal static bool IsSupported(GemmPath path) => path switch
     {
-        GemmPath.Avx512 => Avx512Kernel8x32.IsSupported,
-        GemmPath.Avx2 => Avx2Kernel6x16.IsSupported,
+        GemmPath.Avx512 => Simd.IsSupported(SimdPath.Avx512),
+        GemmPath.Avx2 => Simd.IsSupported(SimdPath.Avx2),
         _ => true,
     };
 

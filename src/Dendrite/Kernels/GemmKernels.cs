@@ -24,7 +24,7 @@ internal readonly struct Avx512Kernel8x32 : IGemmKernel
 {
     public static int MR => 8;
     public static int NR => 32;
-    public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    public static bool IsSupported => Simd.IsSupported(SimdPath.Avx512);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -108,7 +108,7 @@ internal readonly struct Avx512Kernel8x16 : IGemmKernel
 {
     public static int MR => 8;
     public static int NR => 16;
-    public static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    public static bool IsSupported => Simd.IsSupported(SimdPath.Avx512);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -190,7 +190,7 @@ internal readonly struct Avx2Kernel6x16 : IGemmKernel
 {
     public static int MR => 6;
     public static int NR => 16;
-    public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
+    public static bool IsSupported => Simd.IsSupported(SimdPath.Avx2);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
