@@ -17,7 +17,7 @@ public sealed class SimdPathChildTests
     /// <summary>The path the child must take: AVX2 when this machine can run it (with or without AVX-512), else Vector128.</summary>
     private static string ExpectedPath => Simd.Name(Simd.IsSupported(SimdPath.Avx2) ? SimdPath.Avx2 : SimdPath.Vector128);
 
-    private static readonly Lazy<(string Directory, string[] Lines)> s_run = new(RunChild);
+    private static readonly Lazy<(Dictionary<string, float[]> Files, string[] Lines)> s_run = new(RunChild);
 
     [Fact]
     public void TheChildReportsTheAvx2Path()
@@ -114,13 +114,13 @@ public sealed class SimdPathChildTests
 
     private static float[] Read(string name, int count)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(s_run.Value.Directory, name));
-        var values = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        Assert.True(s_run.Value.Files.TryGetValue(name, out var values), $"the path child wrote no {name}.");
         Assert.Equal(count, values.Length);
         return values;
     }
 
-    private static (string Directory, string[] Lines) RunChild()
+    /// <summary>Runs the child once; its output files, read into memory (the directory is deleted), and its stdout lines.</summary>
+    private static (Dictionary<string, float[]> Files, string[] Lines) RunChild()
     {
         string dll = TestSupport.SiblingBuild.Dll("Dendrite.PathChild", "The SIMD path child", "tests/Dendrite.PathChild", "tests/Dendrite.Tests");
         string directory = Path.Combine(Path.GetTempPath(), $"dendrite-path-child-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -140,6 +140,8 @@ public sealed class SimdPathChildTests
         string output = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(60_000)) { process.Kill(); Assert.Fail("the path child did not finish within 60 s."); }
         Assert.True(process.ExitCode == 0, $"the path child exited with {process.ExitCode}: {errors.Result}");
-        return (directory, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var files = Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), f => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(f)).ToArray(), StringComparer.Ordinal);
+        Directory.Delete(directory, recursive: true);
+        return (files, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }
