@@ -36,11 +36,7 @@ public sealed partial class BinaryCrossentropy(bool fromLogits = false, float la
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
-        if (!IsLastAxis(Axis, yPred.Shape.Rank))
-        {
-            TargetShapes.AlignedLastDim(yTrue.Shape, yPred.Shape, Name);
-            (yTrue, yPred) = (MoveAxisLast(Ops.Reshape(yTrue, yPred.Shape.ToArray()), Axis), MoveAxisLast(yPred, Axis));
-        }
+        (yTrue, yPred) = ClassAxisLast(yTrue, yPred, Axis);
         return ReducesByMean ? Ops.BinaryCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing, sampleWeight)
             : Reduce(Ops.BinaryCrossentropyValues(yTrue, yPred, FromLogits, _labelSmoothing), sampleWeight);
     }

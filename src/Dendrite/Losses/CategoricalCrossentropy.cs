@@ -35,11 +35,7 @@ public sealed partial class CategoricalCrossentropy(bool fromLogits = false, flo
     {
         ArgumentNullException.ThrowIfNull(yTrue);
         ArgumentNullException.ThrowIfNull(yPred);
-        if (!IsLastAxis(Axis, yPred.Shape.Rank))
-        {
-            TargetShapes.AlignedLastDim(yTrue.Shape, yPred.Shape, Name);
-            (yTrue, yPred) = (MoveAxisLast(Ops.Reshape(yTrue, yPred.Shape.ToArray()), Axis), MoveAxisLast(yPred, Axis));
-        }
+        (yTrue, yPred) = ClassAxisLast(yTrue, yPred, Axis);
         return ReducesByMean ? Ops.CategoricalCrossentropy(yTrue, yPred, FromLogits, _labelSmoothing, sampleWeight)
             : Reduce(Ops.CategoricalCrossentropyValues(yTrue, yPred, FromLogits, _labelSmoothing), sampleWeight);
     }

@@ -174,6 +174,18 @@ public abstract partial class Loss
         return Ops.Transpose(x, permutation);
     }
 
+    /// <summary>
+    /// Targets of the predictions' shape and the predictions, each with axis <paramref name="axis"/> moved last (the
+    /// cross-entropies' <c>axis</c>); unchanged when it already is last.
+    /// </summary>
+    /// <exception cref="ArgumentException">The targets do not pair up with the predictions, or the axis is out of range.</exception>
+    private protected (Tensor YTrue, Tensor YPred) ClassAxisLast(Tensor yTrue, Tensor yPred, int axis)
+    {
+        if (IsLastAxis(axis, yPred.Shape.Rank)) return (yTrue, yPred);
+        TargetShapes.AlignedLastDim(yTrue.Shape, yPred.Shape, Name);
+        return (MoveAxisLast(Ops.Reshape(yTrue, yPred.Shape.ToArray()), axis), MoveAxisLast(yPred, axis));
+    }
+
     /// <summary>Whether <paramref name="axis"/> names the last axis of a tensor of rank <paramref name="rank"/>.</summary>
     private protected static bool IsLastAxis(int axis, int rank) => axis == -1 || axis == rank - 1;
 
