@@ -8,20 +8,21 @@ namespace Dendrite.Kernels;
 /// </summary>
 /// <remarks>
 /// Loop nest, outermost first: k in equal blocks of at most <see cref="KC"/>; rows of C in blocks of <see cref="MC"/>;
-/// columns in NR-wide panels of B; rows in MR-row panels, each one kernel call. KC and MC were chosen by measurement
-/// on this project's machine (Zen 4, 32 KiB L1d and 1 MiB L2 per core; sweep of KC 128–800 × MC 96–384 over the
-/// benchmark shapes): long k blocks win — every kernel call loads and stores its C tile once per k block, and at
-/// KC = 512 that overhead is under 1 % — while a kc×NR panel of B (64 KiB) streams from L2 under the L1-resident
-/// Ã panel (8×kc floats) without slowing the FMAs. MC×KC of Ã (384 KiB) stays in L2.
-/// A transposed A (or one scaled by alpha) is packed, alpha folded in; a plain row-major A is read in place, only
-/// its last partial row panel packed. A row-major B is read in place
+/// columns in NR-wide panels of B; rows in MR-row panels, each one kernel call. KC, MC and whether everything is
+/// packed belong to each kernel (<see cref="IGemmKernel"/>; the reasoning is beside the constants in the generator).
+/// When both panels of a whole tile are packed the kernel's <see cref="IGemmKernel.RunPacked"/> runs it.
+/// A transposed A (or one scaled by alpha) is always packed, alpha folded in; on the AVX-512 path a plain row-major A
+/// is read in place, only its last partial row panel packed. A row-major B is read in place
 /// (its rows are contiguous; hardware prefetch streams them); a transposed B, and the last partial column panel,
 /// are packed. Edge tiles go through a small zero-padded tile so the kernel never reads or writes out of bounds.
 /// </remarks>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
 {
-    public const int KC = 512;
-    public const int MC = 192;
+    /// <summary>The kernel's longest k block (<see cref="IGemmKernel.KC"/>).</summary>
+    public static int KC => TKernel.KC;
+
+    /// <summary>The kernel's rows of Ã per block (<see cref="IGemmKernel.MC"/>).</summary>
+    public static int MC => TKernel.MC;
 
     [ThreadStatic] private static PinnedBuffer? s_packA;
     [ThreadStatic] private static PinnedBuffer? s_packB;
@@ -59,10 +60,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         // (alternating runs in one process): (4096, 128, 128) 142 → 162 GFLOP/s, attention's (4096, 128, 384) 170 → 213,
         // the convnet's (15488, 288, 64) 142 → 173, (1024, 784, 512) 163 → 197; (128, 784, 512) is below the threshold.
         // Packing copies values only, so results are bit-identical either way.
-        bool packAllB = g.TransposeB || g.LdB >= 1024 || g.M >= 1024;
+        bool packAllB = TKernel.PackAll || g.TransposeB || g.LdB >= 1024 || g.M >= 1024;
         // A row-major A is read in place too: its rows are contiguous in k, and the kernel broadcasts from MR of them.
         // Packing it would cost a strided copy of all of A per thread, which small and thin products never earn back.
-        bool inPlaceA = !g.TransposeA && g.Alpha == 1f;
+        bool inPlaceA = !TKernel.PackAll && !g.TransposeA && g.Alpha == 1f;
         for (int pc = 0; pc < g.K; pc += kBlock)
         {
             int kc = Math.Min(kBlock, g.K - pc);
@@ -98,7 +99,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                         nint lda, aStep;
                         if (inPlaceA && rows == mr) { a = g.A + (nint)(ic + ir) * g.LdA + pc; lda = g.LdA; aStep = 1; }
                         else { a = inPlaceA ? packA : packA + ir * kc; lda = 1; aStep = mr; }
-                        if (rows == mr && width == nr) TKernel.Run(a, lda, aStep, b, ldb, c, g.LdC, kc, loadC, bias, relu);
+                        if (rows == mr && width == nr)
+                        {
+                            if (packed && aStep == mr) TKernel.RunPacked(a, b, c, g.LdC, kc, loadC, bias, relu);
+                            else TKernel.Run(a, lda, aStep, b, ldb, c, g.LdC, kc, loadC, bias, relu);
+                        }
                         else EdgeTile(a, lda, aStep, b, ldb, c, g.LdC, kc, loadC, bias, relu, rows, width, tile);
                     }
                 }

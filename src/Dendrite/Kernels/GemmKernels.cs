@@ -16,7 +16,26 @@ internal interface IGemmKernel
     static abstract int MR { get; }
     static abstract int NR { get; }
     static abstract bool IsSupported { get; }
+
+    /// <summary>The longest k block: one kc×NR panel of B should stay in L1 while MR-row panels of Ã stream past it.</summary>
+    static abstract int KC { get; }
+
+    /// <summary>Rows of Ã per block (a multiple of MR): an MC×KC block of Ã stays in L2 while every B panel passes it.</summary>
+    static abstract int MC { get; }
+
+    /// <summary>
+    /// Whether the driver packs every panel of A and B (and so runs <see cref="RunPacked"/> on every whole tile), or reads
+    /// row-major operands in place where that was measured faster.
+    /// </summary>
+    static abstract bool PackAll { get; }
     static abstract unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu);
+
+    /// <summary>
+    /// <see cref="Run"/> for a packed Ã panel (MR floats per k) and a packed B panel (NR floats per k): every load has a
+    /// constant offset and the k loop is unrolled by 4, so each k step costs the FMAs, the loads and a quarter of the
+    /// loop control. Fewer instructions per FMA matter most where the front end is shared (a busy SMT sibling) or narrow.
+    /// </summary>
+    static abstract unsafe void RunPacked(float* a, float* b, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu);
 }
 
 /// <summary>AVX-512: 8 rows × 32 columns in 16 zmm accumulators (of 32 registers); 2 loads of B and 8 broadcasts of Ã feed 16 FMAs per k.</summary>
@@ -25,6 +44,14 @@ internal readonly struct Avx512Kernel8x32 : IGemmKernel
     public static int MR => 8;
     public static int NR => 32;
     public static bool IsSupported => Simd.IsSupported(SimdPath.Avx512);
+
+    // Measured on a Zen 4 host (32 KiB L1d, 1 MiB L2 per core; sweep of KC 128-800 x MC 96-384): long k blocks win,
+    // since each kernel call loads and stores its C tile once per k block; a 512x32 B panel (64 KiB) streams from L2
+    // under the L1-resident Ã panel; 192x512 of Ã (384 KiB) stays in L2. Row-major operands are read in place where
+    // that measured faster (see GemmDriver).
+    public static int KC => 512;
+    public static int MC => 192;
+    public static bool PackAll => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -102,6 +129,169 @@ internal readonly struct Avx512Kernel8x32 : IGemmKernel
         c60.Store(c + 6 * ldc + 0); c61.Store(c + 6 * ldc + 16);
         c70.Store(c + 7 * ldc + 0); c71.Store(c + 7 * ldc + 16);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunPacked(float* a, float* b, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c + 0 * ldc + 0); c01 = Vector512.Load(c + 0 * ldc + 16);
+            c10 = Vector512.Load(c + 1 * ldc + 0); c11 = Vector512.Load(c + 1 * ldc + 16);
+            c20 = Vector512.Load(c + 2 * ldc + 0); c21 = Vector512.Load(c + 2 * ldc + 16);
+            c30 = Vector512.Load(c + 3 * ldc + 0); c31 = Vector512.Load(c + 3 * ldc + 16);
+            c40 = Vector512.Load(c + 4 * ldc + 0); c41 = Vector512.Load(c + 4 * ldc + 16);
+            c50 = Vector512.Load(c + 5 * ldc + 0); c51 = Vector512.Load(c + 5 * ldc + 16);
+            c60 = Vector512.Load(c + 6 * ldc + 0); c61 = Vector512.Load(c + 6 * ldc + 16);
+            c70 = Vector512.Load(c + 7 * ldc + 0); c71 = Vector512.Load(c + 7 * ldc + 16);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+        }
+        float* unrolledEnd = a + (nint)(kc >> 2) * 32;
+        while (a < unrolledEnd)
+        {
+            {
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[0]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+                var a1 = Vector512.Create(a[1]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+                var a2 = Vector512.Create(a[2]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+                var a3 = Vector512.Create(a[3]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+                var a4 = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+                var a5 = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+                var a6 = Vector512.Create(a[6]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61);
+                var a7 = Vector512.Create(a[7]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
+            }
+            {
+                var b0 = Vector512.Load(b + 32);
+                var b1 = Vector512.Load(b + 48);
+                var a0 = Vector512.Create(a[8]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+                var a1 = Vector512.Create(a[9]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+                var a2 = Vector512.Create(a[10]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+                var a3 = Vector512.Create(a[11]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+                var a4 = Vector512.Create(a[12]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+                var a5 = Vector512.Create(a[13]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+                var a6 = Vector512.Create(a[14]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61);
+                var a7 = Vector512.Create(a[15]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
+            }
+            {
+                var b0 = Vector512.Load(b + 64);
+                var b1 = Vector512.Load(b + 80);
+                var a0 = Vector512.Create(a[16]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+                var a1 = Vector512.Create(a[17]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+                var a2 = Vector512.Create(a[18]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+                var a3 = Vector512.Create(a[19]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+                var a4 = Vector512.Create(a[20]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+                var a5 = Vector512.Create(a[21]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+                var a6 = Vector512.Create(a[22]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61);
+                var a7 = Vector512.Create(a[23]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
+            }
+            {
+                var b0 = Vector512.Load(b + 96);
+                var b1 = Vector512.Load(b + 112);
+                var a0 = Vector512.Create(a[24]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+                var a1 = Vector512.Create(a[25]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+                var a2 = Vector512.Create(a[26]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+                var a3 = Vector512.Create(a[27]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+                var a4 = Vector512.Create(a[28]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+                var a5 = Vector512.Create(a[29]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+                var a6 = Vector512.Create(a[30]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61);
+                var a7 = Vector512.Create(a[31]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
+            }
+            a += 32;
+            b += 128;
+        }
+        for (int p = kc & 3; p > 0; p--)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        if (bias != null)
+        {
+            var bias0 = Vector512.Load(bias + 0);
+            var bias1 = Vector512.Load(bias + 16);
+            c00 += bias0; c01 += bias1;
+            c10 += bias0; c11 += bias1;
+            c20 += bias0; c21 += bias1;
+            c30 += bias0; c31 += bias1;
+            c40 += bias0; c41 += bias1;
+            c50 += bias0; c51 += bias1;
+            c60 += bias0; c61 += bias1;
+            c70 += bias0; c71 += bias1;
+        }
+        if (relu)
+        {
+            var zero = Vector512<float>.Zero;
+            c00 = Vector512.Max(c00, zero); c01 = Vector512.Max(c01, zero);
+            c10 = Vector512.Max(c10, zero); c11 = Vector512.Max(c11, zero);
+            c20 = Vector512.Max(c20, zero); c21 = Vector512.Max(c21, zero);
+            c30 = Vector512.Max(c30, zero); c31 = Vector512.Max(c31, zero);
+            c40 = Vector512.Max(c40, zero); c41 = Vector512.Max(c41, zero);
+            c50 = Vector512.Max(c50, zero); c51 = Vector512.Max(c51, zero);
+            c60 = Vector512.Max(c60, zero); c61 = Vector512.Max(c61, zero);
+            c70 = Vector512.Max(c70, zero); c71 = Vector512.Max(c71, zero);
+        }
+        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 16);
+        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 16);
+        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 16);
+        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 16);
+        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 16);
+        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 16);
+        c60.Store(c + 6 * ldc + 0); c61.Store(c + 6 * ldc + 16);
+        c70.Store(c + 7 * ldc + 0); c71.Store(c + 7 * ldc + 16);
+    }
 }
 /// <summary>AVX-512 for narrow products (n ≤ 16, e.g. a 10-class output layer): 8 rows × 16 columns, so at most 6 of 16 lanes idle instead of 22 of 32.</summary>
 internal readonly struct Avx512Kernel8x16 : IGemmKernel
@@ -109,6 +299,14 @@ internal readonly struct Avx512Kernel8x16 : IGemmKernel
     public static int MR => 8;
     public static int NR => 16;
     public static bool IsSupported => Simd.IsSupported(SimdPath.Avx512);
+
+    // Measured on a Zen 4 host (32 KiB L1d, 1 MiB L2 per core; sweep of KC 128-800 x MC 96-384): long k blocks win,
+    // since each kernel call loads and stores its C tile once per k block; a 512x32 B panel (64 KiB) streams from L2
+    // under the L1-resident Ã panel; 192x512 of Ã (384 KiB) stays in L2. Row-major operands are read in place where
+    // that measured faster (see GemmDriver).
+    public static int KC => 512;
+    public static int MC => 192;
+    public static bool PackAll => false;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -184,6 +382,163 @@ internal readonly struct Avx512Kernel8x16 : IGemmKernel
         c60.Store(c + 6 * ldc + 0);
         c70.Store(c + 7 * ldc + 0);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunPacked(float* a, float* b, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
+    {
+        Vector512<float> c00, c10, c20, c30, c40, c50, c60, c70;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c + 0 * ldc + 0);
+            c10 = Vector512.Load(c + 1 * ldc + 0);
+            c20 = Vector512.Load(c + 2 * ldc + 0);
+            c30 = Vector512.Load(c + 3 * ldc + 0);
+            c40 = Vector512.Load(c + 4 * ldc + 0);
+            c50 = Vector512.Load(c + 5 * ldc + 0);
+            c60 = Vector512.Load(c + 6 * ldc + 0);
+            c70 = Vector512.Load(c + 7 * ldc + 0);
+        }
+        else
+        {
+            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = Vector512<float>.Zero;
+        }
+        float* unrolledEnd = a + (nint)(kc >> 2) * 32;
+        while (a < unrolledEnd)
+        {
+            {
+                var b0 = Vector512.Load(b + 0);
+                var a0 = Vector512.Create(a[0]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+                var a1 = Vector512.Create(a[1]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+                var a2 = Vector512.Create(a[2]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+                var a3 = Vector512.Create(a[3]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+                var a4 = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+                var a5 = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+                var a6 = Vector512.Create(a[6]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+                var a7 = Vector512.Create(a[7]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            }
+            {
+                var b0 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[8]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+                var a1 = Vector512.Create(a[9]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+                var a2 = Vector512.Create(a[10]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+                var a3 = Vector512.Create(a[11]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+                var a4 = Vector512.Create(a[12]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+                var a5 = Vector512.Create(a[13]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+                var a6 = Vector512.Create(a[14]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+                var a7 = Vector512.Create(a[15]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            }
+            {
+                var b0 = Vector512.Load(b + 32);
+                var a0 = Vector512.Create(a[16]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+                var a1 = Vector512.Create(a[17]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+                var a2 = Vector512.Create(a[18]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+                var a3 = Vector512.Create(a[19]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+                var a4 = Vector512.Create(a[20]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+                var a5 = Vector512.Create(a[21]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+                var a6 = Vector512.Create(a[22]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+                var a7 = Vector512.Create(a[23]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            }
+            {
+                var b0 = Vector512.Load(b + 48);
+                var a0 = Vector512.Create(a[24]);
+                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+                var a1 = Vector512.Create(a[25]);
+                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+                var a2 = Vector512.Create(a[26]);
+                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+                var a3 = Vector512.Create(a[27]);
+                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+                var a4 = Vector512.Create(a[28]);
+                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+                var a5 = Vector512.Create(a[29]);
+                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+                var a6 = Vector512.Create(a[30]);
+                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+                var a7 = Vector512.Create(a[31]);
+                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            }
+            a += 32;
+            b += 64;
+        }
+        for (int p = kc & 3; p > 0; p--)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+            var a6 = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60);
+            var a7 = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
+            a += 8;
+            b += 16;
+        }
+        if (bias != null)
+        {
+            var bias0 = Vector512.Load(bias + 0);
+            c00 += bias0;
+            c10 += bias0;
+            c20 += bias0;
+            c30 += bias0;
+            c40 += bias0;
+            c50 += bias0;
+            c60 += bias0;
+            c70 += bias0;
+        }
+        if (relu)
+        {
+            var zero = Vector512<float>.Zero;
+            c00 = Vector512.Max(c00, zero);
+            c10 = Vector512.Max(c10, zero);
+            c20 = Vector512.Max(c20, zero);
+            c30 = Vector512.Max(c30, zero);
+            c40 = Vector512.Max(c40, zero);
+            c50 = Vector512.Max(c50, zero);
+            c60 = Vector512.Max(c60, zero);
+            c70 = Vector512.Max(c70, zero);
+        }
+        c00.Store(c + 0 * ldc + 0);
+        c10.Store(c + 1 * ldc + 0);
+        c20.Store(c + 2 * ldc + 0);
+        c30.Store(c + 3 * ldc + 0);
+        c40.Store(c + 4 * ldc + 0);
+        c50.Store(c + 5 * ldc + 0);
+        c60.Store(c + 6 * ldc + 0);
+        c70.Store(c + 7 * ldc + 0);
+    }
 }
 /// <summary>AVX2 + FMA: 6 rows × 16 columns in 12 ymm accumulators, leaving room in the 16 registers for 2 loads of B and a broadcast.</summary>
 internal readonly struct Avx2Kernel6x16 : IGemmKernel
@@ -191,6 +546,18 @@ internal readonly struct Avx2Kernel6x16 : IGemmKernel
     public static int MR => 6;
     public static int NR => 16;
     public static bool IsSupported => Simd.IsSupported(SimdPath.Avx2);
+
+    // Sized for the AVX2 CPUs most users have: Zen 2/3 (32 KiB L1d, 512 KiB L2 per core) and Intel client cores
+    // (48 KiB L1d, 1.25-2 MiB L2). A 384x16 B panel is 24 KiB and the 6x384 Ã micro-panel 9 KiB: together they fit a
+    // 32 KiB L1d, so the kernel's loads hit L1. 144x384 of Ã is 216 KiB: it stays in a 512 KiB L2 beside the B panels
+    // passing through. k blocks are equal (784 -> 2 x 392 would overflow Zen's L1; 3 x 262 fits), 2048 -> 6 x 342.
+    // Everything is packed: the packed kernel (constant offsets, k unrolled by 4) needs a quarter fewer instructions
+    // per FMA than the strided one, which measured 81-84 % against 92 % of the FMA peak with its data in L1 on an
+    // AVX2-capped Xeon; packing both operands took (784,128,512)ᵀ from 57 % to 72 % and 2048³ from 58 % to 70 %
+    // of peak on one thread there.
+    public static int KC => 384;
+    public static int MC => 144;
+    public static bool PackAll => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -256,6 +623,141 @@ internal readonly struct Avx2Kernel6x16 : IGemmKernel
         c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 8);
         c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 8);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunPacked(float* a, float* b, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (loadC)
+        {
+            c00 = Vector256.Load(c + 0 * ldc + 0); c01 = Vector256.Load(c + 0 * ldc + 8);
+            c10 = Vector256.Load(c + 1 * ldc + 0); c11 = Vector256.Load(c + 1 * ldc + 8);
+            c20 = Vector256.Load(c + 2 * ldc + 0); c21 = Vector256.Load(c + 2 * ldc + 8);
+            c30 = Vector256.Load(c + 3 * ldc + 0); c31 = Vector256.Load(c + 3 * ldc + 8);
+            c40 = Vector256.Load(c + 4 * ldc + 0); c41 = Vector256.Load(c + 4 * ldc + 8);
+            c50 = Vector256.Load(c + 5 * ldc + 0); c51 = Vector256.Load(c + 5 * ldc + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+        }
+        float* unrolledEnd = a + (nint)(kc >> 2) * 24;
+        while (a < unrolledEnd)
+        {
+            {
+                var b0 = Vector256.Load(b + 0);
+                var b1 = Vector256.Load(b + 8);
+                var a0 = Vector256.Create(a[0]);
+                c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[1]);
+                c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[2]);
+                c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[3]);
+                c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[4]);
+                c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[5]);
+                c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            }
+            {
+                var b0 = Vector256.Load(b + 16);
+                var b1 = Vector256.Load(b + 24);
+                var a0 = Vector256.Create(a[6]);
+                c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[7]);
+                c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[8]);
+                c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[9]);
+                c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[10]);
+                c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[11]);
+                c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            }
+            {
+                var b0 = Vector256.Load(b + 32);
+                var b1 = Vector256.Load(b + 40);
+                var a0 = Vector256.Create(a[12]);
+                c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[13]);
+                c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[14]);
+                c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[15]);
+                c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[16]);
+                c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[17]);
+                c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            }
+            {
+                var b0 = Vector256.Load(b + 48);
+                var b1 = Vector256.Load(b + 56);
+                var a0 = Vector256.Create(a[18]);
+                c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+                var a1 = Vector256.Create(a[19]);
+                c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+                var a2 = Vector256.Create(a[20]);
+                c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+                var a3 = Vector256.Create(a[21]);
+                c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+                var a4 = Vector256.Create(a[22]);
+                c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+                var a5 = Vector256.Create(a[23]);
+                c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            }
+            a += 24;
+            b += 64;
+        }
+        for (int p = kc & 3; p > 0; p--)
+        {
+            var b0 = Vector256.Load(b + 0);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        if (bias != null)
+        {
+            var bias0 = Vector256.Load(bias + 0);
+            var bias1 = Vector256.Load(bias + 8);
+            c00 += bias0; c01 += bias1;
+            c10 += bias0; c11 += bias1;
+            c20 += bias0; c21 += bias1;
+            c30 += bias0; c31 += bias1;
+            c40 += bias0; c41 += bias1;
+            c50 += bias0; c51 += bias1;
+        }
+        if (relu)
+        {
+            var zero = Vector256<float>.Zero;
+            c00 = Vector256.Max(c00, zero); c01 = Vector256.Max(c01, zero);
+            c10 = Vector256.Max(c10, zero); c11 = Vector256.Max(c11, zero);
+            c20 = Vector256.Max(c20, zero); c21 = Vector256.Max(c21, zero);
+            c30 = Vector256.Max(c30, zero); c31 = Vector256.Max(c31, zero);
+            c40 = Vector256.Max(c40, zero); c41 = Vector256.Max(c41, zero);
+            c50 = Vector256.Max(c50, zero); c51 = Vector256.Max(c51, zero);
+        }
+        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 8);
+        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 8);
+        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 8);
+        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 8);
+        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 8);
+        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 8);
+    }
 }
 /// <summary>Portable 128-bit path (SSE, ARM64 NEON, or software): 4 rows × 8 columns; fused where the hardware fuses.</summary>
 internal readonly struct PortableKernel4x8 : IGemmKernel
@@ -263,6 +765,13 @@ internal readonly struct PortableKernel4x8 : IGemmKernel
     public static int MR => 4;
     public static int NR => 8;
     public static bool IsSupported => true;
+
+    // 128-bit vectors (SSE, NEON): a 256x8 B panel is 8 KiB and a 4x256 Ã micro-panel 4 KiB, well inside any L1d;
+    // 128x256 of Ã (128 KiB) fits the smallest L2s (256 KiB). Packing both operands lets the unrolled packed kernel
+    // run (measured 12.7 -> 15.9 GFLOP/s on (784,128,512)ᵀ, 12.6 -> 14.3 on 512³, one thread, SSE on a Xeon).
+    public static int KC => 256;
+    public static int MC => 128;
+    public static bool PackAll => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, nint lda, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
@@ -293,6 +802,113 @@ internal readonly struct PortableKernel4x8 : IGemmKernel
             c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
             a += aStep;
             b += ldb;
+        }
+        if (bias != null)
+        {
+            var bias0 = Vector128.Load(bias + 0);
+            var bias1 = Vector128.Load(bias + 4);
+            c00 += bias0; c01 += bias1;
+            c10 += bias0; c11 += bias1;
+            c20 += bias0; c21 += bias1;
+            c30 += bias0; c31 += bias1;
+        }
+        if (relu)
+        {
+            var zero = Vector128<float>.Zero;
+            c00 = Vector128.Max(c00, zero); c01 = Vector128.Max(c01, zero);
+            c10 = Vector128.Max(c10, zero); c11 = Vector128.Max(c11, zero);
+            c20 = Vector128.Max(c20, zero); c21 = Vector128.Max(c21, zero);
+            c30 = Vector128.Max(c30, zero); c31 = Vector128.Max(c31, zero);
+        }
+        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 4);
+        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 4);
+        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 4);
+        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunPacked(float* a, float* b, float* c, nint ldc, int kc, bool loadC, float* bias, bool relu)
+    {
+        Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31;
+        if (loadC)
+        {
+            c00 = Vector128.Load(c + 0 * ldc + 0); c01 = Vector128.Load(c + 0 * ldc + 4);
+            c10 = Vector128.Load(c + 1 * ldc + 0); c11 = Vector128.Load(c + 1 * ldc + 4);
+            c20 = Vector128.Load(c + 2 * ldc + 0); c21 = Vector128.Load(c + 2 * ldc + 4);
+            c30 = Vector128.Load(c + 3 * ldc + 0); c31 = Vector128.Load(c + 3 * ldc + 4);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector128<float>.Zero;
+        }
+        float* unrolledEnd = a + (nint)(kc >> 2) * 16;
+        while (a < unrolledEnd)
+        {
+            {
+                var b0 = Vector128.Load(b + 0);
+                var b1 = Vector128.Load(b + 4);
+                var a0 = Vector128.Create(a[0]);
+                c00 = Vector128.MultiplyAddEstimate(a0, b0, c00); c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+                var a1 = Vector128.Create(a[1]);
+                c10 = Vector128.MultiplyAddEstimate(a1, b0, c10); c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+                var a2 = Vector128.Create(a[2]);
+                c20 = Vector128.MultiplyAddEstimate(a2, b0, c20); c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+                var a3 = Vector128.Create(a[3]);
+                c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            }
+            {
+                var b0 = Vector128.Load(b + 8);
+                var b1 = Vector128.Load(b + 12);
+                var a0 = Vector128.Create(a[4]);
+                c00 = Vector128.MultiplyAddEstimate(a0, b0, c00); c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+                var a1 = Vector128.Create(a[5]);
+                c10 = Vector128.MultiplyAddEstimate(a1, b0, c10); c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+                var a2 = Vector128.Create(a[6]);
+                c20 = Vector128.MultiplyAddEstimate(a2, b0, c20); c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+                var a3 = Vector128.Create(a[7]);
+                c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            }
+            {
+                var b0 = Vector128.Load(b + 16);
+                var b1 = Vector128.Load(b + 20);
+                var a0 = Vector128.Create(a[8]);
+                c00 = Vector128.MultiplyAddEstimate(a0, b0, c00); c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+                var a1 = Vector128.Create(a[9]);
+                c10 = Vector128.MultiplyAddEstimate(a1, b0, c10); c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+                var a2 = Vector128.Create(a[10]);
+                c20 = Vector128.MultiplyAddEstimate(a2, b0, c20); c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+                var a3 = Vector128.Create(a[11]);
+                c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            }
+            {
+                var b0 = Vector128.Load(b + 24);
+                var b1 = Vector128.Load(b + 28);
+                var a0 = Vector128.Create(a[12]);
+                c00 = Vector128.MultiplyAddEstimate(a0, b0, c00); c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+                var a1 = Vector128.Create(a[13]);
+                c10 = Vector128.MultiplyAddEstimate(a1, b0, c10); c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+                var a2 = Vector128.Create(a[14]);
+                c20 = Vector128.MultiplyAddEstimate(a2, b0, c20); c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+                var a3 = Vector128.Create(a[15]);
+                c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            }
+            a += 16;
+            b += 32;
+        }
+        for (int p = kc & 3; p > 0; p--)
+        {
+            var b0 = Vector128.Load(b + 0);
+            var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(a0, b0, c00); c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+            var a1 = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(a1, b0, c10); c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+            var a2 = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(a2, b0, c20); c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+            var a3 = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(a3, b0, c30); c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            a += 4;
+            b += 8;
         }
         if (bias != null)
         {
