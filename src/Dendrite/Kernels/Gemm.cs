@@ -30,10 +30,11 @@ internal enum GemmPath
 /// </summary>
 /// <remarks>
 /// Kernels: AVX-512 8×32 (8×16 when n ≤ 16) when <c>Vector512</c> is hardware-accelerated, AVX2+FMA 6×16, otherwise a portable
-/// <c>Vector128</c> 4×8 (SSE, ARM64). Blocking constants are in <see cref="GemmDriver{TKernel}"/>; one- and two-row
-/// products take the unpacked <see cref="Gemv"/> path. Work is split over <see cref="MaxThreads"/> threads in fixed
-/// slices of whole kernel panels (columns when there are enough, else rows), so every element of C is computed by
-/// one thread in one order: results are bit-identical run to run and independent of the thread count.
+/// <c>Vector128</c> 4×8 (SSE, ARM64). Blocking constants belong to each kernel (<see cref="IGemmKernel"/>); one- and two-row
+/// products take the unpacked <see cref="Gemv"/> path. A product is cut into tiles of whole kernel panels (columns
+/// when there are enough, else rows), up to eight per thread, which the <see cref="MaxThreads"/> threads take as they
+/// come free (<see cref="WorkerPool"/>). Every element of C is computed by one tile in one order: results are
+/// bit-identical run to run and independent of the thread count and of timing.
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -41,6 +42,17 @@ public static unsafe class Gemm
     private const long ParallelThreshold = 200_000;
 
     [ThreadStatic] private static GemmJob? s_job;
+    private static long s_productCount;
+
+    /// <summary>
+    /// Tiles per thread when a product is split: enough that a thread whose core is taken for a moment by another
+    /// process leaves most of its share to the others (each takes the next tile when it is free), few enough that a
+    /// tile's loop overhead stays small. Operands packed once per thread are reused by its later tiles.
+    /// </summary>
+    private const int TilesPerThread = 8;
+
+    /// <summary>The least work (multiply-adds) worth a tile of its own.</summary>
+    private const long MinTileWork = 100_000;
 
     /// <summary>How many threads (the caller included) a product may use; defaults to the number of cores.</summary>
     public static int MaxThreads
@@ -167,6 +179,7 @@ public static unsafe class Gemm
                 M = m, K = k, N = n, LdA = lda, LdB = ldb, LdC = ldc,
                 TransposeA = transposeA, TransposeB = transposeB,
                 AccumulateC = beta != 0f, Relu = activation == GemmActivation.Relu, Alpha = alpha,
+                ProductId = Interlocked.Increment(ref s_productCount),
             };
             var job = s_job ??= new GemmJob();
             job.Prepare(problem, ActivePath, MaxThreads);
@@ -266,13 +279,17 @@ public static unsafe class Gemm
             int threads = work < ParallelThreshold ? 1 : maxThreads;
             int columnPanels = (problem.N + nr - 1) / nr;
             int rowPanels = (problem.M + mr - 1) / mr;
-            // Split the columns (each thread reads all of A, its own part of B) unless A must be packed and is tall:
-            // then split the rows, so that each thread packs only its own part of A (a weight gradient Xᵀ·dY).
+            // Split the columns (each tile reads all of A, its own part of B) unless A must be packed and is tall:
+            // then split the rows, so that each tile packs only its own part of A (a weight gradient Xᵀ·dY).
             bool packsA = (problem.TransposeA || problem.Alpha != 1f);
             _splitColumns = problem.M <= Gemv.MaxRows
                 || (!(packsA && rowPanels >= 4 * threads) && (columnPanels >= 2 * threads || columnPanels >= rowPanels));
             int panels = _splitColumns ? columnPanels : rowPanels;
-            Parts = Math.Max(1, Math.Min(threads, panels));
+            // Tiles are whole kernel panels, taken by whichever thread is free. Every element of C is summed by one
+            // tile over the same k blocks in the same order whatever the tiling, so the result does not depend on
+            // the tile count, the thread count or which thread ran which tile.
+            long tiles = threads == 1 ? 1 : Math.Min(Math.Min(panels, (long)TilesPerThread * threads), Math.Max(threads, work / MinTileWork));
+            Parts = (int)Math.Max(1, tiles);
             int panelsPerPart = (panels + Parts - 1) / Parts;
             _unitsPerPart = panelsPerPart * (_splitColumns ? nr : mr);
             Parts = (panels + panelsPerPart - 1) / panelsPerPart;

@@ -40,6 +40,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         for (int nc0 = c0; nc0 < c1; nc0 += NC) ComputeColumnBlock(g, r0, r1, nc0, Math.Min(c1, nc0 + NC));
     }
 
+    /// <summary>
+    /// The most floats (4 MiB) a thread keeps of one operand packed for the whole product, so that the next tile of
+    /// the same product over the same rows (or columns) skips packing them again: with many small tiles, a column
+    /// tile would otherwise pack all of A again, a row tile all of B.
+    /// </summary>
+    private const long PackCacheFloats = 1 << 20;
+
+    // What this thread's packing buffers hold: the product (Gemm's product id, never reused) and the rows of A, or
+    // the columns of B, they were packed for. Id 0 means nothing.
+    [ThreadStatic] private static long s_packedAProduct, s_packedBProduct;
+    [ThreadStatic] private static int s_packedAFirst, s_packedALast, s_packedBFirst, s_packedBLast;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
     private static void ComputeColumnBlock(in GemmProblem g, int r0, int r1, int c0, int c1)
     {
@@ -48,10 +60,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         int mcMax = Math.Min(MC, RoundUp(r1 - r0, mr));
         // k blocks of equal size (784 → 2 × 392, not 512 + 272): a thin last block would pay a full C load/store.
         int kBlock = (g.K + (g.K + KC - 1) / KC - 1) / ((g.K + KC - 1) / KC);
-        float* packA = (s_packA ??= new PinnedBuffer()).Get(mcMax * kBlock);
         int panels = (c1 - c0 + nr - 1) / nr;
-        float* packB = (s_packB ??= new PinnedBuffer()).Get(panels * nr * kBlock); // ≤ NC·KC floats: no overflow
-        float* tile = stackalloc float[mr * nr];
 
         // B is read in place (its rows are contiguous and hardware prefetch streams them) unless it is transposed,
         // its rows sit 4 KiB or more apart, where every k step would cost a TLB miss, or C is tall: with 1024 rows or
@@ -63,31 +72,51 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         bool packAllB = TKernel.PackAll || g.TransposeB || g.LdB >= 1024 || g.M >= 1024;
         // A row-major A is read in place too: its rows are contiguous in k, and the kernel broadcasts from MR of them.
         // Packing it would cost a strided copy of all of A per thread, which small and thin products never earn back.
-        bool inPlaceA = !TKernel.PackAll && !g.TransposeA && g.Alpha == 1f;
+        // On the paths that pack everything, a narrow product (fewer than 4 column panels, e.g. a 10-class output
+        // layer) still reads A in place: each packed A value would serve fewer than 4 kernel calls, and the gather
+        // that packs it costs as much as the FMAs it feeds there (measured: (128, 512, 10) fell from 22 to 9 GFLOP/s).
+        bool inPlaceA = !g.TransposeA && g.Alpha == 1f && (!TKernel.PackAll || panels < 4);
+
+        // Keep the whole packed A of rows [r0, r1) (block (ic, pc) at pc·rows + (ic − r0)·kc), or the whole packed B
+        // of columns [c0, c1) (k block pc at pc·width), when it is small enough: the next tile of this product on
+        // this thread then finds it packed. Otherwise one block at a time, packed again where needed.
+        int rowsRounded = RoundUp(r1 - r0, mr), widthRounded = panels * nr;
+        bool cacheA = !inPlaceA && g.ProductId != 0 && (long)rowsRounded * g.K <= PackCacheFloats;
+        bool cacheB = packAllB && g.ProductId != 0 && (long)widthRounded * g.K <= PackCacheFloats;
+        bool aPacked = cacheA && s_packedAProduct == g.ProductId && s_packedAFirst == r0 && s_packedALast == r1;
+        bool bPacked = cacheB && s_packedBProduct == g.ProductId && s_packedBFirst == c0 && s_packedBLast == c1;
+        float* packA = (s_packA ??= new PinnedBuffer()).Get(cacheA ? rowsRounded * g.K : mcMax * kBlock);
+        float* packB = (s_packB ??= new PinnedBuffer()).Get(cacheB ? widthRounded * g.K : widthRounded * kBlock); // ≤ NC·KC floats when not cached
+        if (cacheA && !aPacked) s_packedAProduct = 0; // being overwritten: valid again only once fully packed
+        if (cacheB && !bPacked) s_packedBProduct = 0;
+        float* tile = stackalloc float[mr * nr];
         for (int pc = 0; pc < g.K; pc += kBlock)
         {
             int kc = Math.Min(kBlock, g.K - pc);
             bool first = pc == 0, last = pc + kc == g.K;
             bool loadC = !first || g.AccumulateC;
             // B panels of this k block that cannot be read in place.
-            for (int q = 0; q < panels; q++)
-            {
-                int jc = c0 + q * nr;
-                int width = Math.Min(nr, c1 - jc);
-                if (packAllB || width < nr) PackB(g, pc, kc, jc, width, packB + q * nr * kc);
-            }
+            float* packBBlock = cacheB ? packB + (nint)pc * widthRounded : packB;
+            if (!bPacked)
+                for (int q = 0; q < panels; q++)
+                {
+                    int jc = c0 + q * nr;
+                    int width = Math.Min(nr, c1 - jc);
+                    if (packAllB || width < nr) PackB(g, pc, kc, jc, width, packBBlock + q * nr * kc);
+                }
             for (int ic = r0; ic < r1; ic += MC)
             {
                 int mc = Math.Min(MC, r1 - ic);
                 int partialRows = mc % mr;
-                if (!inPlaceA) PackA(g, ic, mc, pc, kc, packA);
-                else if (partialRows > 0) PackA(g, ic + mc - partialRows, partialRows, pc, kc, packA); // only the last, partial panel
+                float* packABlock = cacheA ? packA + (nint)pc * rowsRounded + (nint)(ic - r0) * kc : packA;
+                if (!inPlaceA) { if (!aPacked) PackA(g, ic, mc, pc, kc, packABlock); }
+                else if (partialRows > 0) PackA(g, ic + mc - partialRows, partialRows, pc, kc, packABlock); // only the last, partial panel
                 for (int q = 0; q < panels; q++)
                 {
                     int jc = c0 + q * nr;
                     int width = Math.Min(nr, c1 - jc);
                     bool packed = packAllB || width < nr;
-                    float* b = packed ? packB + q * nr * kc : g.B + (nint)pc * g.LdB + jc;
+                    float* b = packed ? packBBlock + q * nr * kc : g.B + (nint)pc * g.LdB + jc;
                     nint ldb = packed ? nr : g.LdB;
                     float* bias = last && g.Bias != null ? g.Bias + jc : null;
                     bool relu = last && g.Relu;
@@ -98,7 +127,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                         float* a;
                         nint lda, aStep;
                         if (inPlaceA && rows == mr) { a = g.A + (nint)(ic + ir) * g.LdA + pc; lda = g.LdA; aStep = 1; }
-                        else { a = inPlaceA ? packA : packA + ir * kc; lda = 1; aStep = mr; }
+                        else { a = inPlaceA ? packABlock : packABlock + ir * kc; lda = 1; aStep = mr; }
                         if (rows == mr && width == nr)
                         {
                             if (packed && aStep == mr) TKernel.RunPacked(a, b, c, g.LdC, kc, loadC, bias, relu);
@@ -109,6 +138,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 }
             }
         }
+        if (cacheA) (s_packedAProduct, s_packedAFirst, s_packedALast) = (g.ProductId, r0, r1);
+        if (cacheB) (s_packedBProduct, s_packedBFirst, s_packedBLast) = (g.ProductId, c0, c1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimised from the first call, no tier-0 epoch
@@ -217,6 +248,9 @@ internal unsafe struct GemmProblem
     public nint LdA, LdB, LdC;
     public bool TransposeA, TransposeB, AccumulateC, Relu;
     public float Alpha;
+
+    /// <summary>Unique per product call (0: none), so a thread can tell its packed operands are this product's.</summary>
+    public long ProductId;
 }
 
 /// <summary>A 64-byte-aligned float buffer on the pinned heap that only grows; one per thread for packing.</summary>

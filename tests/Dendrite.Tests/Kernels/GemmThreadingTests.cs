@@ -1,4 +1,5 @@
 using Dendrite.Kernels;
+using Dendrite.Tests.Layers;
 
 namespace Dendrite.Tests.Kernels;
 
@@ -16,6 +17,34 @@ public class GemmThreadingTests
         { 7, 1000, 1000, false, false },
         { 200, 300, 250, true, true },
     };
+
+    [Theory]
+    [MemberData(nameof(LargeProducts))]
+    public void TwoThreadsUnderACoreThiefGiveTheBitsOfOne(int m, int k, int n, bool transposeA, bool transposeB)
+    {
+        // Another thread takes a core at random moments, so which thread computes which tile changes from call to call.
+        var a = TestData.Uniform(m + k, m * k);
+        var b = TestData.Uniform(k + n, k * n);
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            Gemm.MaxThreads = 1;
+            var single = new float[m * n];
+            Gemm.Multiply(a, b, single, m, k, n, transposeA, transposeB);
+            Gemm.MaxThreads = 2;
+            using var thief = new CoreThief(threads: 1, seed: m);
+            for (int round = 0; round < 20; round++)
+            {
+                var disturbed = new float[m * n];
+                Gemm.Multiply(a, b, disturbed, m, k, n, transposeA, transposeB);
+                LayerTestHarness.AssertBitIdentical(single, disturbed, $"({m}, {k}, {n}) round {round}");
+            }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(LargeProducts))]
