@@ -22,19 +22,8 @@ internal static class ChildProcess
     /// </summary>
     public static ChildResult RunWithEnvironment(IReadOnlyDictionary<string, string> environment, string child, params string[] args)
     {
-        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        // Re-invoke this program: through its apphost, or through 'dotnet Dendrite.Bench.dll'.
-        string host = Environment.ProcessPath ?? "dotnet";
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
-        psi.FileName = host;
-        psi.ArgumentList.Add("--child");
-        psi.ArgumentList.Add(child);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-
         var result = new ChildResult();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {host}");
+        using var process = Start(environment, child, args);
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null)
         {
@@ -46,6 +35,22 @@ internal static class ChildProcess
         if (process.ExitCode != 0)
             result.Error = $"the child process `{child}` exited with code {process.ExitCode}" + (result.Text("error") is { } e ? $": {e}" : ".");
         return result;
+    }
+
+    /// <summary>Starts child <paramref name="child"/> (this program again) with its stdout redirected, and returns it running.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, string child, params string[] args)
+    {
+        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
+        // Re-invoke this program: through its apphost, or through 'dotnet Dendrite.Bench.dll'.
+        string host = Environment.ProcessPath ?? "dotnet";
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        psi.FileName = host;
+        psi.ArgumentList.Add("--child");
+        psi.ArgumentList.Add(child);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {host}");
     }
 
     /// <summary>In the child: one "BENCH key value" line, formatted in the invariant culture.</summary>
@@ -73,6 +78,7 @@ internal static class ChildProcess
             {
                 case "train-dendrite": TrainBench.ChildDendrite(options); break;
                 case "train-torch": TrainBench.ChildTorch(options); break;
+                case "core-thief": CoreThief.ChildSteal(); return 0; // runs until the parent kills it
                 case "conv-dendrite": ConvBench.ChildDendrite(options); break;
                 case "conv-torch": ConvBench.ChildTorch(options); break;
                 case var c when c is not null && c.StartsWith("rnn-dendrite-", StringComparison.Ordinal): RecurrentBench.ChildDendrite(options, c["rnn-dendrite-".Length..]); break;

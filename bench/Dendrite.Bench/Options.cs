@@ -1,9 +1,9 @@
 namespace Dendrite.Bench;
 
-/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]] [--path avx512|avx2|vector128|all[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
+/// <summary>The command line: <c>[--quick] [--write] [--only gemm|train|conv|predict|rnn|attention|disturb[,...]] [--path avx512|avx2|vector128|all[,...]] [--runs N] [--epochs N]</c>, or <c>--child NAME</c> (internal).</summary>
 internal sealed class Options
 {
-    public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "rnn", "attention"];
+    public static readonly string[] Sections = ["gemm", "train", "conv", "predict", "rnn", "attention", "disturb"];
 
     public bool Quick { get; private set; }
     public bool Write { get; private set; }
@@ -77,7 +77,7 @@ internal sealed class Options
     public const string Usage = """
         Dendrite vs TorchSharp benchmark.
 
-        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention[,...]]
+        usage: dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention|disturb[,...]]
                                                                    [--path avx512|avx2|vector128|all[,...]]
 
           --quick          fewer repetitions (one training run instead of the median of three, 2 convnet and

@@ -1,5 +1,5 @@
 // Dendrite vs TorchSharp, side by side, in one invocation:
-//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention] [--path avx512|avx2|vector128|all]
+//   dotnet run --project bench/Dendrite.Bench -c Release -- [--quick] [--write] [--only gemm|train|conv|predict|rnn|attention|disturb] [--path avx512|avx2|vector128|all]
 // Prints Markdown tables; full runs also write them to bench/RESULTS.md. See bench/README.md.
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -192,6 +192,11 @@ void RunSections()
     {
         Console.Error.WriteLine("Attention training …");
         Section("Attention training: MultiHeadAttention(4 heads of 32) + Dense(128), batch 64, 64 steps of 128 features, Adam", AttentionBench.Run(options, torchError));
+    }
+    if (options.Enabled("disturb"))
+    {
+        Console.Error.WriteLine("Disturbance …");
+        Section("Shared host: the same work while another process takes a core at random moments", DisturbBench.Run(options, torchError));
     }
     if (options.Enabled("predict"))
     {

@@ -93,7 +93,7 @@ public static partial class Ops
         public void Run(int pairs, long workPerPair)
         {
             _pairs = pairs;
-            int parts = pairs * workPerPair < ParallelWork ? 1 : Math.Min(pairs, WorkerPool.MaxThreads);
+            int parts = pairs * workPerPair < ParallelWork ? 1 : WorkerPool.Tiles(pairs);
             WorkerPool.Run(this, parts);
         }
 

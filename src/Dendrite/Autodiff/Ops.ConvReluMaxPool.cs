@@ -29,10 +29,10 @@ public static partial class Ops
         bool disjointPool = poolPadding == Padding.Valid && poolStrides == pool && pool.H >= 1 && pool.W >= 1
             && g.OutHeight >= pool.H && g.OutWidth >= pool.W;
         bool shallow = ShallowConvolution.Applies(g, filters) && !x.RequiresGrad;
-        // The GEMM path fuses when its backward runs in halves of each chunk (two images or more per chunk) and the
+        // The GEMM path fuses when its backward runs in image tiles of each chunk (at least one image per tile) and the
         // pooling runs on 8-float vectors.
         bool gemmPath = !ShallowConvolution.Applies(g, filters) && !(g.WindowSize == 1 && g.StrideHeight == 1 && g.StrideWidth == 1)
-            && filters % 8 == 0 && Vector256.IsHardwareAccelerated && Conv2DOp.ImagesPerChunk(g) >= Conv2DOp.Halves;
+            && filters % 8 == 0 && Vector256.IsHardwareAccelerated && Conv2DOp.ImagesPerChunk(g) >= Conv2DOp.ImageTiles;
         if (!disjointPool || !(shallow || gemmPath)) return MaxPool2D(Conv2D(x, kernel, bias, strides, padding, dilation, relu: true), pool, poolStrides, poolPadding);
         var pg = ConvGeometry.Create(g.Batch, g.OutHeight, g.OutWidth, filters, pool, poolStrides, (1, 1), Padding.Valid, "MaxPool2D");
         var output = new Shape(g.Batch, pg.OutHeight, pg.OutWidth, filters);
@@ -61,14 +61,14 @@ public static partial class Ops
         public override void Forward()
         {
             _backward = false;
-            WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, g.Batch));
+            WorkerPool.Run(this, WorkerPool.Tiles(g.Batch));
         }
 
         public override void Backward(int generation)
         {
             _backward = true;
             int groups = Conv2DOp.Groups(g);
-            WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, groups));
+            WorkerPool.Run(this, groups); // fixed groups, each its own tile
             int paddedTaps = ShallowConvolution.PaddedTaps(_taps), partialFloats = (paddedTaps + 1) * _filters;
             if (kernel.RequiresGrad) AddInOrder(partials, groups, partialFloats, 0, kernel.GradForWrite(generation, out bool fresh), fresh);
             if (bias is { RequiresGrad: true }) AddInOrder(partials, groups, partialFloats, paddedTaps * _filters, bias.GradForWrite(generation, out bool fresh), fresh);

@@ -47,10 +47,10 @@ public static partial class Ops
         var buffers = new Conv2DBuffers(
             Patches: direct ? [] : Buffer(chunkFloats),
             PatchGrads: x.RequiresGrad ? Buffer(chunkFloats) : [],
-            KernelGradHalves: !direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Halves * rowLength * filters) : [],
+            KernelGradTiles: !direct && kernel.RequiresGrad ? Buffer(Conv2DOp.ImageTiles * rowLength * filters) : [],
             KernelGradPartials: direct && kernel.RequiresGrad ? Buffer(Conv2DOp.Groups(g) * (ShallowConvolution.PaddedTaps(rowLength) + 1) * filters) : [],
             Winners: pool is null ? [] : Buffer(output.Size),
-            BiasGradHalves: pool is not null && bias is { RequiresGrad: true } ? Buffer(Conv2DOp.Halves * filters) : []);
+            BiasGradTiles: pool is not null && bias is { RequiresGrad: true } ? Buffer(Conv2DOp.ImageTiles * filters) : []);
         return Run(new Conv2DOp(x, kernel, bias, g, relu, imagesPerChunk, direct, buffers, pool), output, grad);
     }
 
@@ -78,11 +78,11 @@ public static partial class Ops
 
     /// <summary>
     /// The work buffers of one convolution: the im2col patches of a chunk (GEMM path), their gradients (when the input
-    /// needs one), the kernel gradient of each half of the chunks (GEMM path), the per-group kernel and bias gradient
-    /// partials (direct path), and with a fused pooling its winners and each half's bias gradient.
+    /// needs one), the kernel gradient of each image tile of the chunks (GEMM path), the per-group kernel and bias gradient
+    /// partials (direct path), and with a fused pooling its winners and each tile's bias gradient.
     /// </summary>
-    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] KernelGradHalves, float[] KernelGradPartials,
-        float[] Winners, float[] BiasGradHalves);
+    private readonly record struct Conv2DBuffers(float[] Patches, float[] PatchGrads, float[] KernelGradTiles, float[] KernelGradPartials,
+        float[] Winners, float[] BiasGradTiles);
 
     /// <summary>
     /// Convolution as im2col + GEMM over chunks of images, or, for shallow windows, as the direct kernels of
@@ -108,7 +108,7 @@ public static partial class Ops
         private readonly int _filters = kernel.LastDim, _rowLength = g.WindowSize * g.Channels;
         private MaskSums? _mask;
 
-        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, PooledForwardHalves, BackwardHalves }
+        private enum Work { Gather, Scatter, DirectForward, DirectKernelGradient, PooledForwardTiles, BackwardTiles }
 
         // What the worker threads do now, and on which chunk of images.
         private Work _work;
@@ -137,13 +137,15 @@ public static partial class Ops
         public static bool TransposedKernelGradient(int rowLength, int filters) => rowLength > filters;
 
         /// <summary>
-        /// The GEMM path's backward splits every chunk into this many fixed halves of its images, one per thread: each
-        /// half gathers its patches, multiplies them into its own kernel-gradient partial, computes its patch gradients
-        /// and scatters them, all on the core whose cache holds them. (Splitting each product over both cores instead
-        /// made each core read the other's patches, and both read all of them for the kernel gradient.) The partials
-        /// are added in order at the end, so the result does not depend on the thread count.
+        /// The GEMM path's fused forward and its backward split every chunk into this many fixed tiles of its images,
+        /// taken by whichever thread is free: each tile gathers its patches, multiplies them into its own kernel-gradient
+        /// partial, computes its patch gradients and scatters them, all on the core whose cache holds them. (Splitting
+        /// each product over both cores instead made each core read the other's patches, and both read all of them for
+        /// the kernel gradient.) The partials are added in tile order at the end, so the result depends on neither the
+        /// thread count nor timing. Four tiles rather than one per core: when another process takes a core for a
+        /// moment, the free core takes the next tile instead of waiting for a fixed partner.
         /// </summary>
-        public const int Halves = 2;
+        public const int ImageTiles = 4;
 
         /// <summary>Fixed groups of images whose kernel-gradient partials the direct path sums in order (at most 16).</summary>
         public static int Groups(in ConvGeometry g) => Math.Clamp(g.Batch, 1, 16);
@@ -156,15 +158,15 @@ public static partial class Ops
             if (direct)
             {
                 _work = Work.DirectForward;
-                WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, g.Batch));
+                WorkerPool.Run(this, WorkerPool.Tiles(g.Batch));
                 return;
             }
             if (_pooled)
             {
                 for (int first = 0; first < g.Batch; first += imagesPerChunk)
                 {
-                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.PooledForwardHalves);
-                    WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Halves));
+                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.PooledForwardTiles);
+                    WorkerPool.Run(this, ImageTiles);
                     _patchesKept = _chunkImages == g.Batch;
                 }
                 return;
@@ -182,17 +184,17 @@ public static partial class Ops
         }
 
         /// <summary>
-        /// One thread's share of a chunk's forward with the fused pooling: for each of its halves, gather the patches,
+        /// One tile of a chunk's forward with the fused pooling (tiles are taken by whichever thread is free): gather the patches,
         /// multiply them (bias and ReLU in the epilogue) into this thread's buffer, and max-pool each image from there.
         /// </summary>
-        private unsafe void PooledForwardHalves(int part, int parts)
+        private unsafe void PooledForwardTiles(int part, int parts)
         {
             int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
             int pooledPerImage = _pool.OutPixels * _filters;
             float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
-            for (int h = part; h < Halves; h += parts)
+            for (int h = part; h < ImageTiles; h += parts)
             {
-                int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
+                int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
                 if (from == to) continue;
                 GatherImages(from, to);
                 int rows = (to - from) * g.OutPixels;
@@ -211,10 +213,10 @@ public static partial class Ops
         {
             var dz = Output.Grad;
             // The direct path masks each image's gradient as it goes, unless the input gradient needs it masked too;
-            // with a fused pooling each half rebuilds its images' masked gradient from the pooled one.
+            // with a fused pooling each tile rebuilds its images' masked gradient from the pooled one.
             _fuseMask = direct && kernel.RequiresGrad && !x.RequiresGrad;
             if (!_fuseMask && !_pooled) (_mask ??= new MaskSums(Output.Size / _filters, _filters)).Run(Output, relu, bias, generation);
-            if (_pooled) buffers.BiasGradHalves.AsSpan().Clear();
+            if (_pooled) buffers.BiasGradTiles.AsSpan().Clear();
             if (!kernel.RequiresGrad && !x.RequiresGrad && !_pooled) return;
             bool freshKernel = false;
             Span<float> dk = default;
@@ -224,13 +226,13 @@ public static partial class Ops
             if (!direct && freshKernel) dk.Clear();
             if (direct && kernel.RequiresGrad) DirectKernelGradient(dk, freshKernel, generation);
             if (x.RequiresGrad) x.GradForWrite(generation, out _freshInputGrad);
-            _halfWritten[0] = _halfWritten[1] = false;
-            if (!direct && imagesPerChunk >= Halves)
+            Array.Clear(_tileWritten);
+            if (!direct && imagesPerChunk >= ImageTiles)
             {
                 for (int first = 0; first < g.Batch; first += imagesPerChunk)
                 {
-                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.BackwardHalves);
-                    WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Halves));
+                    (_chunkFirst, _chunkImages, _work) = (first, Math.Min(imagesPerChunk, g.Batch - first), Work.BackwardTiles);
+                    WorkerPool.Run(this, ImageTiles);
                 }
             }
             else
@@ -244,7 +246,7 @@ public static partial class Ops
                     if (kernel.RequiresGrad && !direct)
                     {
                         if (!_patchesKept) RunOverImages(first, images, Work.Gather);
-                        AddKernelGradientProduct(dzChunk, buffers.Patches.AsSpan(0, rows * _rowLength), rows, half: 0);
+                        AddKernelGradientProduct(dzChunk, buffers.Patches.AsSpan(0, rows * _rowLength), rows, tile: 0);
                     }
                     if (x.RequiresGrad)
                     {
@@ -253,43 +255,43 @@ public static partial class Ops
                     }
                 }
             }
-            if (!direct && kernel.RequiresGrad) AddKernelGradHalves(dk);
+            if (!direct && kernel.RequiresGrad) AddKernelGradTiles(dk);
             if (_pooled && bias is { RequiresGrad: true })
             {
                 var db = bias.GradForWrite(generation, out bool freshBias);
                 if (freshBias) db.Clear();
-                AddInOrder(buffers.BiasGradHalves, Halves, _filters, 0, db, overwrite: false);
+                AddInOrder(buffers.BiasGradTiles, ImageTiles, _filters, 0, db, overwrite: false);
             }
         }
 
-        private readonly bool[] _halfWritten = new bool[Halves];
+        private readonly bool[] _tileWritten = new bool[ImageTiles];
 
-        /// <summary>dk += the halves' kernel-gradient partials, in half order; transposed ones are transposed.</summary>
-        private void AddKernelGradHalves(Span<float> dk)
+        /// <summary>dk += the tiles' kernel-gradient partials, in tile order; transposed ones are transposed.</summary>
+        private void AddKernelGradTiles(Span<float> dk)
         {
             bool transposed = TransposedKernelGradient(_rowLength, _filters);
             int size = _rowLength * _filters;
-            for (int h = 0; h < Halves; h++)
+            for (int h = 0; h < ImageTiles; h++)
             {
-                if (!_halfWritten[h]) continue;
-                var partial = buffers.KernelGradHalves.AsSpan(h * size, size);
+                if (!_tileWritten[h]) continue;
+                var partial = buffers.KernelGradTiles.AsSpan(h * size, size);
                 if (transposed) AddTransposed(partial, dk, _filters, _rowLength);
                 else System.Numerics.Tensors.TensorPrimitives.Add(dk, partial, dk);
             }
         }
 
         /// <summary>
-        /// One thread's share of a chunk's backward (GEMM path): for each of its halves, gather the patches (unless kept
-        /// from the forward), add Pᵀ·dZ (or dZᵀ·P, see <see cref="TransposedKernelGradient"/>) to the half's partial,
+        /// One tile of a chunk's backward (GEMM path): gather its images' patches (unless kept
+        /// from the forward), add Pᵀ·dZ (or dZᵀ·P, see <see cref="TransposedKernelGradient"/>) to the tile's partial,
         /// then the patch gradients dZ·Kᵀ and their col2im onto the input gradient. Products called from here run on
         /// this thread alone (the pool is busy with this job).
         /// </summary>
-        private unsafe void BackwardHalves(int part, int parts)
+        private unsafe void BackwardTiles(int part, int parts)
         {
             int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
-            for (int h = part; h < Halves; h += parts)
+            for (int h = part; h < ImageTiles; h += parts)
             {
-                int from = _chunkImages * h / Halves, to = _chunkImages * (h + 1) / Halves;
+                int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
                 if (from == to) continue;
                 int rows = (to - from) * g.OutPixels;
                 Span<float> dzRows;
@@ -298,11 +300,11 @@ public static partial class Ops
                     // The convolution's gradient for these images: the pooled gradient at each positive winner, else 0.
                     float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
                     int pooledPerImage = _pool.OutPixels * _filters;
-                    fixed (float* dy = Output.Grad, y = Output.Values, winners = buffers.Winners, biasHalf = buffers.BiasGradHalves)
+                    fixed (float* dy = Output.Grad, y = Output.Values, winners = buffers.Winners, biasTile = buffers.BiasGradTiles)
                         for (int i = from; i < to; i++)
                         {
                             long at = (long)(_chunkFirst + i) * pooledPerImage;
-                            PoolGradientDisjoint(dy + at, y + at, winners + at, _pool, conv + (long)(i - from) * outPerImage, biasHalf == null ? null : biasHalf + h * _filters);
+                            PoolGradientDisjoint(dy + at, y + at, winners + at, _pool, conv + (long)(i - from) * outPerImage, biasTile == null ? null : biasTile + h * _filters);
                         }
                     dzRows = new Span<float>(conv, rows * _filters);
                 }
@@ -326,7 +328,7 @@ public static partial class Ops
         {
             int groups = Groups(g), paddedTaps = ShallowConvolution.PaddedTaps(_rowLength);
             _work = Work.DirectKernelGradient;
-            WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, groups));
+            WorkerPool.Run(this, groups); // fixed groups, each its own tile
             int partialFloats = (paddedTaps + 1) * _filters;
             AddInOrder(buffers.KernelGradPartials, groups, partialFloats, 0, dk, freshKernel);
             if (!_fuseMask || bias is not { RequiresGrad: true }) return;
@@ -344,7 +346,7 @@ public static partial class Ops
         private void RunOverImages(int first, int images, Work work)
         {
             (_chunkFirst, _chunkImages, _work) = (first, images, work);
-            int parts = (long)images * g.OutPixels * _rowLength < 1 << 15 ? 1 : Math.Min(WorkerPool.MaxThreads, images);
+            int parts = (long)images * g.OutPixels * _rowLength < 1 << 15 ? 1 : WorkerPool.Tiles(images);
             WorkerPool.Run(this, parts);
         }
 
@@ -354,13 +356,13 @@ public static partial class Ops
             {
                 case Work.DirectForward: DirectForward(part, parts); break;
                 case Work.DirectKernelGradient: DirectKernelGradient(part, parts); break;
-                case Work.PooledForwardHalves: PooledForwardHalves(part, parts); break;
-                case Work.BackwardHalves: BackwardHalves(part, parts); break;
+                case Work.PooledForwardTiles: PooledForwardTiles(part, parts); break;
+                case Work.BackwardTiles: BackwardTiles(part, parts); break;
                 default: GatherOrScatter(part, parts); break;
             }
         }
 
-        // Each thread takes a fixed range of the chunk's images: the col2im scatter-add never has two threads on one image.
+        // Each tile is a fixed range of the chunk's images: the col2im scatter-add never has two threads on one image.
         private void GatherOrScatter(int part, int parts)
         {
             int from = (int)((long)_chunkImages * part / parts), to = (int)((long)_chunkImages * (part + 1) / parts);
@@ -389,18 +391,18 @@ public static partial class Ops
         }
 
         /// <summary>
-        /// Adds the kernel gradient of <paramref name="rows"/> patch rows to partial <paramref name="half"/>: Pᵀ·dZ, or
-        /// dZᵀ·P (see <see cref="TransposedKernelGradient"/>); the half's first product overwrites it.
+        /// Adds the kernel gradient of <paramref name="rows"/> patch rows to partial <paramref name="tile"/>: Pᵀ·dZ, or
+        /// dZᵀ·P (see <see cref="TransposedKernelGradient"/>); the tile's first product overwrites it.
         /// </summary>
-        private void AddKernelGradientProduct(ReadOnlySpan<float> dz, ReadOnlySpan<float> patches, int rows, int half)
+        private void AddKernelGradientProduct(ReadOnlySpan<float> dz, ReadOnlySpan<float> patches, int rows, int tile)
         {
-            var partial = buffers.KernelGradHalves.AsSpan(half * _rowLength * _filters, _rowLength * _filters);
-            float beta = _halfWritten[half] ? 1f : 0f;
+            var partial = buffers.KernelGradTiles.AsSpan(tile * _rowLength * _filters, _rowLength * _filters);
+            float beta = _tileWritten[tile] ? 1f : 0f;
             if (TransposedKernelGradient(_rowLength, _filters))
                 Gemm.Multiply(dz, patches, partial, _filters, rows, _rowLength, transposeA: true, transposeB: false, 1f, beta);
             else
                 Gemm.Multiply(patches, dz, partial, _rowLength, rows, _filters, transposeA: true, transposeB: false, 1f, beta);
-            _halfWritten[half] = true;
+            _tileWritten[tile] = true;
         }
 
         [ThreadStatic] private static PinnedBuffer? s_scratch;

@@ -104,7 +104,7 @@ public static partial class Ops
                 return;
             }
             (_output, _relu, _sums) = (output, relu, !db.IsEmpty);
-            WorkerPool.Run(this, Math.Min(WorkerPool.MaxThreads, Chunks));
+            WorkerPool.Run(this, Chunks); // fixed chunks, each its own tile
             _output = null;
             if (_sums)
                 for (int chunk = 0; chunk < Chunks; chunk++)

@@ -72,8 +72,8 @@ public static partial class Ops
             WorkerPool.Run(this, Parts());
         }
 
-        // A fixed range of images per thread: windows may overlap, but never across images.
-        private int Parts() => (long)x.Size < 1 << 15 ? 1 : Math.Min(WorkerPool.MaxThreads, g.Batch);
+        // A fixed range of images per tile: windows may overlap, but never across images.
+        private int Parts() => (long)x.Size < 1 << 15 ? 1 : WorkerPool.Tiles(g.Batch);
 
         public void Execute(int part, int parts)
         {

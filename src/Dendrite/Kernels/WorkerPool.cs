@@ -64,6 +64,15 @@ internal static class WorkerPool
         set => s_maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"MaxThreads must be at least 1, got {value}.");
     }
 
+    /// <summary>Tiles per thread that splittable work is cut into (<see cref="Tiles"/>).</summary>
+    public const int TilesPerThread = 4;
+
+    /// <summary>
+    /// How many tiles to cut <paramref name="items"/> independent items (images, chunks of rows) into: a few per thread,
+    /// so a thread that loses its core for a moment leaves the rest to the others; never more than there are items.
+    /// </summary>
+    public static int Tiles(int items) => Math.Max(1, Math.Min(items, TilesPerThread * MaxThreads));
+
     /// <summary>
     /// Runs tiles 0..<paramref name="parts"/>-1 of <paramref name="job"/> on up to <see cref="MaxThreads"/> threads
     /// (never more than there are tiles) and returns when all are done. Rethrows the first tile's exception.

@@ -1,22 +1,25 @@
 using Dendrite.Kernels;
 using Dendrite.Layers;
+using Dendrite.Tests.Kernels;
 
 namespace Dendrite.Tests.Reliability;
 
 /// <summary>
 /// The determinism guarantee: with the same seed, training gives bit-identical weights and history on one thread and
-/// on two, for the MLP and for a convnet with dropout (work is split in fixed parts whose results do not depend on
-/// which thread computes them; sums across parts are added in a fixed order).
+/// on two, for the MLP and for a convnet with dropout, also while another thread takes a core at random moments
+/// (<see cref="CoreThief"/>): work is cut into tiles, fixed by the problem's shape, whose results do not depend on
+/// which thread computes them; whichever thread is free takes the next tile; sums across tiles are added in a fixed order.
 /// </summary>
 [Collection(GlobalStateCollection.Name)] // sets the global seed and the worker pool's thread count
 public sealed class ThreadCountDeterminismTests
 {
-    private static (float[][] Weights, double[] Loss) Train(Func<Sequential> build, NDArray x, NDArray y, int threads)
+    private static (float[][] Weights, double[] Loss) Train(Func<Sequential> build, NDArray x, NDArray y, int threads, bool disturbed = false)
     {
         int saved = Config.Threads;
         Config.Threads = threads; // the public setting (Dendrite.Config), as a user sets it
         try
         {
+            using var thief = disturbed ? new CoreThief(threads: 1, seed: threads) : null;
             Utils.SetRandomSeed(2024);
             var model = build();
             model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"]);
@@ -35,16 +38,18 @@ public sealed class ThreadCountDeterminismTests
     }
 
     [Fact]
-    public void TheMlpTrainsBitIdenticallyOnOneAndTwoThreads()
+    public void TheMlpTrainsBitIdenticallyOnOneAndTwoThreadsAndUnderACoreThief()
     {
         var x = new NDArray<float>(TestData.Uniform(1, 300 * 784, 0, 1), 300, 784);
         var y = new NDArray<int>(Enumerable.Range(0, 300).Select(i => i % 10).ToArray(), 300);
         Sequential Build() => new(new InputLayer([784]), new Dense(512, activation: "relu"), new Dense(10, activation: "softmax"));
-        AssertBitIdentical(Train(Build, x, y, 1), Train(Build, x, y, 2));
+        var one = Train(Build, x, y, 1);
+        AssertBitIdentical(one, Train(Build, x, y, 2));
+        AssertBitIdentical(one, Train(Build, x, y, 2, disturbed: true));
     }
 
     [Fact]
-    public void AConvnetWithDropoutTrainsBitIdenticallyOnOneAndTwoThreads()
+    public void AConvnetWithDropoutTrainsBitIdenticallyOnOneAndTwoThreadsAndUnderACoreThief()
     {
         var x = new NDArray<float>(TestData.Uniform(2, 200 * 28 * 28, 0, 1), 200, 28, 28, 1);
         var y = new NDArray<int>(Enumerable.Range(0, 200).Select(i => i % 10).ToArray(), 200);
@@ -53,5 +58,6 @@ public sealed class ThreadCountDeterminismTests
         var one = Train(Build, x, y, 1);
         AssertBitIdentical(one, Train(Build, x, y, 2));
         AssertBitIdentical(one, Train(Build, x, y, 1)); // and run to run
+        AssertBitIdentical(one, Train(Build, x, y, 2, disturbed: true));
     }
 }
