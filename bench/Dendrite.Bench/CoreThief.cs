@@ -34,7 +34,8 @@ internal sealed class CoreThief : IDisposable
     public static void ChildSteal()
     {
         int core = Environment.ProcessorCount - 1;
-        using (var self = Process.GetCurrentProcess()) self.ProcessorAffinity = (nint)(1L << core);
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+            using (var self = Process.GetCurrentProcess()) self.ProcessorAffinity = (nint)(1L << core);
         ChildProcess.Report("pinned", $"{core}");
         var rng = new Random(20261203);
         long ticksPerMs = Stopwatch.Frequency / 1000;

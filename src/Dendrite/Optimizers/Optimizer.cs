@@ -142,12 +142,13 @@ public abstract partial class Optimizer
 
             long total = 0;
             for (int i = 0; i < variables.Count; i++) total += variables[i].Shape.Size;
-            int parts = total >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1;
+            int parts = total >= ParallelThreshold ? Kernels.WorkerPool.TilesPerThread * Kernels.WorkerPool.MaxThreads : 1;
             EnsureClipScratch(parts);
             _job.Variables = variables;
             _job.Generation = generation;
             _job.LearningRate = learningRate;
-            // Every element's update is independent, so splitting each variable in two halves changes no bit.
+            // Every element's update is independent, so cutting each variable into tiles (taken by whichever thread is free)
+            // changes no bit.
             Kernels.WorkerPool.Run(_job, parts);
             _job.Variables = null;
             ResetAccumulators();

@@ -51,7 +51,7 @@ internal sealed unsafe class Batcher : Kernels.IParallelJob
         {
             _rows = pRows;
             _rowCount = rows.Length;
-            Kernels.WorkerPool.Run(this, (long)rows.Length * _floatsPerRow >= ParallelThreshold ? Kernels.WorkerPool.MaxThreads : 1);
+            Kernels.WorkerPool.Run(this, (long)rows.Length * _floatsPerRow >= ParallelThreshold ? Kernels.WorkerPool.Tiles(rows.Length) : 1);
             _rows = null;
         }
         if (!_tensors.TryGetValue(rows.Length, out var pair))
