@@ -27,7 +27,8 @@ internal static class DisturbBench
     {
         int reps = options.Quick ? 2 : 5;
         var gemm = new Dictionary<string, List<double>> { ["d0"] = [], ["d1"] = [], ["t0"] = [], ["t1"] = [] };
-        var data = Round.Select((p, i) => (p, A: Random(i * 2, p.M * p.K), B: Random(i * 2 + 1, p.K * p.N), C: new float[p.M * p.N])).ToArray();
+        var rng = new Random(42);
+        var data = Round.Select(p => (p, A: GemmBench.RandomMatrix(rng, p.M * p.K), B: GemmBench.RandomMatrix(rng, p.K * p.N), C: new float[p.M * p.N])).ToArray();
         using var scope = torch.NewDisposeScope();
         var tdata = torchError is null
             ? data.Select(d => (d.p, A: d.p.TransposeA ? torch.tensor(d.A, [d.p.K, d.p.M]).t() : torch.tensor(d.A, [d.p.M, d.p.K]), B: torch.tensor(d.B, [d.p.K, d.p.N]))).ToArray()
@@ -112,12 +113,4 @@ internal static class DisturbBench
 
     private static string Slowdown(double clean, double disturbed) =>
         double.IsFinite(clean) && double.IsFinite(disturbed) && clean > 0 ? Fmt.F(100 * (disturbed / clean - 1), 0) + " %" : Fmt.NA;
-
-    private static float[] Random(int seed, int size)
-    {
-        var rng = new Random(seed);
-        var m = new float[size];
-        for (int i = 0; i < m.Length; i++) m[i] = (float)(rng.NextDouble() * 2 - 1);
-        return m;
-    }
 }

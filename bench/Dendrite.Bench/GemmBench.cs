@@ -74,7 +74,8 @@ internal static class GemmBench
         return (gflops, maxAbs > 0 ? maxDiff / maxAbs : maxDiff);
     }
 
-    private static float[] RandomMatrix(Random rng, int size)
+    /// <summary>Uniform values in [-1, 1) from <paramref name="rng"/>.</summary>
+    internal static float[] RandomMatrix(Random rng, int size)
     {
         var m = new float[size];
         for (int i = 0; i < m.Length; i++) m[i] = (float)(rng.NextDouble() * 2 - 1);
