@@ -52,6 +52,31 @@ internal static class Peak
         return results;
     }
 
+    private static long s_sampleIterations;
+
+    /// <summary>
+    /// One short (~30 ms) all-core run of the widest FMA loop this process accelerates: the peak as it is right now.
+    /// The SGEMM section takes one between its timed bursts, so that on a shared host each shape is set against the
+    /// peak of the same moments, not of the start of the run.
+    /// </summary>
+    public static double Sample()
+    {
+        (int flopsPerFma, Func<long, float> loop) = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? (32, Loop512)
+            : Fma.IsSupported ? (16, Loop256)
+            : Vector128.IsHardwareAccelerated ? (8, (Func<long, float>)Loop128) : (2, LoopScalar);
+        if (s_sampleIterations == 0)
+        {
+            long iterations = 1 << 14;
+            while (true)
+            {
+                double t = Timing.Time(() => loop(iterations));
+                if (t > 0.005) { s_sampleIterations = Math.Max(1, (long)(iterations * 0.03 / t)); break; }
+                iterations *= 4;
+            }
+        }
+        return RunFixed(Environment.ProcessorCount, 1, flopsPerFma, loop, s_sampleIterations);
+    }
+
     /// <summary>Best GFLOP/s over <paramref name="reps"/> runs of <paramref name="loop"/> on all threads at once.</summary>
     private static double Run(int threads, int reps, int flopsPerFma, Func<long, float> loop)
     {
@@ -64,6 +89,11 @@ internal static class Peak
             if (t > 0.02) { iterations = (long)(iterations * 0.15 / t); break; }
             iterations *= 4;
         }
+        return RunFixed(threads, reps, flopsPerFma, loop, iterations);
+    }
+
+    private static double RunFixed(int threads, int reps, int flopsPerFma, Func<long, float> loop, long iterations)
+    {
         double best = 0;
         float sink = 0;
         for (int r = 0; r < reps; r++)
