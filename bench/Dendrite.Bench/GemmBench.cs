@@ -47,8 +47,7 @@ internal static class GemmBench
                 if (torchError is null)
                 {
                     Thread.Sleep(20); // let Dendrite's workers go idle
-                    (var times, double diff) = Torch(c, a, b, cd, big, round == 0, burst);
-                    tTimes.AddRange(times);
+                    tTimes.AddRange(Torch(c, a, b, cd, big, round == 0, burst, out double diff));
                     worstDiff = Math.Max(worstDiff, diff);
                     Thread.Sleep(20); // and torch's OpenMP workers stop spinning
                 }
@@ -66,7 +65,11 @@ internal static class GemmBench
         return table + "\n" + string.Concat(notes.Select(n => n + "\n"));
     }
 
-    private static (List<double> Times, double RelativeDiff) Torch(Case c, float[] a, float[] b, float[] dendriteResult, bool big, bool first, double burst)
+    /// <summary>
+    /// One burst of torch.matmul; on the first (<paramref name="first"/>) also the relative difference from Dendrite's
+    /// result (0 on the others: neither input changes between bursts).
+    /// </summary>
+    private static List<double> Torch(Case c, float[] a, float[] b, float[] dendriteResult, bool big, bool first, double burst, out double relativeDiff)
     {
         using var scope = torch.NewDisposeScope();
         var at = c.TransposeA ? torch.tensor(a, [c.K, c.M]) : torch.tensor(a, [c.M, c.K]);
@@ -76,6 +79,8 @@ internal static class GemmBench
             warmup: first ? (big ? 1 : 3) : 1, warmupSeconds: first ? 0.1 : 0,
             minReps: big ? 1 : 3, maxReps: 1000, budgetSeconds: burst);
 
+        relativeDiff = 0;
+        if (!first) return times;
         var result = torch.matmul(aOp, bt).data<float>().ToArray();
         double maxDiff = 0, maxAbs = 0;
         for (int i = 0; i < result.Length; i++)
@@ -83,7 +88,8 @@ internal static class GemmBench
             maxDiff = Math.Max(maxDiff, Math.Abs(result[i] - dendriteResult[i]));
             maxAbs = Math.Max(maxAbs, Math.Abs(result[i]));
         }
-        return (times, maxAbs > 0 ? maxDiff / maxAbs : maxDiff);
+        relativeDiff = maxAbs > 0 ? maxDiff / maxAbs : maxDiff;
+        return times;
     }
 
     /// <summary>Uniform values in [-1, 1) from <paramref name="rng"/>.</summary>

@@ -187,26 +187,23 @@ public static partial class Ops
         /// One tile of a chunk's forward with the fused pooling (tiles are taken by whichever thread is free): gather the patches,
         /// multiply them (bias and ReLU in the epilogue) into this thread's buffer, and max-pool each image from there.
         /// </summary>
-        private unsafe void PooledForwardTiles(int part, int parts)
+        private unsafe void PooledForwardTile(int h)
         {
             int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
             int pooledPerImage = _pool.OutPixels * _filters;
-            float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
-            for (int h = part; h < ImageTiles; h += parts)
-            {
-                int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
-                if (from == to) continue;
-                GatherImages(from, to);
-                int rows = (to - from) * g.OutPixels;
-                Gemm.Multiply(buffers.Patches.AsSpan(from * perImage, rows * _rowLength), kernel.Values, new Span<float>(conv, rows * _filters),
-                    rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, GemmActivation.Relu);
-                fixed (float* y = Output.Values, winners = buffers.Winners)
-                    for (int i = from; i < to; i++)
-                    {
-                        long at = (long)(_chunkFirst + i) * pooledPerImage;
-                        PoolDisjoint(conv + (long)(i - from) * outPerImage, _pool, y + at, winners + at);
-                    }
-            }
+            float* conv = (s_convRows ??= new PinnedBuffer()).Get((_chunkImages + ImageTiles - 1) / ImageTiles * outPerImage);
+            int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
+            if (from == to) return;
+            GatherImages(from, to);
+            int rows = (to - from) * g.OutPixels;
+            Gemm.Multiply(buffers.Patches.AsSpan(from * perImage, rows * _rowLength), kernel.Values, new Span<float>(conv, rows * _filters),
+                rows, _rowLength, _filters, false, false, 1f, 0f, bias is null ? default : bias.Values, GemmActivation.Relu);
+            fixed (float* y = Output.Values, winners = buffers.Winners)
+                for (int i = from; i < to; i++)
+                {
+                    long at = (long)(_chunkFirst + i) * pooledPerImage;
+                    PoolDisjoint(conv + (long)(i - from) * outPerImage, _pool, y + at, winners + at);
+                }
         }
 
         public override void Backward(int generation)
@@ -286,40 +283,37 @@ public static partial class Ops
         /// then the patch gradients dZ·Kᵀ and their col2im onto the input gradient. Products called from here run on
         /// this thread alone (the pool is busy with this job).
         /// </summary>
-        private unsafe void BackwardTiles(int part, int parts)
+        private unsafe void BackwardTile(int h)
         {
             int perImage = g.OutPixels * _rowLength, outPerImage = g.OutPixels * _filters;
-            for (int h = part; h < ImageTiles; h += parts)
+            int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
+            if (from == to) return;
+            int rows = (to - from) * g.OutPixels;
+            Span<float> dzRows;
+            if (_pooled)
             {
-                int from = _chunkImages * h / ImageTiles, to = _chunkImages * (h + 1) / ImageTiles;
-                if (from == to) continue;
-                int rows = (to - from) * g.OutPixels;
-                Span<float> dzRows;
-                if (_pooled)
-                {
-                    // The convolution's gradient for these images: the pooled gradient at each positive winner, else 0.
-                    float* conv = (s_convRows ??= new PinnedBuffer()).Get(((_chunkImages + 1) / 2) * outPerImage);
-                    int pooledPerImage = _pool.OutPixels * _filters;
-                    fixed (float* dy = Output.Grad, y = Output.Values, winners = buffers.Winners, biasTile = buffers.BiasGradTiles)
-                        for (int i = from; i < to; i++)
-                        {
-                            long at = (long)(_chunkFirst + i) * pooledPerImage;
-                            PoolGradientDisjoint(dy + at, y + at, winners + at, _pool, conv + (long)(i - from) * outPerImage, biasTile == null ? null : biasTile + h * _filters);
-                        }
-                    dzRows = new Span<float>(conv, rows * _filters);
-                }
-                else dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
-                if (kernel.RequiresGrad)
-                {
-                    if (!_patchesKept) GatherImages(from, to);
-                    AddKernelGradientProduct(dzRows, buffers.Patches.AsSpan(from * perImage, rows * _rowLength), rows, h);
-                }
-                if (x.RequiresGrad)
-                {
-                    Gemm.Multiply(dzRows, kernel.Values, buffers.PatchGrads.AsSpan(from * perImage, rows * _rowLength), rows, _filters, _rowLength,
-                        transposeA: false, transposeB: true, 1f, 0f);
-                    ScatterImages(from, to);
-                }
+                // The convolution's gradient for these images: the pooled gradient at each positive winner, else 0.
+                float* conv = (s_convRows ??= new PinnedBuffer()).Get((_chunkImages + ImageTiles - 1) / ImageTiles * outPerImage);
+                int pooledPerImage = _pool.OutPixels * _filters;
+                fixed (float* dy = Output.Grad, y = Output.Values, winners = buffers.Winners, biasTile = buffers.BiasGradTiles)
+                    for (int i = from; i < to; i++)
+                    {
+                        long at = (long)(_chunkFirst + i) * pooledPerImage;
+                        PoolGradientDisjoint(dy + at, y + at, winners + at, _pool, conv + (long)(i - from) * outPerImage, biasTile == null ? null : biasTile + h * _filters);
+                    }
+                dzRows = new Span<float>(conv, rows * _filters);
+            }
+            else dzRows = Output.Grad.Slice((_chunkFirst + from) * outPerImage, (to - from) * outPerImage);
+            if (kernel.RequiresGrad)
+            {
+                if (!_patchesKept) GatherImages(from, to);
+                AddKernelGradientProduct(dzRows, buffers.Patches.AsSpan(from * perImage, rows * _rowLength), rows, h);
+            }
+            if (x.RequiresGrad)
+            {
+                Gemm.Multiply(dzRows, kernel.Values, buffers.PatchGrads.AsSpan(from * perImage, rows * _rowLength), rows, _filters, _rowLength,
+                    transposeA: false, transposeB: true, 1f, 0f);
+                ScatterImages(from, to);
             }
         }
 
@@ -356,8 +350,8 @@ public static partial class Ops
             {
                 case Work.DirectForward: DirectForward(part, parts); break;
                 case Work.DirectKernelGradient: DirectKernelGradient(part, parts); break;
-                case Work.PooledForwardTiles: PooledForwardTiles(part, parts); break;
-                case Work.BackwardTiles: BackwardTiles(part, parts); break;
+                case Work.PooledForwardTiles: PooledForwardTile(part); break; // parts == ImageTiles
+                case Work.BackwardTiles: BackwardTile(part); break; // parts == ImageTiles
                 default: GatherOrScatter(part, parts); break;
             }
         }

@@ -7,7 +7,7 @@ namespace Dendrite.Kernels;
 /// The blocked, packed matrix product around a micro-kernel (the BLIS loop nest), for one slice of C.
 /// </summary>
 /// <remarks>
-/// Loop nest, outermost first: k in equal blocks of at most <see cref="KC"/>; rows of C in blocks of <see cref="MC"/>;
+/// Loop nest, outermost first: k in equal blocks of at most <see cref="IGemmKernel.KC"/>; rows of C in blocks of <see cref="IGemmKernel.MC"/>;
 /// columns in NR-wide panels of B; rows in MR-row panels, each one kernel call. KC, MC and whether everything is
 /// packed belong to each kernel (<see cref="IGemmKernel"/>; the reasoning is beside the constants in the generator).
 /// When both panels of a whole tile are packed the kernel's <see cref="IGemmKernel.RunPacked"/> runs it.
@@ -18,12 +18,6 @@ namespace Dendrite.Kernels;
 /// </remarks>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
 {
-    /// <summary>The kernel's longest k block (<see cref="IGemmKernel.KC"/>).</summary>
-    public static int KC => TKernel.KC;
-
-    /// <summary>The kernel's rows of Ã per block (<see cref="IGemmKernel.MC"/>).</summary>
-    public static int MC => TKernel.MC;
-
     [ThreadStatic] private static PinnedBuffer? s_packA;
     [ThreadStatic] private static PinnedBuffer? s_packB;
 
@@ -57,9 +51,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         if (r0 >= r1 || c0 >= c1) return;
-        int mcMax = Math.Min(MC, RoundUp(r1 - r0, mr));
+        int mcMax = Math.Min(TKernel.MC, RoundUp(r1 - r0, mr));
         // k blocks of equal size (784 → 2 × 392, not 512 + 272): a thin last block would pay a full C load/store.
-        int kBlock = (g.K + (g.K + KC - 1) / KC - 1) / ((g.K + KC - 1) / KC);
+        int kBlock = (g.K + (g.K + TKernel.KC - 1) / TKernel.KC - 1) / ((g.K + TKernel.KC - 1) / TKernel.KC);
         int panels = (c1 - c0 + nr - 1) / nr;
 
         // B is read in place (its rows are contiguous and hardware prefetch streams them) unless it is transposed,
@@ -104,9 +98,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                     int width = Math.Min(nr, c1 - jc);
                     if (packAllB || width < nr) PackB(g, pc, kc, jc, width, packBBlock + q * nr * kc);
                 }
-            for (int ic = r0; ic < r1; ic += MC)
+            for (int ic = r0; ic < r1; ic += TKernel.MC)
             {
-                int mc = Math.Min(MC, r1 - ic);
+                int mc = Math.Min(TKernel.MC, r1 - ic);
                 int partialRows = mc % mr;
                 float* packABlock = cacheA ? packA + (nint)pc * rowsRounded + (nint)(ic - r0) * kc : packA;
                 if (!inPlaceA) { if (!aPacked) PackA(g, ic, mc, pc, kc, packABlock); }
